@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import type { Countries } from 'world-countries';
+import type { Participant, Region } from './operation.ts';
+import { REGIONS } from './operation.ts';
+
+/**
+ * Build-time helper (not bundled into any Lambda): resolves loosely spelled country names, as
+ * published in press releases ("Burkina-Faso", "Cote d’Ivoire", "Congo (Democratic Rep.)",
+ * "Turks & Caicos (UK)"), to ISO 3166-1 alpha-2 codes and UN M49 top-level regions, using the
+ * world-countries data set.
+ */
+
+/** Lower-case, without accents, punctuation or "&", single-spaced. */
+export function normalizeCountryName(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/['’`´.]/g, '')
+    .replace(/[^a-z0-9()]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const countries: Countries = createRequire(import.meta.url)('world-countries');
+
+type Entry = { code: string; name: string; region: string; names: string[]; shortNames: string[] };
+
+const entries: Entry[] = countries.map((c) => ({
+  code: c.cca2,
+  name: c.name.common,
+  region: c.region,
+  names: [c.name.common, c.name.official, ...c.altSpellings].map(normalizeCountryName),
+  // "Republic of Cabo Verde" → "cabo verde": a form of state dropped, tried after the full names.
+  shortNames: [c.name.official, ...c.altSpellings]
+    .map(normalizeCountryName)
+    .map((n) => /^(?:\w+ )*?(?:republic|kingdom|state|principality|commonwealth) of (?:the )?(.+)$/.exec(n)?.[1])
+    .filter((n): n is string => n !== undefined),
+}));
+
+/**
+ * The spellings to try for one name, most specific first: as written; a parenthesised qualifier
+ * moved to the front ("Congo (Democratic Rep.)" → "Democratic Republic of the Congo"); the
+ * qualifier dropped ("Turks & Caicos (UK)" → "Turks & Caicos").
+ */
+function candidates(name: string): string[] {
+  const n = normalizeCountryName(name);
+  const m = /^(.*?)\s*\((.*)\)$/.exec(n);
+  if (!m) return [n];
+  const [, base = '', qualifier = ''] = m;
+  const q = qualifier.replace(/\brep\b/g, 'republic');
+  return [`${q} of the ${base}`, `${q} of ${base}`, `${q} ${base}`, base];
+}
+
+/** A resolved name, or why it could not be resolved. */
+export type CountryResolution =
+  | { ok: true; input: string; participant: Participant }
+  | { ok: false; input: string; reason: string };
+
+/** Resolves one name: an exact match on a known spelling first, else a unique prefix match. */
+export function resolveCountry(input: string): CountryResolution {
+  for (const candidate of candidates(input)) {
+    const tiers = [
+      entries.filter((e) => e.names.includes(candidate)),
+      entries.filter((e) => e.shortNames.includes(candidate)),
+      entries.filter((e) => e.names.some((n) => n.startsWith(`${candidate} `))),
+    ];
+    const found = tiers.find((t) => t.length > 0) ?? [];
+    if (found.length === 1) {
+      const [entry] = found as [Entry];
+      if (!(REGIONS as readonly string[]).includes(entry.region)) {
+        return { ok: false, input, reason: `${entry.code} lies in "${entry.region}", not a UN M49 region` };
+      }
+      return { ok: true, input, participant: { code: entry.code, name: entry.name, region: entry.region as Region } };
+    }
+    if (found.length > 1) {
+      return { ok: false, input, reason: `ambiguous: ${found.map((e) => e.code).join(', ')}` };
+    }
+  }
+  return { ok: false, input, reason: 'no country of that name' };
+}
+
+/** Splits a published list ("Albania, Algeria, … and Zimbabwe.") into names. */
+export function splitCountryList(text: string): string[] {
+  return text
+    .replace(/\.\s*$/, '')
+    .split(/,|\band\s+(?=[A-Z][a-z]+\.?$)/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

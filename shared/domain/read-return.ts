@@ -1,0 +1,233 @@
+import { parse as parseCsv } from 'csv-parse';
+import { type CheckContext, type CheckedReturn, ReturnChecker } from './check-return.ts';
+import { problem } from './problems.ts';
+
+/** The file formats a national return may come in. */
+export type ReturnFormat = 'csv' | 'json';
+
+/** The format named by a file's extension, or null when returns cannot have it. */
+export function formatOf(filename: string): ReturnFormat | null {
+  const m = /\.([a-z0-9]+)$/i.exec(filename);
+  const ext = m?.[1]?.toLowerCase();
+  return ext === 'csv' || ext === 'json' ? ext : null;
+}
+
+/** A CSV record longer than this is not a return row (it stops a 10 MB single line early). */
+const MAX_RECORD_CHARS = 64 * 1024;
+
+class StopReading extends Error {
+  constructor() {
+    super('stop reading');
+    this.name = 'StopReadingError';
+  }
+}
+
+/**
+ * Reads a national return from a byte stream and checks it: parse by format, then every row
+ * through one `ReturnChecker`. Never throws for bad input: every problem ends up in the report.
+ * Streams CSV (memory follows the operation's size, not the file's); JSON is read whole, within
+ * the operation's file-size limit.
+ */
+export async function readReturn(
+  source: AsyncIterable<Uint8Array>,
+  format: ReturnFormat,
+  ctx: CheckContext,
+): Promise<CheckedReturn> {
+  const checker = new ReturnChecker(ctx);
+  const bytes = limitedUtf8(source, ctx.operation.limits.maxFileBytes, checker);
+  try {
+    if (format === 'csv') await readCsv(bytes, checker);
+    else await readJson(bytes, checker, ctx);
+  } catch (e) {
+    if (!(e instanceof StopReading)) throw e;
+  }
+  return checker.finish();
+}
+
+/**
+ * Decodes UTF-8 text as it streams, stopping with a clear problem at the first sign of another
+ * encoding, a binary file, or more bytes than allowed. A UTF-8 byte-order mark is dropped.
+ */
+async function* limitedUtf8(
+  source: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  checker: ReturnChecker,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  let total = 0;
+  let first = true;
+  const fail = (code: 'not-utf8' | 'unsupported-format' | 'file-too-large' | 'empty-file', message: string, hint: string) => {
+    checker.fileProblem(problem(code, {}, message, hint));
+    return new StopReading();
+  };
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      throw fail('file-too-large', `The file is larger than ${maxBytes} bytes.`, 'Upload only your country’s rows; split nothing — a return this size is not a national return.');
+    }
+    if (first && chunk.length > 0) {
+      first = false;
+      const b0 = chunk[0];
+      const b1 = chunk[1];
+      if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
+        throw fail('not-utf8', 'The file is encoded as UTF-16.', 'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8), or as UTF-8 text.');
+      }
+      if (b0 === 0x50 && b1 === 0x4b) {
+        throw fail('unsupported-format', 'The file is a ZIP archive (perhaps an Excel workbook) with a text extension.', 'Upload Excel workbooks with the .xlsx extension, or save the sheet as CSV UTF-8.');
+      }
+    }
+    if (chunk.includes(0)) {
+      throw fail('not-utf8', 'The file contains binary data (NUL bytes), not text.', 'Upload the return as CSV UTF-8 or JSON text.');
+    }
+    try {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text) yield text;
+    } catch {
+      throw fail('not-utf8', `The file is not valid UTF-8 text (near byte ${total - chunk.length}).`, 'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8); other encodings such as Latin-1 are not accepted.');
+    }
+  }
+  try {
+    const rest = decoder.decode();
+    if (rest) yield rest;
+  } catch {
+    throw fail('not-utf8', 'The file ends in the middle of a UTF-8 character.', 'Save the file again as CSV UTF-8.');
+  }
+  if (total === 0) {
+    throw fail('empty-file', 'The file is empty.', 'Upload your return with a header line and one row per date and metric.');
+  }
+}
+
+async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Promise<void> {
+  const parser = parseCsv({
+    relax_column_count: true,
+    skip_empty_lines: false,
+    max_record_size: MAX_RECORD_CHARS,
+  });
+  let rowNumber = 0;
+  let columns: ReturnType<ReturnChecker['header']> | undefined;
+  const feed = (async () => {
+    try {
+      for await (const chunk of text) {
+        if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve));
+        if (parser.destroyed) return;
+      }
+      parser.end();
+    } catch (e) {
+      parser.destroy(e instanceof Error ? e : new Error(String(e)));
+    }
+  })();
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      rowNumber++;
+      const blank = record.length === 1 && record[0]?.trim() === '';
+      if (!columns) {
+        if (blank) continue;
+        columns = checker.header(record, rowNumber);
+        continue;
+      }
+      if (blank) continue;
+      if (record.length !== columns.length) {
+        checker.fileProblem(
+          problem(
+            'wrong-field-count',
+            { row: rowNumber, value: record.join(',') },
+            `Row ${rowNumber} has ${record.length} cells; the header has ${columns.length}.`,
+            'Give every row the same columns as the header; a comma inside a value must be quoted ("1,200" is read as two cells).',
+          ),
+        );
+        continue;
+      }
+      const cells: Record<string, string> = {};
+      columns.forEach((column, i) => {
+        if (column) cells[column] = record[i] ?? '';
+      });
+      checker.row({ row: rowNumber, cells });
+      if (checker.stopped) break;
+    }
+  } catch (e) {
+    if (e instanceof StopReading) throw e;
+    const code = (e as { code?: string }).code ?? '';
+    const message =
+      code === 'CSV_MAX_RECORD_SIZE'
+        ? `Row ${rowNumber + 1} is longer than ${MAX_RECORD_CHARS} characters.`
+        : `The CSV cannot be read after row ${rowNumber}: ${(e as Error).message.replace(/^Invalid Record Length: /, '')}`;
+    checker.fileProblem(
+      problem(
+        'malformed-csv',
+        { row: rowNumber + 1 },
+        message,
+        code === 'CSV_MAX_RECORD_SIZE'
+          ? 'Put one row per line; check the file is really your return.'
+          : 'Check quotes in that row: a value with a comma or a quote must be enclosed in double quotes, and a quote inside it doubled ("").',
+      ),
+    );
+  } finally {
+    parser.destroy();
+    await feed.catch(() => undefined);
+  }
+  if (!columns && rowNumber === 0) {
+    checker.fileProblem(problem('no-rows', {}, 'The file has no header and no rows.', 'Start the file with the header line: date,metric,breakdown,value'));
+  }
+}
+
+async function readJson(text: AsyncIterable<string>, checker: ReturnChecker, ctx: CheckContext): Promise<void> {
+  let body = '';
+  for await (const chunk of text) body += chunk;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch (e) {
+    checker.fileProblem(
+      problem(
+        'malformed-json',
+        {},
+        `The file is not valid JSON: ${(e as Error).message}.`,
+        'Check the file is complete (not cut short) and is one JSON object: { "operation": …, "country": …, "rows": [ … ] }.',
+      ),
+    );
+    return;
+  }
+  const shapeHint = 'The file must be one object: { "operation": "…", "country": "…", "rows": [ { "date": …, "metric": …, "value": … } ] }.';
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    checker.fileProblem(problem('json-shape', {}, 'The JSON is not an object.', shapeHint));
+    return;
+  }
+  const top = doc as Record<string, unknown>;
+  for (const key of Object.keys(top)) {
+    if (!['operation', 'country', 'rows'].includes(key)) {
+      checker.fileProblem(problem('unknown-column', { column: key }, `The JSON has a field "${key}" that returns do not have.`, shapeHint));
+    }
+  }
+  if (Object.hasOwn(top, 'operation') && top.operation !== ctx.operation.id) {
+    checker.fileProblem(
+      problem('operation-mismatch', { column: 'operation', value: top.operation }, `The file is for operation ${JSON.stringify(top.operation)}, but it was uploaded to ${ctx.operation.id}.`, `Set "operation" to "${ctx.operation.id}", or upload the file to the operation it is for.`),
+    );
+  }
+  if (Object.hasOwn(top, 'country') && (typeof top.country !== 'string' || top.country.toUpperCase() !== ctx.country)) {
+    checker.fileProblem(
+      problem('country-mismatch', { column: 'country', value: JSON.stringify(top.country) }, `The file is for country ${JSON.stringify(top.country)}, but it is uploaded for ${ctx.country}.`, `Set "country" to "${ctx.country}"; upload other countries' figures from their own accounts.`),
+    );
+  }
+  if (!Array.isArray(top.rows)) {
+    checker.fileProblem(problem('json-shape', { column: 'rows' }, 'The JSON has no "rows" list.', shapeHint));
+    return;
+  }
+  const allowed = new Set(['date', 'metric', 'breakdown', 'value', 'country']);
+  for (const [i, row] of top.rows.entries()) {
+    const at = i + 1;
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+      checker.fileProblem(problem('json-shape', { row: at, value: JSON.stringify(row)?.slice(0, 80) }, `rows[${i}] is not an object.`, shapeHint));
+      continue;
+    }
+    const cells = row as Record<string, unknown>;
+    const unknown = Object.keys(cells).filter((k) => !allowed.has(k));
+    if (unknown.length > 0) {
+      for (const key of unknown) {
+        checker.fileProblem(problem('unknown-column', { row: at, column: key }, `rows[${i}] has a field "${key}" that rows do not have.`, 'Each row has: date, metric, value, and optionally breakdown and country.'));
+      }
+      continue;
+    }
+    checker.row({ row: at, cells });
+    if (checker.stopped) break;
+  }
+}
