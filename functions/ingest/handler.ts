@@ -1,3 +1,15 @@
-// Placeholder: being written. Exports `handler` (SQS event of S3 notifications → SQSBatchResponse).
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-export const handler = async (_event: SQSEvent): Promise<SQSBatchResponse> => ({ batchItemFailures: [] });
+import { documentClient, s3Client } from '../../shared/adapters/aws-clients.ts';
+import { optionalEnv, requireEnv } from '../../shared/adapters/config.ts';
+import { lambda } from '../../shared/adapters/lambda.ts';
+import { ObjectStore } from '../../shared/adapters/objects.ts';
+import { Repository } from '../../shared/adapters/repository.ts';
+import { makeIngestHandler } from './ingest.ts';
+
+/** The ingest Lambda: SQS (S3 object-created notifications) → validated, applied returns. */
+export const handler = lambda(
+  makeIngestHandler({
+    repo: new Repository(documentClient(), requireEnv('TABLE_NAME')),
+    objects: new ObjectStore(s3Client(), requireEnv('BUCKET_NAME')),
+    maxReceives: Number(optionalEnv('MAX_RECEIVES') ?? '5'),
+  }),
+);

@@ -1,0 +1,63 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Denial, Principal } from '../../shared/domain/policy.ts';
+
+/** A request as route handlers see it. */
+export type ApiRequest = {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  principal: Principal | null;
+  body: Buffer | null;
+};
+
+export type ApiResponse = APIGatewayProxyStructuredResultV2;
+
+/** An expected failure with its HTTP status: thrown by routes, mapped in one place (`toResponse`). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'HttpError';
+  }
+
+  static denied(denial: Denial): HttpError {
+    return new HttpError(denial.status, denial.status === 401 ? 'unauthorized' : 'forbidden', denial.reason);
+  }
+}
+
+/** A JSON response. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
+}
+
+/** The one place errors become HTTP responses: expected ones keep their status, bugs are 500s. */
+export function toResponse(e: unknown): ApiResponse {
+  if (e instanceof HttpError) return json(e.status, { error: e.code, message: e.message });
+  console.error(JSON.stringify({ level: 'error', msg: 'api error', error: String(e), stack: (e as Error)?.stack }));
+  return json(500, { error: 'internal', message: 'The server failed; the error was logged. Try again.' });
+}
+
+/** Reads an HTTP API (payload 2.0) event into an `ApiRequest` (principal set by the router). */
+export function readEvent(event: APIGatewayProxyEventV2WithJWTAuthorizer): Omit<ApiRequest, 'params' | 'principal'> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  return {
+    method: event.requestContext.http.method.toUpperCase(),
+    path: event.rawPath,
+    query,
+    headers,
+    body: event.body === undefined ? null : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+  };
+}

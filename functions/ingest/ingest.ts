@@ -1,0 +1,249 @@
+import { createHash } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ObjectStore } from '../../shared/adapters/objects.ts';
+import type { Repository, Submission } from '../../shared/adapters/repository.ts';
+import { type CheckedReturn, ReturnChecker } from '../../shared/domain/check-return.ts';
+import type { Operation, OperationStatus } from '../../shared/domain/operation.ts';
+import { type Problem, problem } from '../../shared/domain/problems.ts';
+import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
+import { rollup } from '../../shared/domain/rollup.ts';
+import {
+  type ObjectCreated,
+  orderKeyOf,
+  parseIncomingKey,
+  parseS3Notification,
+  submissionId,
+} from '../../shared/domain/uploads.ts';
+
+/** What the ingest needs from the outside world. */
+export type IngestDeps = {
+  repo: Repository;
+  objects: ObjectStore;
+  /** The queue's maxReceiveCount: on the last attempt a failure is recorded as `failed`. */
+  maxReceives: number;
+  now?: () => Date;
+  log?: (entry: Record<string, unknown>) => void;
+};
+
+/** The receipt and report stored for every submission at `reports/{op}/{cc}/{id}.json`. */
+export type StoredReport = {
+  submission: Pick<Submission, 'id' | 'operation' | 'country' | 'key' | 'size' | 'sha256' | 'receivedAt'>;
+  processedAt: string;
+  report: CheckedReturn['report'];
+};
+
+const VALIDATOR_VERSION = '1';
+
+/**
+ * The ingest Lambda: SQS-wrapped S3 notifications in, partial batch failures out. Each upload is
+ * checked and, if accepted, applied; then each touched operation's rollup is recomputed once.
+ * Replaying any message any number of times, in any order, leaves the same totals (invariant 2).
+ */
+export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+
+  return async (event) => {
+    const failures = new Set<string>();
+    const touched = new Map<string, Set<string>>(); // operation → message ids
+
+    for (const message of event.Records) {
+      try {
+        for (const created of parseS3Notification(message.body).records) {
+          const op = await ingestObject(created, message, deps, now, log);
+          if (op) touched.set(op, (touched.get(op) ?? new Set()).add(message.messageId));
+        }
+      } catch (e) {
+        log({ level: 'error', msg: 'ingest failed', messageId: message.messageId, error: String(e) });
+        failures.add(message.messageId);
+      }
+    }
+
+    for (const [op, messageIds] of touched) {
+      try {
+        await refreshRollup(deps.repo, op);
+      } catch (e) {
+        // The uploads are applied; retrying their messages recomputes the rollup (a no-op otherwise).
+        log({ level: 'error', msg: 'rollup refresh failed', operation: op, error: String(e) });
+        for (const id of messageIds) failures.add(id);
+      }
+    }
+    return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+/** Recomputes an operation's rollup from its country items and stores it under its version. */
+export async function refreshRollup(repo: Repository, op: string): Promise<void> {
+  const record = await repo.getOperation(op);
+  if (!record) return;
+  const states = await repo.listCountries(op);
+  await repo.putRollup(op, rollup(record.definition, states));
+}
+
+/** Handles one uploaded object; returns the operation whose rollup may have changed. */
+async function ingestObject(
+  created: ObjectCreated,
+  message: SQSRecord,
+  deps: IngestDeps,
+  now: () => Date,
+  log: NonNullable<IngestDeps['log']>,
+): Promise<string | null> {
+  const { repo, objects } = deps;
+  const address = parseIncomingKey(created.key);
+  if (!address) {
+    log({ level: 'warn', msg: 'ignored: not an incoming return key', key: created.key });
+    return null;
+  }
+  const record = await repo.getOperation(address.operation);
+  if (!record) {
+    log({ level: 'warn', msg: 'ignored: unknown operation', key: created.key });
+    return null;
+  }
+  const op = record.definition;
+  const id = submissionId(address.country, created);
+  const attempts = Number(message.attributes?.ApproximateReceiveCount ?? '1');
+  const submission: Submission = {
+    id,
+    operation: op.id,
+    country: address.country,
+    key: created.key,
+    size: created.size,
+    sha256: null,
+    receivedAt: created.eventTime,
+    processedAt: null,
+    status: 'processing',
+    orderKey: orderKeyOf(created),
+    errors: 0,
+    warnings: 0,
+    reportKey: null,
+    summary: null,
+    failure: null,
+    attempts,
+  };
+  if (!(await repo.startSubmission(submission))) {
+    log({ level: 'info', msg: 'duplicate event: already processed', submission: id });
+    return op.id;
+  }
+
+  try {
+    const previous = await repo.getCountry(op.id, address.country);
+    const object = await objects.open(created.key, created.versionId);
+    const hashed = hashing(object.body);
+    const pre = preChecks(op, record.status, address.country, address.name);
+    const checked = pre.length > 0 ? rejectWith(op, address.country, pre) : await readReturn(hashed.source, formatOf(address.name)!, { operation: op, country: address.country, previous: previous?.figures ?? null });
+    const { sha256, size } = await hashed.finish();
+    const processedAt = now().toISOString();
+    const reportKey = `reports/${op.id}/${address.country}/${id}.json`;
+    const receipt = { ...submission, sha256, size };
+    const stored: StoredReport = {
+      submission: {
+        id,
+        operation: op.id,
+        country: address.country,
+        key: created.key,
+        size,
+        sha256,
+        receivedAt: created.eventTime,
+      },
+      processedAt,
+      report: checked.report,
+    };
+    await objects.putJson(reportKey, { ...stored, validatorVersion: VALIDATOR_VERSION });
+
+    if (checked.figures) {
+      await objects.putJson(`aggregates/${op.id}/${address.country}/${id}.json`, {
+        submissionId: id,
+        sha256,
+        figures: checked.figures,
+      });
+      const { byDayBreakdown: _detail, rows: _rows, ...figures } = checked.figures;
+      const outcome = await repo.applyCountry(op.id, {
+        country: address.country,
+        figures,
+        submissionId: id,
+        orderKey: submission.orderKey,
+        receivedAt: created.eventTime,
+        acceptedAt: processedAt,
+      });
+      log({ level: 'info', msg: 'return accepted', submission: id, outcome });
+    } else {
+      log({ level: 'info', msg: 'return rejected', submission: id, errors: checked.report.counts.errors });
+    }
+
+    await repo.finishSubmission({
+      ...receipt,
+      processedAt,
+      status: checked.report.verdict,
+      errors: checked.report.counts.errors,
+      warnings: checked.report.counts.warnings,
+      reportKey,
+      summary: { verdict: checked.report.verdict, counts: checked.report.counts },
+    });
+    return op.id;
+  } catch (e) {
+    if (attempts >= deps.maxReceives) {
+      // Last attempt: the message goes to the DLQ next; leave a visible status and the reason.
+      await repo
+        .finishSubmission({ ...submission, status: 'failed', failure: String(e), processedAt: now().toISOString() })
+        .catch(() => undefined);
+    }
+    throw e;
+  }
+}
+
+/** Problems that reject a file before its content is read. */
+function preChecks(op: Operation, status: OperationStatus, country: string, name: string): Problem[] {
+  const problems: Problem[] = [];
+  if (!op.participants.some((p) => p.code === country)) {
+    problems.push(
+      problem('unknown-country', { column: 'key', value: country }, `"${country}" is not a participant of ${op.name}.`, 'Upload under your own two-letter ISO country code, e.g. incoming/liberterra-iii/BR/return.csv.'),
+    );
+  }
+  if (status !== 'open') {
+    problems.push(
+      problem('operation-not-open', { value: status }, `${op.name} is ${status}: it does not take returns now.`, 'Ask the operation’s coordinators to reopen it if your return is missing.'),
+    );
+  }
+  if (formatOf(name) === null) {
+    problems.push(
+      problem('unsupported-format', { column: 'key', value: name }, `"${name}" is not a CSV or JSON file.`, 'Upload the return as .csv (UTF-8) or .json.'),
+    );
+  }
+  return problems;
+}
+
+function rejectWith(op: Operation, country: string, problems: Problem[]): CheckedReturn {
+  const checker = new ReturnChecker({ operation: op, country });
+  for (const p of problems) checker.fileProblem(p);
+  return checker.finish();
+}
+
+/**
+ * Passes a stream through while hashing it. The parser may stop early (a rejected file); `finish`
+ * reads the rest so the receipt's SHA-256 and size are always those of the whole object.
+ */
+function hashing(body: AsyncIterable<Uint8Array>): {
+  source: AsyncIterable<Uint8Array>;
+  finish: () => Promise<{ sha256: string; size: number }>;
+} {
+  const it = body[Symbol.asyncIterator]();
+  const hash = createHash('sha256');
+  let size = 0;
+  const next = async (): Promise<IteratorResult<Uint8Array>> => {
+    const r = await it.next();
+    if (!r.done) {
+      hash.update(r.value);
+      size += r.value.length;
+    }
+    return r;
+  };
+  return {
+    source: { [Symbol.asyncIterator]: () => ({ next, return: async () => ({ done: true, value: undefined }) }) },
+    finish: async () => {
+      while (!(await next()).done) {
+        // drain
+      }
+      return { sha256: hash.digest('hex'), size };
+    },
+  };
+}

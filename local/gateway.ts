@@ -1,0 +1,162 @@
+import { readFile } from 'node:fs/promises';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { localContext } from '../shared/adapters/lambda.ts';
+import type { LocalIssuer } from './local-auth.ts';
+
+/** Paths the local gateway sends to the API Lambda; everything else is the dashboard. */
+const API_PATH = /^\/(health|operations)(\/|$)/;
+/** API Gateway refuses request bodies above 10 MB; so does the local gateway. */
+const MAX_BODY = 10 * 1024 * 1024;
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.map': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+export type GatewayOptions = {
+  issuer: LocalIssuer;
+  api: (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+  /** Static files of the dashboard. */
+  webRoot: string;
+  /** Extra local-only JSON routes (e.g. /local/tokens). */
+  extras: Record<string, () => Promise<unknown>>;
+};
+
+/**
+ * A small HTTP gateway doing locally what API Gateway's HTTP API does on AWS: verify the bearer
+ * JWT (401 as the JWT authorizer answers), turn the request into a payload 2.0 event with the
+ * verified claims, call the API handler, and write its response. It also serves the dashboard.
+ */
+export function createGateway(o: GatewayOptions): Server {
+  return createServer((req, res) => {
+    handle(req, res, o).catch((e) => {
+      console.error(JSON.stringify({ level: 'error', msg: 'gateway error', error: String(e) }));
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Internal Server Error' }));
+    });
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const extra = o.extras[url.pathname];
+  if (extra && req.method === 'GET') {
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(await extra()));
+    return;
+  }
+  if (!API_PATH.test(url.pathname)) {
+    await serveStatic(url.pathname, res, o.webRoot);
+    return;
+  }
+  const body = await readBody(req);
+  if (body === null) {
+    res.writeHead(413, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: 'Request Entity Too Large' }));
+    return;
+  }
+  let claims: Record<string, unknown> | null = null;
+  const auth = req.headers.authorization;
+  if (url.pathname !== '/health') {
+    const token = /^Bearer\s+(.+)$/i.exec(auth ?? '')?.[1];
+    claims = token ? await o.issuer.verify(token) : null;
+    if (!claims) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+      res.end(JSON.stringify({ message: 'Unauthorized' }));
+      return;
+    }
+  }
+  const event = toEvent(req, url, body, claims);
+  const out = await o.api(event, localContext('optally-api'));
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(out.headers ?? {})) headers[k] = String(v);
+  res.writeHead(out.statusCode ?? 200, headers);
+  res.end(out.body === undefined ? '' : Buffer.from(out.body, out.isBase64Encoded ? 'base64' : 'utf8'));
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  claims: Record<string, unknown> | null,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  const textual = /^(application\/json|text\/)/.test(headers['content-type'] ?? '');
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: crypto.randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: (claims ?? {}) as Record<string, string>, scopes: [] },
+      },
+    },
+    body: body.length === 0 ? undefined : textual ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !textual,
+  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function serveStatic(pathname: string, res: ServerResponse, root: string): Promise<void> {
+  const relative = normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, '');
+  const file = join(root, relative.endsWith('/') ? `${relative}index.html` : relative);
+  if (!file.startsWith(normalize(root))) {
+    res.writeHead(403).end();
+    return;
+  }
+  try {
+    const content = await readFile(file);
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(content);
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(pathname === '/' ? 'The dashboard is not built: run npm run build:web.' : 'Not found');
+  }
+}

@@ -1,0 +1,37 @@
+import { startLocalStack } from './stack.ts';
+
+/** `npm start`: the whole pipeline on this machine, until Ctrl-C. */
+const port = Number(process.env.PORT ?? '3000');
+const stack = await startLocalStack({ port, quiet: process.env.OPTALLY_QUIET === '1' });
+const agency = await stack.tokens.agency('BR');
+console.log(`
+optally local stack is up.
+
+  Dashboard   ${stack.apiUrl}/
+  API         ${stack.apiUrl}  (GET /health, /operations, /operations/liberterra-iii/rollup …)
+  S3 API      ${stack.s3Endpoint}  bucket ${stack.bucket}  (credentials S3RVER / S3RVER)
+  DynamoDB    ${stack.dynamodbEndpoint}  table ${stack.table}
+  Data        ${stack.dataDir}
+
+Tokens (Authorization: Bearer …; more with: npx optally token <role> [country]):
+  coordinator ${stack.tokens.coordinator}
+  auditor     ${stack.tokens.auditor}
+  admin       ${stack.tokens.admin}
+  agency BR   ${agency}
+
+Upload a return: put it at incoming/liberterra-iii/<CC>/<name>.csv in the S3 API, e.g.
+  npx optally upload examples/br-return.csv --operation liberterra-iii --country BR
+Replay a synthetic operation: npm run demo      Stop: Ctrl-C
+`);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await stack.stop();
+  console.log('stopped.');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,209 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { makeApiHandler } from '../functions/api/routes.ts';
+import { makeIngestHandler } from '../functions/ingest/ingest.ts';
+import { documentClient, type Endpoints, s3Client } from '../shared/adapters/aws-clients.ts';
+import { lambda, localContext } from '../shared/adapters/lambda.ts';
+import { ObjectStore } from '../shared/adapters/objects.ts';
+import { Repository } from '../shared/adapters/repository.ts';
+import { parseOperation } from '../shared/domain/operation.ts';
+import { createGateway } from './gateway.ts';
+import { LocalIssuer } from './local-auth.ts';
+import { LocalQueue } from './local-queue.ts';
+import { notificationFor, type S3rverEvent } from './s3-notifications.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export type StackOptions = {
+  /** Where S3 objects, DynamoDB data, the queue journal and the token secret live. */
+  dataDir?: string;
+  /** The API / dashboard port (0 = any free port). */
+  port?: number;
+  s3Port?: number;
+  dynamodbPort?: number;
+  bucket?: string;
+  table?: string;
+  /** Operation definition files to load (default: every operations/*.json). */
+  operationsDir?: string;
+  quiet?: boolean;
+  /** Queue tuning (tests shorten the retry delays). */
+  queue?: { retryDelayMs?: number; maxRetryDelayMs?: number; maxReceives?: number };
+  /** Build the dashboard before serving it (default true when web/build.ts exists). */
+  buildWeb?: boolean;
+};
+
+/** A running local stack. */
+export type LocalStack = {
+  apiUrl: string;
+  s3Endpoint: string;
+  dynamodbEndpoint: string;
+  bucket: string;
+  table: string;
+  dataDir: string;
+  repo: Repository;
+  objects: ObjectStore;
+  queue: LocalQueue;
+  tokens: {
+    coordinator: string;
+    auditor: string;
+    admin: string;
+    agency: (country: string) => Promise<string>;
+  };
+  issuer: LocalIssuer;
+  /** Puts an object into the local S3 API through the AWS SDK (as an agency's upload would land). */
+  putReturn: (key: string, body: string | Uint8Array) => Promise<void>;
+  /** Resolves once every queued event has been handled. */
+  settled: () => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Starts the whole pipeline on one machine: s3rver and dynalite on 127.0.0.1, the bucket, table
+ * and operation definitions, an SQS-like queue from S3 object-created events into the ingest
+ * handler, and the API gateway serving the API handler and the dashboard.
+ */
+export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir ?? join(ROOT, '.data'));
+  const bucket = options.bucket ?? 'optally-local';
+  const table = options.table ?? 'optally';
+  const log = options.quiet ? () => undefined : (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
+  await mkdir(join(dataDir, 's3'), { recursive: true });
+  await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
+
+  const dynamo = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((ok, fail) => dynamo.listen(options.dynamodbPort ?? 0, '127.0.0.1', (e?: Error) => (e ? fail(e) : ok())));
+  const dynamodbEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+
+  const s3rver = new S3rver({
+    address: '127.0.0.1',
+    port: options.s3Port ?? 0,
+    directory: join(dataDir, 's3'),
+    silent: true,
+    configureBuckets: existsSync(join(dataDir, 's3', bucket)) ? [] : [{ name: bucket }],
+  });
+  const s3Address = (await s3rver.run()) as AddressInfo;
+  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
+
+  const endpoints: Endpoints = { s3: s3Endpoint, dynamodb: dynamodbEndpoint };
+  const db = documentClient(endpoints);
+  const s3 = s3Client(endpoints);
+  await ensureTable(db, table);
+  const repo = new Repository(db, table);
+  const objects = new ObjectStore(s3, bucket);
+  await loadOperations(repo, options.operationsDir ?? join(ROOT, 'operations'));
+
+  const maxReceives = options.queue?.maxReceives ?? 5;
+  const ingest = lambda(makeIngestHandler({ repo, objects, maxReceives, log }));
+  const queue = new LocalQueue({
+    dir: join(dataDir, 'queue'),
+    consumer: (event) => ingest(event, localContext('optally-ingest', 120_000)),
+    maxReceives,
+    retryDelayMs: options.queue?.retryDelayMs ?? 500,
+    maxRetryDelayMs: options.queue?.maxRetryDelayMs ?? 10_000,
+    log,
+  });
+  await queue.start();
+  // S3 → SQS: what the bucket's notification configuration (prefix incoming/) does on AWS.
+  s3rver.on('event', (event: S3rverEvent) => {
+    const created = event.Records.filter(
+      (r) => r.eventName.startsWith('ObjectCreated:') && r.s3.object.key.startsWith('incoming/'),
+    );
+    if (created.length === 0) return;
+    queue.send(notificationFor({ Records: created })).catch((e) => log({ level: 'error', msg: 'enqueue failed', error: String(e) }));
+  });
+
+  const issuer = await LocalIssuer.open(dataDir);
+  const [coordinator, auditor, admin] = await Promise.all([issuer.token('coordinator'), issuer.token('auditor'), issuer.token('admin')]);
+  const api = lambda(makeApiHandler({ repo, objects, local: { s3Endpoint, bucket, dynamodbEndpoint } }));
+  const webRoot = join(ROOT, 'web', 'dist');
+  if (options.buildWeb ?? existsSync(join(ROOT, 'web', 'build.ts'))) {
+    const { buildWeb } = (await import(join(ROOT, 'web', 'build.ts'))) as { buildWeb: (outdir?: string) => Promise<void> };
+    await buildWeb(webRoot);
+  }
+  const gateway = createGateway({
+    issuer,
+    api: (event, context) => api(event, context),
+    webRoot,
+    extras: {
+      '/local/tokens': async () => {
+        const ops = await repo.listOperations();
+        const countries = [...new Set(ops.flatMap((o) => o.definition.participants.map((p) => p.code)))].sort();
+        const agencies: Record<string, string> = {};
+        for (const cc of countries) agencies[cc] = await issuer.token('agency', cc);
+        return { coordinator, auditor, admin, agencies };
+      },
+    },
+  });
+  await new Promise<void>((ok, fail) => {
+    gateway.once('error', fail);
+    gateway.listen(options.port ?? 3000, '127.0.0.1', () => ok());
+  });
+  const apiUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+
+  return {
+    apiUrl,
+    s3Endpoint,
+    dynamodbEndpoint,
+    bucket,
+    table,
+    dataDir,
+    repo,
+    objects,
+    queue,
+    issuer,
+    tokens: { coordinator, auditor, admin, agency: (cc) => issuer.token('agency', cc) },
+    putReturn: (key, body) => objects.put(key, body),
+    settled: () => queue.drained(),
+    stop: async () => {
+      await closeServer(gateway);
+      await queue.stop();
+      s3.destroy();
+      db.destroy();
+      await s3rver.close();
+      await new Promise<void>((ok) => dynamo.close(() => ok()));
+    },
+  };
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((ok) => server.close(() => ok()));
+}
+
+async function ensureTable(db: ReturnType<typeof documentClient>, table: string): Promise<void> {
+  try {
+    await db.send(new DescribeTableCommand({ TableName: table }));
+  } catch (e) {
+    if (!(e instanceof ResourceNotFoundException)) throw e;
+    await db.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  }
+}
+
+/** Loads and checks every definition file; a bad file stops the start with its problems listed. */
+async function loadOperations(repo: Repository, dir: string): Promise<void> {
+  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()) {
+    const parsed = parseOperation(JSON.parse(await readFile(join(dir, name), 'utf8')));
+    if (!parsed.ok) throw new Error(`operations/${name} is not a valid operation definition:\n  ${parsed.error.join('\n  ')}`);
+    await repo.saveOperation(parsed.value, 'open', 'local-stack');
+  }
+}

@@ -1,0 +1,63 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+/** An object opened for streaming. */
+export type OpenedObject = {
+  body: AsyncIterable<Uint8Array>;
+  size: number | null;
+  eTag: string | null;
+  versionId: string | null;
+  lastModified: Date | null;
+  metadata: Record<string, string>;
+};
+
+/** All S3 access of optally, on one bucket. */
+export class ObjectStore {
+  constructor(
+    readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  /** Opens an object as a byte stream (nothing is buffered). */
+  async open(key: string, versionId?: string | null): Promise<OpenedObject> {
+    const out = await this.s3.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId ?? undefined }),
+    );
+    if (!out.Body) throw new Error(`S3 returned no body for ${key}`);
+    return {
+      body: out.Body as AsyncIterable<Uint8Array>,
+      size: out.ContentLength ?? null,
+      eTag: out.ETag ?? null,
+      versionId: out.VersionId ?? null,
+      lastModified: out.LastModified ?? null,
+      metadata: out.Metadata ?? {},
+    };
+  }
+
+  /** Stores a JSON document (reports, aggregates). */
+  async putJson(key: string, value: unknown): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
+  /** Reads a JSON document, or null when there is none. */
+  async getJson<T>(key: string): Promise<T | null> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return JSON.parse((await out.Body?.transformToString('utf-8')) ?? 'null') as T;
+    } catch (e) {
+      if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
+      throw e;
+    }
+  }
+
+  /** Stores bytes as they are (local tooling and tests put returns this way). */
+  async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+}

@@ -1,0 +1,344 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Report } from '../domain/check-return.ts';
+import type { Operation, OperationStatus } from '../domain/operation.ts';
+import type { CountryState, Rollup } from '../domain/rollup.ts';
+
+/**
+ * The DynamoDB single table (partition key `pk`, sort key `sk`):
+ *
+ * | pk            | sk               | item                                             |
+ * |---------------|------------------|--------------------------------------------------|
+ * | `OPERATION`   | `{op}`           | definition (JSON) and lifecycle status            |
+ * | `OP#{op}`     | `COUNTRY#{cc}`   | a country's current figures (`CountryState`)      |
+ * | `OP#{op}`     | `ROLLUP`         | the rollup (JSON) under its monotonic version     |
+ * | `OP#{op}`     | `SUB#{id}`       | one submission (ids start with the country code)  |
+ *
+ * No transactions: every write is a single-item conditional write (the local DynamoDB server has
+ * no transactions, and the design does not need them).
+ */
+
+/** Submission status as stored. `superseded` is derived on read (see `submissionStatus`). */
+export type StoredStatus = 'processing' | 'accepted' | 'rejected' | 'failed';
+export type SubmissionStatus = StoredStatus | 'superseded';
+
+/** A ledger entry: one uploaded file and what became of it. */
+export type Submission = {
+  id: string;
+  operation: string;
+  country: string;
+  key: string;
+  size: number | null;
+  sha256: string | null;
+  receivedAt: string;
+  processedAt: string | null;
+  status: StoredStatus;
+  orderKey: string;
+  errors: number;
+  warnings: number;
+  reportKey: string | null;
+  /** The first problems of the report (the full report is in S3 at reportKey). */
+  summary: Pick<Report, 'verdict' | 'counts'> | null;
+  failure: string | null;
+  attempts: number;
+};
+
+export type OperationRecord = {
+  definition: Operation;
+  status: OperationStatus;
+  statusLog: { at: string; from: OperationStatus | null; to: OperationStatus; by: string; reason: string }[];
+};
+
+export type ApplyOutcome = 'applied' | 'duplicate' | 'superseded';
+
+const OPERATION_PK = 'OPERATION';
+const opPk = (op: string) => `OP#${op}`;
+
+/** A ledger entry's status as users see it: an accepted file is superseded once another replaced it. */
+export function submissionStatus(sub: Submission, current: Pick<CountryState, 'submissionId'> | null): SubmissionStatus {
+  if (sub.status === 'accepted' && current && current.submissionId !== sub.id) return 'superseded';
+  return sub.status;
+}
+
+/** All DynamoDB access of optally. Every method is one request unless it says otherwise. */
+export class Repository {
+  constructor(
+    readonly db: DynamoDBDocumentClient,
+    readonly table: string,
+  ) {}
+
+  /** Stores a definition; a new operation starts with `status`, an existing one keeps its own. */
+  async saveOperation(definition: Operation, status: OperationStatus, by: string): Promise<void> {
+    const now = new Date().toISOString();
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: OPERATION_PK, sk: definition.id },
+        UpdateExpression:
+          'SET #d = :d, #u = :now, #s = if_not_exists(#s, :s), #l = if_not_exists(#l, :log)',
+        ExpressionAttributeNames: { '#d': 'definition', '#u': 'updatedAt', '#s': 'status', '#l': 'statusLog' },
+        ExpressionAttributeValues: {
+          ':d': JSON.stringify(definition),
+          ':now': now,
+          ':s': status,
+          ':log': [{ at: now, from: null, to: status, by, reason: 'created' }],
+        },
+      }),
+    );
+  }
+
+  async getOperation(op: string): Promise<OperationRecord | null> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: OPERATION_PK, sk: op }, ConsistentRead: true }),
+    );
+    return Item ? toOperation(Item) : null;
+  }
+
+  async listOperations(): Promise<OperationRecord[]> {
+    const items = await this.#queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': OPERATION_PK },
+    });
+    return items.map(toOperation);
+  }
+
+  /** Changes the lifecycle status, only from `from` (a conditional write), and logs the change. */
+  async setOperationStatus(
+    op: string,
+    from: OperationStatus,
+    to: OperationStatus,
+    by: string,
+    reason: string,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: OPERATION_PK, sk: op },
+          UpdateExpression: 'SET #s = :to, #l = list_append(#l, :entry), #u = :now',
+          ConditionExpression: '#s = :from',
+          ExpressionAttributeNames: { '#s': 'status', '#l': 'statusLog', '#u': 'updatedAt' },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ':from': from,
+            ':now': new Date().toISOString(),
+            ':entry': [{ at: new Date().toISOString(), from, to, by, reason }],
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  async getCountry(op: string, country: string): Promise<CountryState | null> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: opPk(op), sk: `COUNTRY#${country}` }, ConsistentRead: true }),
+    );
+    return Item ? toCountry(Item) : null;
+  }
+
+  /** Every country's current figures, read consistently (one Query per 1 MB page). */
+  async listCountries(op: string): Promise<CountryState[]> {
+    const items = await this.#queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': opPk(op), ':p': 'COUNTRY#' },
+      ConsistentRead: true,
+    });
+    return items.map(toCountry);
+  }
+
+  /**
+   * Makes `state` the country's figures if its order key is greater than the current one's
+   * (invariant 1: the latest accepted upload wins whatever order events arrive in). Equal keys
+   * mean the same upload applied before: a duplicate, a no-op.
+   */
+  async applyCountry(op: string, state: Omit<CountryState, 'rev' | 'firstAcceptedAt'>): Promise<ApplyOutcome> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: opPk(op), sk: `COUNTRY#${state.country}` },
+          UpdateExpression:
+            'SET #f = :f, #id = :id, #k = :k, #r = :r, #a = :a, #fa = if_not_exists(#fa, :a), #c = :c ADD #rev :one',
+          ConditionExpression: 'attribute_not_exists(#k) OR #k < :k',
+          ExpressionAttributeNames: {
+            '#f': 'figures',
+            '#id': 'submissionId',
+            '#k': 'orderKey',
+            '#r': 'receivedAt',
+            '#a': 'acceptedAt',
+            '#fa': 'firstAcceptedAt',
+            '#c': 'country',
+            '#rev': 'rev',
+          },
+          ExpressionAttributeValues: {
+            ':f': JSON.stringify(state.figures),
+            ':id': state.submissionId,
+            ':k': state.orderKey,
+            ':r': state.receivedAt,
+            ':a': state.acceptedAt,
+            ':c': state.country,
+            ':one': 1,
+          },
+        }),
+      );
+      return 'applied';
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      // The local DynamoDB server ignores ReturnValuesOnConditionCheckFailure: read to tell why.
+      const current = await this.getCountry(op, state.country);
+      return current?.orderKey === state.orderKey ? 'duplicate' : 'superseded';
+    }
+  }
+
+  /** Stores a rollup unless one computed from a newer basis is already there. */
+  async putRollup(op: string, rollup: Rollup): Promise<'written' | 'stale'> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: opPk(op), sk: 'ROLLUP', version: rollup.version, body: JSON.stringify(rollup) },
+          ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':v': rollup.version },
+        }),
+      );
+      return 'written';
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return 'stale';
+      throw e;
+    }
+  }
+
+  /** The stored rollup (as its JSON text) and the operation's status, in one request. */
+  async getRollup(op: string): Promise<{ body: string | null; version: number; status: OperationStatus } | null> {
+    const out = await this.db.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [this.table]: {
+            Keys: [
+              { pk: OPERATION_PK, sk: op },
+              { pk: opPk(op), sk: 'ROLLUP' },
+            ],
+            ConsistentRead: true,
+          },
+        },
+      }),
+    );
+    const items = out.Responses?.[this.table] ?? [];
+    const opItem = items.find((i) => i.pk === OPERATION_PK);
+    if (!opItem) return null;
+    const rollupItem = items.find((i) => i.sk === 'ROLLUP');
+    return {
+      body: rollupItem ? String(rollupItem.body) : null,
+      version: rollupItem ? Number(rollupItem.version) : 0,
+      status: opItem.status as OperationStatus,
+    };
+  }
+
+  /**
+   * Records that a submission is being processed. Returns false when it already has a final
+   * verdict (a duplicate event): its effects are in place and must not be redone.
+   */
+  async startSubmission(sub: Submission): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: opPk(sub.operation), sk: `SUB#${sub.id}`, ...sub },
+          ConditionExpression: 'attribute_not_exists(pk) OR #s = :p OR #s = :f',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':p': 'processing', ':f': 'failed' },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  /** Stores a submission's final state (verdict, counts, where its report is). */
+  async finishSubmission(sub: Submission): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: opPk(sub.operation), sk: `SUB#${sub.id}`, ...sub } }));
+  }
+
+  async getSubmission(op: string, id: string): Promise<Submission | null> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: opPk(op), sk: `SUB#${id}` }, ConsistentRead: true }),
+    );
+    return Item ? toSubmission(Item) : null;
+  }
+
+  /** Submissions of one country (or all), oldest first within a country; paginated by `cursor`. */
+  async listSubmissions(
+    op: string,
+    country: string | null,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ submissions: Submission[]; cursor: string | null }> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': opPk(op), ':p': country ? `SUB#${country}-` : 'SUB#' },
+        Limit: page.limit,
+        ExclusiveStartKey: page.cursor ? { pk: opPk(op), sk: `SUB#${page.cursor}` } : undefined,
+      }),
+    );
+    const last = out.LastEvaluatedKey?.sk;
+    return {
+      submissions: (out.Items ?? []).map(toSubmission),
+      cursor: typeof last === 'string' ? last.slice('SUB#'.length) : null,
+    };
+  }
+
+  async #queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
+
+function toOperation(item: Record<string, unknown>): OperationRecord {
+  return {
+    definition: JSON.parse(String(item.definition)) as Operation,
+    status: item.status as OperationStatus,
+    statusLog: (item.statusLog ?? []) as OperationRecord['statusLog'],
+  };
+}
+
+function toCountry(item: Record<string, unknown>): CountryState {
+  return {
+    country: String(item.country),
+    figures: JSON.parse(String(item.figures)) as CountryState['figures'],
+    submissionId: String(item.submissionId),
+    orderKey: String(item.orderKey),
+    receivedAt: String(item.receivedAt),
+    acceptedAt: String(item.acceptedAt),
+    firstAcceptedAt: String(item.firstAcceptedAt),
+    rev: Number(item.rev),
+  };
+}
+
+function toSubmission(item: Record<string, unknown>): Submission {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as Submission;
+}
