@@ -37,6 +37,8 @@ export type StackOptions = {
   queue?: { retryDelayMs?: number; maxRetryDelayMs?: number; maxReceives?: number };
   /** Build the dashboard before serving it (default true when web/build.ts exists). */
   buildWeb?: boolean;
+  /** Route S3 object-created events to the ingest queue (default true; tests driving the handler turn it off). */
+  notifications?: boolean;
 };
 
 /** A running local stack. */
@@ -112,6 +114,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   await queue.start();
   // S3 → SQS: what the bucket's notification configuration (prefix incoming/) does on AWS.
   s3rver.on('event', (event: S3rverEvent) => {
+    if (options.notifications === false) return;
     const created = event.Records.filter(
       (r) => r.eventName.startsWith('ObjectCreated:') && r.s3.object.key.startsWith('incoming/'),
     );

@@ -45,13 +45,17 @@ export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promis
 
   return async (event) => {
     const failures = new Set<string>();
-    const touched = new Map<string, Set<string>>(); // operation → message ids
+    const touched = new Map<string, { definition: Operation; messages: Set<string> }>();
 
     for (const message of event.Records) {
       try {
         for (const created of parseS3Notification(message.body).records) {
           const op = await ingestObject(created, message, deps, now, log);
-          if (op) touched.set(op, (touched.get(op) ?? new Set()).add(message.messageId));
+          if (op) {
+            const entry = touched.get(op.id) ?? { definition: op, messages: new Set<string>() };
+            touched.set(op.id, entry);
+            entry.messages.add(message.messageId);
+          }
         }
       } catch (e) {
         log({ level: 'error', msg: 'ingest failed', messageId: message.messageId, error: String(e) });
@@ -59,13 +63,13 @@ export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promis
       }
     }
 
-    for (const [op, messageIds] of touched) {
+    for (const [op, { definition, messages }] of touched) {
       try {
-        await refreshRollup(deps.repo, op);
+        await refreshRollup(deps.repo, definition);
       } catch (e) {
         // The uploads are applied; retrying their messages recomputes the rollup (a no-op otherwise).
         log({ level: 'error', msg: 'rollup refresh failed', operation: op, error: String(e) });
-        for (const id of messageIds) failures.add(id);
+        for (const id of messages) failures.add(id);
       }
     }
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
@@ -73,11 +77,9 @@ export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promis
 }
 
 /** Recomputes an operation's rollup from its country items and stores it under its version. */
-export async function refreshRollup(repo: Repository, op: string): Promise<void> {
-  const record = await repo.getOperation(op);
-  if (!record) return;
-  const states = await repo.listCountries(op);
-  await repo.putRollup(op, rollup(record.definition, states));
+export async function refreshRollup(repo: Repository, op: Operation): Promise<void> {
+  const states = await repo.listCountries(op.id);
+  await repo.putRollup(op.id, rollup(op, states));
 }
 
 /** Handles one uploaded object; returns the operation whose rollup may have changed. */
@@ -87,7 +89,7 @@ async function ingestObject(
   deps: IngestDeps,
   now: () => Date,
   log: NonNullable<IngestDeps['log']>,
-): Promise<string | null> {
+): Promise<Operation | null> {
   const { repo, objects } = deps;
   const address = parseIncomingKey(created.key);
   if (!address) {
@@ -122,7 +124,7 @@ async function ingestObject(
   };
   if (!(await repo.startSubmission(submission))) {
     log({ level: 'info', msg: 'duplicate event: already processed', submission: id });
-    return op.id;
+    return op;
   }
 
   try {
@@ -179,7 +181,7 @@ async function ingestObject(
       reportKey,
       summary: { verdict: checked.report.verdict, counts: checked.report.counts },
     });
-    return op.id;
+    return op;
   } catch (e) {
     if (attempts >= deps.maxReceives) {
       // Last attempt: the message goes to the DLQ next; leave a visible status and the reason.

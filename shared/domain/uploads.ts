@@ -60,9 +60,15 @@ export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
-/** The inverse of `decodeS3Key`, as S3 writes keys into notifications. */
+/**
+ * The inverse of `decodeS3Key`, as S3 writes keys into notifications: form encoding (a space as
+ * "+", parentheses and the like escaped, e.g. "test (1).csv" → "test+%281%29.csv"), slashes kept.
+ */
 export function encodeS3Key(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+  return encodeURIComponent(key)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
+    .replace(/%2F/g, '/');
 }
 
 /** Where an upload belongs, from its key `incoming/{operation}/{country}/{name…}`. */
