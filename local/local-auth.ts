@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { SignJWT, jwtVerify } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import type { Role } from '../shared/domain/policy.ts';
 
 const ISSUER = 'optally-local';
@@ -42,7 +42,11 @@ export class LocalIssuer {
   /** The token's claims when it is valid (signature, issuer, audience, expiry), else null. */
   async verify(token: string): Promise<Record<string, unknown> | null> {
     try {
-      const { payload } = await jwtVerify(token, this.secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.secret, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+      });
       return payload as Record<string, unknown>;
     } catch {
       return null;

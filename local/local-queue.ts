@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
@@ -140,8 +140,16 @@ export class LocalQueue {
       } else if (m.receiveCount >= this.#o.maxReceives) {
         this.#messages.delete(m.messageId);
         this.#dead.push({ ...m, reason });
-        await rename(join(this.#o.dir, 'pending', `${m.messageId}.json`), join(this.#o.dir, 'dead', `${m.messageId}.json`)).catch(() => undefined);
-        this.#o.log?.({ level: 'error', msg: 'message moved to the dead-letter queue', messageId: m.messageId, receives: m.receiveCount });
+        await rename(
+          join(this.#o.dir, 'pending', `${m.messageId}.json`),
+          join(this.#o.dir, 'dead', `${m.messageId}.json`),
+        ).catch(() => undefined);
+        this.#o.log?.({
+          level: 'error',
+          msg: 'message moved to the dead-letter queue',
+          messageId: m.messageId,
+          receives: m.receiveCount,
+        });
       } else {
         const delay = Math.min(this.#o.retryDelayMs * 2 ** (m.receiveCount - 1), this.#o.maxRetryDelayMs);
         m.visibleAt = Date.now() + delay;

@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { makeApiHandler } from '../functions/api/routes.ts';
@@ -75,12 +79,21 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const dataDir = resolve(options.dataDir ?? join(ROOT, '.data'));
   const bucket = options.bucket ?? 'optally-local';
   const table = options.table ?? 'optally';
-  const log = options.quiet ? () => undefined : (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
+  const log = options.quiet
+    ? () => undefined
+    : (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
   await mkdir(join(dataDir, 's3'), { recursive: true });
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
 
-  const dynamo = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((ok, fail) => dynamo.listen(options.dynamodbPort ?? 0, '127.0.0.1', (e?: Error) => (e ? fail(e) : ok())));
+  const dynamo = dynalite({
+    path: join(dataDir, 'dynamodb'),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((ok, fail) =>
+    dynamo.listen(options.dynamodbPort ?? 0, '127.0.0.1', (e?: Error) => (e ? fail(e) : ok())),
+  );
   const dynamodbEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
 
   const s3rver = new S3rver({
@@ -119,15 +132,23 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       (r) => r.eventName.startsWith('ObjectCreated:') && r.s3.object.key.startsWith('incoming/'),
     );
     if (created.length === 0) return;
-    queue.send(notificationFor({ Records: created })).catch((e) => log({ level: 'error', msg: 'enqueue failed', error: String(e) }));
+    queue
+      .send(notificationFor({ Records: created }))
+      .catch((e) => log({ level: 'error', msg: 'enqueue failed', error: String(e) }));
   });
 
   const issuer = await LocalIssuer.open(dataDir);
-  const [coordinator, auditor, admin] = await Promise.all([issuer.token('coordinator'), issuer.token('auditor'), issuer.token('admin')]);
+  const [coordinator, auditor, admin] = await Promise.all([
+    issuer.token('coordinator'),
+    issuer.token('auditor'),
+    issuer.token('admin'),
+  ]);
   const api = lambda(makeApiHandler({ repo, objects, local: { s3Endpoint, bucket, dynamodbEndpoint } }));
   const webRoot = join(ROOT, 'web', 'dist');
   if (options.buildWeb ?? existsSync(join(ROOT, 'web', 'build.ts'))) {
-    const { buildWeb } = (await import(join(ROOT, 'web', 'build.ts'))) as { buildWeb: (outdir?: string) => Promise<void> };
+    const { buildWeb } = (await import(join(ROOT, 'web', 'build.ts'))) as {
+      buildWeb: (outdir?: string) => Promise<void>;
+    };
     await buildWeb(webRoot);
   }
   const gateway = createGateway({
@@ -137,7 +158,9 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     extras: {
       '/local/tokens': async () => {
         const ops = await repo.listOperations();
-        const countries = [...new Set(ops.flatMap((o) => o.definition.participants.map((p) => p.code)))].sort();
+        const countries = [
+          ...new Set(ops.flatMap((o) => o.definition.participants.map((p) => p.code))),
+        ].sort();
         const agencies: Record<string, string> = {};
         for (const cc of countries) agencies[cc] = await issuer.token('agency', cc);
         return { coordinator, auditor, admin, agencies };
@@ -206,7 +229,10 @@ async function ensureTable(db: ReturnType<typeof documentClient>, table: string)
 async function loadOperations(repo: Repository, dir: string): Promise<void> {
   for (const name of (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()) {
     const parsed = parseOperation(JSON.parse(await readFile(join(dir, name), 'utf8')));
-    if (!parsed.ok) throw new Error(`operations/${name} is not a valid operation definition:\n  ${parsed.error.join('\n  ')}`);
+    if (!parsed.ok)
+      throw new Error(
+        `operations/${name} is not a valid operation definition:\n  ${parsed.error.join('\n  ')}`,
+      );
     await repo.saveOperation(parsed.value, 'open', 'local-stack');
   }
 }

@@ -2,6 +2,7 @@
 
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   type Options = { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number };
   export default function dynalite(options?: Options): Server;
 }
@@ -9,6 +10,7 @@ declare module 'dynalite' {
 declare module 's3rver' {
   import type { EventEmitter } from 'node:events';
   import type { AddressInfo } from 'node:net';
+
   type Options = {
     address?: string;
     port?: number;

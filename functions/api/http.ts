@@ -43,12 +43,16 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 /** The one place errors become HTTP responses: expected ones keep their status, bugs are 500s. */
 export function toResponse(e: unknown): ApiResponse {
   if (e instanceof HttpError) return json(e.status, { error: e.code, message: e.message });
-  console.error(JSON.stringify({ level: 'error', msg: 'api error', error: String(e), stack: (e as Error)?.stack }));
+  console.error(
+    JSON.stringify({ level: 'error', msg: 'api error', error: String(e), stack: (e as Error)?.stack }),
+  );
   return json(500, { error: 'internal', message: 'The server failed; the error was logged. Try again.' });
 }
 
 /** Reads an HTTP API (payload 2.0) event into an `ApiRequest` (principal set by the router). */
-export function readEvent(event: APIGatewayProxyEventV2WithJWTAuthorizer): Omit<ApiRequest, 'params' | 'principal'> {
+export function readEvent(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Omit<ApiRequest, 'params' | 'principal'> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
   const query: Record<string, string> = {};
@@ -58,6 +62,7 @@ export function readEvent(event: APIGatewayProxyEventV2WithJWTAuthorizer): Omit<
     path: event.rawPath,
     query,
     headers,
-    body: event.body === undefined ? null : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+    body:
+      event.body === undefined ? null : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
   };
 }

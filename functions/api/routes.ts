@@ -53,7 +53,10 @@ export function makeApiHandler(deps: ApiDeps) {
 }
 
 /** Finds the route for a method and path, with its path parameters. */
-export function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | null {
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | null {
   const parts = path.replace(/\/+$/, '').split('/');
   let pathMatched = false;
   for (const route of ROUTES) {
@@ -86,7 +89,12 @@ function allow(req: ApiRequest, action: Action): void {
 async function operationOr404(req: ApiRequest, deps: ApiDeps) {
   const id = req.params.op ?? '';
   const record = await deps.repo.getOperation(id);
-  if (!record) throw new HttpError(404, 'unknown-operation', `There is no operation "${id}"; GET /operations lists them.`);
+  if (!record)
+    throw new HttpError(
+      404,
+      'unknown-operation',
+      `There is no operation "${id}"; GET /operations lists them.`,
+    );
   return record;
 }
 
@@ -122,7 +130,12 @@ async function getRollup(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   allow(req, { kind: 'read-rollup' });
   const op = req.params.op ?? '';
   const stored = await deps.repo.getRollup(op);
-  if (!stored) throw new HttpError(404, 'unknown-operation', `There is no operation "${op}"; GET /operations lists them.`);
+  if (!stored)
+    throw new HttpError(
+      404,
+      'unknown-operation',
+      `There is no operation "${op}"; GET /operations lists them.`,
+    );
   const etag = `"${stored.version}-${stored.status}"`;
   const headers = { etag, 'cache-control': 'no-cache' };
   if (req.headers['if-none-match'] === etag) return { statusCode: 304, headers, body: '' };
@@ -142,10 +155,15 @@ async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> 
   const record = await operationOr404(req, deps);
   const participant = record.definition.participants.find((p) => p.code === country);
   if (!participant) {
-    throw new HttpError(404, 'unknown-country', `${country} is not a participant of ${record.definition.name}.`);
+    throw new HttpError(
+      404,
+      'unknown-country',
+      `${country} is not a participant of ${record.definition.name}.`,
+    );
   }
   const state = await deps.repo.getCountry(record.definition.id, country);
-  if (!state) return json(200, { country, name: participant.name, region: participant.region, reported: false });
+  if (!state)
+    return json(200, { country, name: participant.name, region: participant.region, reported: false });
   const detail = await deps.objects.getJson<{ figures: { byDayBreakdown: unknown } }>(
     `aggregates/${record.definition.id}/${country}/${state.submissionId}.json`,
   );
@@ -176,7 +194,10 @@ async function listSubmissions(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
   allow(req, { kind: 'list-submissions', country: requested });
   const record = await operationOr404(req, deps);
   const limit = Math.min(Math.max(Number(req.query.limit ?? '100') || 100, 1), 1000);
-  const page = await deps.repo.listSubmissions(record.definition.id, requested, { limit, cursor: req.query.cursor });
+  const page = await deps.repo.listSubmissions(record.definition.id, requested, {
+    limit,
+    cursor: req.query.cursor,
+  });
   const states = new Map((await deps.repo.listCountries(record.definition.id)).map((s) => [s.country, s]));
   return json(200, {
     submissions: page.submissions.map((s) => view(s, states.get(s.country) ?? null)),
@@ -191,7 +212,12 @@ async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<ApiRespons
   // Authorize on the submission's country; an agency learns nothing about other countries' ids.
   const country = sub?.country ?? id.slice(0, 2);
   allow(req, { kind: 'read-submission', country });
-  if (!sub) throw new HttpError(404, 'unknown-submission', `There is no submission "${id}" in ${record.definition.id}.`);
+  if (!sub)
+    throw new HttpError(
+      404,
+      'unknown-submission',
+      `There is no submission "${id}" in ${record.definition.id}.`,
+    );
   const current = await deps.repo.getCountry(record.definition.id, sub.country);
   const stored = sub.reportKey ? await deps.objects.getJson<StoredReport>(sub.reportKey) : null;
   return json(200, { submission: view(sub, current), report: stored?.report ?? null });

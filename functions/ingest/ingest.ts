@@ -132,7 +132,14 @@ async function ingestObject(
     const object = await objects.open(created.key, created.versionId);
     const hashed = hashing(object.body);
     const pre = preChecks(op, record.status, address.country, address.name);
-    const checked = pre.length > 0 ? rejectWith(op, address.country, pre) : await readReturn(hashed.source, formatOf(address.name)!, { operation: op, country: address.country, previous: previous?.figures ?? null });
+    const checked =
+      pre.length > 0
+        ? rejectWith(op, address.country, pre)
+        : await readReturn(hashed.source, formatOf(address.name)!, {
+            operation: op,
+            country: address.country,
+            previous: previous?.figures ?? null,
+          });
     const { sha256, size } = await hashed.finish();
     const processedAt = now().toISOString();
     const reportKey = `reports/${op.id}/${address.country}/${id}.json`;
@@ -186,7 +193,12 @@ async function ingestObject(
     if (attempts >= deps.maxReceives) {
       // Last attempt: the message goes to the DLQ next; leave a visible status and the reason.
       await repo
-        .finishSubmission({ ...submission, status: 'failed', failure: String(e), processedAt: now().toISOString() })
+        .finishSubmission({
+          ...submission,
+          status: 'failed',
+          failure: String(e),
+          processedAt: now().toISOString(),
+        })
         .catch(() => undefined);
     }
     throw e;
@@ -198,17 +210,32 @@ function preChecks(op: Operation, status: OperationStatus, country: string, name
   const problems: Problem[] = [];
   if (!op.participants.some((p) => p.code === country)) {
     problems.push(
-      problem('unknown-country', { column: 'key', value: country }, `"${country}" is not a participant of ${op.name}.`, 'Upload under your own two-letter ISO country code, e.g. incoming/liberterra-iii/BR/return.csv.'),
+      problem(
+        'unknown-country',
+        { column: 'key', value: country },
+        `"${country}" is not a participant of ${op.name}.`,
+        'Upload under your own two-letter ISO country code, e.g. incoming/liberterra-iii/BR/return.csv.',
+      ),
     );
   }
   if (status !== 'open') {
     problems.push(
-      problem('operation-not-open', { value: status }, `${op.name} is ${status}: it does not take returns now.`, 'Ask the operation’s coordinators to reopen it if your return is missing.'),
+      problem(
+        'operation-not-open',
+        { value: status },
+        `${op.name} is ${status}: it does not take returns now.`,
+        'Ask the operation’s coordinators to reopen it if your return is missing.',
+      ),
     );
   }
   if (formatOf(name) === null) {
     problems.push(
-      problem('unsupported-format', { column: 'key', value: name }, `"${name}" is not a CSV or JSON file.`, 'Upload the return as .csv (UTF-8) or .json.'),
+      problem(
+        'unsupported-format',
+        { column: 'key', value: name },
+        `"${name}" is not a CSV or JSON file.`,
+        'Upload the return as .csv (UTF-8) or .json.',
+      ),
     );
   }
   return problems;
@@ -240,7 +267,9 @@ function hashing(body: AsyncIterable<Uint8Array>): {
     return r;
   };
   return {
-    source: { [Symbol.asyncIterator]: () => ({ next, return: async () => ({ done: true, value: undefined }) }) },
+    source: {
+      [Symbol.asyncIterator]: () => ({ next, return: async () => ({ done: true, value: undefined }) }),
+    },
     finish: async () => {
       while (!(await next()).done) {
         // drain

@@ -1,10 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { optionalEnv } from './config.ts';
 
 /** Where the AWS clients point: AWS itself, or the local S3-API / DynamoDB-API servers. */
-export type Endpoints = { s3?: string | undefined; dynamodb?: string | undefined; region?: string | undefined };
+export type Endpoints = {
+  s3?: string | undefined;
+  dynamodb?: string | undefined;
+  region?: string | undefined;
+};
 
 /** The local servers accept any credentials of this shape (s3rver checks these exact ones). */
 const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -32,7 +36,12 @@ export function s3Client(endpoints: Endpoints = endpointsFromEnv()): S3Client {
 export function documentClient(endpoints: Endpoints = endpointsFromEnv()): DynamoDBDocumentClient {
   const region = endpoints.region ?? 'us-east-1';
   const client = endpoints.dynamodb
-    ? new DynamoDBClient({ region, endpoint: endpoints.dynamodb, credentials: LOCAL_CREDENTIALS, maxAttempts: 4 })
+    ? new DynamoDBClient({
+        region,
+        endpoint: endpoints.dynamodb,
+        credentials: LOCAL_CREDENTIALS,
+        maxAttempts: 4,
+      })
     : new DynamoDBClient({ region });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -10,7 +10,9 @@ export class ConfigError extends Error {
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name];
   if (value === undefined || value === '') {
-    throw new ConfigError(`Environment variable ${name} is not set; the deployment (or local stack) must set it.`);
+    throw new ConfigError(
+      `Environment variable ${name} is not set; the deployment (or local stack) must set it.`,
+    );
   }
   return value;
 }

@@ -6,7 +6,9 @@ import type { Context } from 'aws-lambda';
  * for any error that escapes (the error is rethrown: for SQS that makes the batch retry, for the
  * API the router has already turned expected failures into responses).
  */
-export function lambda<E, R>(fn: (event: E, context: Context) => Promise<R>): MiddyfiedHandler<E, R, Error, Context> {
+export function lambda<E, R>(
+  fn: (event: E, context: Context) => Promise<R>,
+): MiddyfiedHandler<E, R, Error, Context> {
   return middy<E, R, Error, Context>(fn).use({
     name: 'log-errors',
     onError: (request) => {

@@ -58,6 +58,8 @@ export class ObjectStore {
 
   /** Stores bytes as they are (local tooling and tests put returns this way). */
   async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
   }
 }

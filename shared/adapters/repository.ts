@@ -63,7 +63,10 @@ const OPERATION_PK = 'OPERATION';
 const opPk = (op: string) => `OP#${op}`;
 
 /** A ledger entry's status as users see it: an accepted file is superseded once another replaced it. */
-export function submissionStatus(sub: Submission, current: Pick<CountryState, 'submissionId'> | null): SubmissionStatus {
+export function submissionStatus(
+  sub: Submission,
+  current: Pick<CountryState, 'submissionId'> | null,
+): SubmissionStatus {
   if (sub.status === 'accepted' && current && current.submissionId !== sub.id) return 'superseded';
   return sub.status;
 }
@@ -82,9 +85,13 @@ export class Repository {
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: OPERATION_PK, sk: definition.id },
-        UpdateExpression:
-          'SET #d = :d, #u = :now, #s = if_not_exists(#s, :s), #l = if_not_exists(#l, :log)',
-        ExpressionAttributeNames: { '#d': 'definition', '#u': 'updatedAt', '#s': 'status', '#l': 'statusLog' },
+        UpdateExpression: 'SET #d = :d, #u = :now, #s = if_not_exists(#s, :s), #l = if_not_exists(#l, :log)',
+        ExpressionAttributeNames: {
+          '#d': 'definition',
+          '#u': 'updatedAt',
+          '#s': 'status',
+          '#l': 'statusLog',
+        },
         ExpressionAttributeValues: {
           ':d': JSON.stringify(definition),
           ':now': now,
@@ -144,7 +151,11 @@ export class Repository {
 
   async getCountry(op: string, country: string): Promise<CountryState | null> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { pk: opPk(op), sk: `COUNTRY#${country}` }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: opPk(op), sk: `COUNTRY#${country}` },
+        ConsistentRead: true,
+      }),
     );
     return Item ? toCountry(Item) : null;
   }
@@ -165,7 +176,10 @@ export class Repository {
    * (invariant 1: the latest accepted upload wins whatever order events arrive in). Equal keys
    * mean the same upload applied before: a duplicate, a no-op.
    */
-  async applyCountry(op: string, state: Omit<CountryState, 'rev' | 'firstAcceptedAt'>): Promise<ApplyOutcome> {
+  async applyCountry(
+    op: string,
+    state: Omit<CountryState, 'rev' | 'firstAcceptedAt'>,
+  ): Promise<ApplyOutcome> {
     try {
       await this.db.send(
         new UpdateCommand({
@@ -224,7 +238,9 @@ export class Repository {
   }
 
   /** The stored rollup (as its JSON text) and the operation's status, in one request. */
-  async getRollup(op: string): Promise<{ body: string | null; version: number; status: OperationStatus } | null> {
+  async getRollup(
+    op: string,
+  ): Promise<{ body: string | null; version: number; status: OperationStatus } | null> {
     const out = await this.db.send(
       new BatchGetCommand({
         RequestItems: {
@@ -273,7 +289,12 @@ export class Repository {
 
   /** Stores a submission's final state (verdict, counts, where its report is). */
   async finishSubmission(sub: Submission): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: opPk(sub.operation), sk: `SUB#${sub.id}`, ...sub } }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: opPk(sub.operation), sk: `SUB#${sub.id}`, ...sub },
+      }),
+    );
   }
 
   async getSubmission(op: string, id: string): Promise<Submission | null> {

@@ -154,7 +154,14 @@ export class ReturnChecker {
     for (const column of RETURN_COLUMNS) {
       const v = raw.cells[column];
       if (typeof v === 'string' && v.length > this.#op.limits.maxCellChars) {
-        this.#add('cell-too-long', at, column, v, `The ${column} cell is ${v.length} characters long.`, 'Enter a short value: a date, a metric id, a breakdown or a number.');
+        this.#add(
+          'cell-too-long',
+          at,
+          column,
+          v,
+          `The ${column} cell is ${v.length} characters long.`,
+          'Enter a short value: a date, a metric id, a breakdown or a number.',
+        );
       } else {
         cells[column] = typeof v === 'string' ? v.trim() : v;
       }
@@ -181,7 +188,13 @@ export class ReturnChecker {
     const breakdown = metric ? this.#breakdown(at, metric, cells.breakdown) : undefined;
     const value = this.#value(at, cells.value);
 
-    if (this.#errors > before || date === null || metric === null || breakdown === undefined || value === null) {
+    if (
+      this.#errors > before ||
+      date === null ||
+      metric === null ||
+      breakdown === undefined ||
+      value === null
+    ) {
       return;
     }
     const key = `${date}|${metric.id}|${breakdown}`;
@@ -217,21 +230,40 @@ export class ReturnChecker {
     if (figures) this.#warnDecreases(figures);
     const report: Report = {
       verdict: this.#errors === 0 ? 'accepted' : 'rejected',
-      counts: { rows: this.#rows, errors: this.#errors, warnings: this.#warnings, byCode: { ...this.#byCode } },
+      counts: {
+        rows: this.#rows,
+        errors: this.#errors,
+        warnings: this.#warnings,
+        byCode: { ...this.#byCode },
+      },
       problems: [...this.#problems],
       problemsOmitted: this.#omitted,
     };
     return { report, figures };
   }
 
-  #add(code: ProblemCode, row: number | null, column: string | null, value: unknown, message: string, hint: string): void {
+  #add(
+    code: ProblemCode,
+    row: number | null,
+    column: string | null,
+    value: unknown,
+    message: string,
+    hint: string,
+  ): void {
     this.fileProblem(problem(code, { row, column, value }, message, hint));
   }
 
   #date(row: number, v: unknown): string | null {
     const { start, end } = this.#op.window;
     if (typeof v !== 'string' || v === '') {
-      this.#add('bad-date', row, 'date', v ?? '', 'The date is missing or not text.', `Write the date as YYYY-MM-DD, e.g. ${start}.`);
+      this.#add(
+        'bad-date',
+        row,
+        'date',
+        v ?? '',
+        'The date is missing or not text.',
+        `Write the date as YYYY-MM-DD, e.g. ${start}.`,
+      );
       return null;
     }
     const m = DATE.exec(v);
@@ -242,11 +274,25 @@ export class ReturnChecker {
         return d.toISOString().slice(0, 10) === v;
       })();
     if (!valid) {
-      this.#add('bad-date', row, 'date', v, `"${truncate(v, 30)}" is not a date written YYYY-MM-DD.`, `Write the date as YYYY-MM-DD, e.g. ${start}; set the spreadsheet column to text if it reformats dates.`);
+      this.#add(
+        'bad-date',
+        row,
+        'date',
+        v,
+        `"${truncate(v, 30)}" is not a date written YYYY-MM-DD.`,
+        `Write the date as YYYY-MM-DD, e.g. ${start}; set the spreadsheet column to text if it reformats dates.`,
+      );
       return null;
     }
     if (v < start || v > end) {
-      this.#add('date-outside-window', row, 'date', v, `${v} is outside the operation window.`, `Dates must fall between ${start} and ${end}.`);
+      this.#add(
+        'date-outside-window',
+        row,
+        'date',
+        v,
+        `${v} is outside the operation window.`,
+        `Dates must fall between ${start} and ${end}.`,
+      );
       return null;
     }
     return v;
@@ -277,7 +323,14 @@ export class ReturnChecker {
         ? `${metric.id} has no breakdowns: leave the breakdown cell empty.`
         : `Leave it empty for the total, or write one of: ${allowed.join(', ')}.`;
     if (typeof v !== 'string' || !/^[^=]+=[^=]+$/.test(v.trim())) {
-      this.#add('bad-breakdown', row, 'breakdown', v, `"${truncate(String(v), 40)}" is not written dimension=value.`, hint);
+      this.#add(
+        'bad-breakdown',
+        row,
+        'breakdown',
+        v,
+        `"${truncate(String(v), 40)}" is not written dimension=value.`,
+        hint,
+      );
       return undefined;
     }
     const [dimension = '', value = ''] = v
@@ -286,7 +339,14 @@ export class ReturnChecker {
       .map((s) => s.trim());
     const canonical = `${dimension}=${value}`;
     if (!allowed.includes(canonical)) {
-      this.#add('unknown-breakdown', row, 'breakdown', v, `${metric.id} has no breakdown "${truncate(canonical, 40)}".`, hint);
+      this.#add(
+        'unknown-breakdown',
+        row,
+        'breakdown',
+        v,
+        `${metric.id} has no breakdown "${truncate(canonical, 40)}".`,
+        hint,
+      );
       return undefined;
     }
     return canonical;
@@ -298,37 +358,74 @@ export class ReturnChecker {
       return null;
     };
     if (typeof v === 'number') {
-      if (!Number.isInteger(v) || v < 0) return bad(`${v} is not a whole number of zero or more.`, 'Write a whole number such as 12.');
+      if (!Number.isInteger(v) || v < 0)
+        return bad(`${v} is not a whole number of zero or more.`, 'Write a whole number such as 12.');
       if (!Number.isSafeInteger(v)) return this.#tooLarge(row, v);
       return v;
     }
-    if (typeof v !== 'string') return bad('The value is missing or not a number.', 'Write a whole number such as 12; write 0 to report zero.');
-    if (v === '') return bad('The value is empty.', 'Write 0 to report zero; to report nothing for this date and metric, delete the row.');
+    if (typeof v !== 'string')
+      return bad(
+        'The value is missing or not a number.',
+        'Write a whole number such as 12; write 0 to report zero.',
+      );
+    if (v === '')
+      return bad(
+        'The value is empty.',
+        'Write 0 to report zero; to report nothing for this date and metric, delete the row.',
+      );
     if (/^\d+$/.test(v)) {
       const n = Number(v);
       return Number.isSafeInteger(n) ? n : this.#tooLarge(row, v);
     }
-    if (/^[+-]\d/.test(v) && v.startsWith('-')) return bad(`${truncate(v, 30)} is negative.`, 'Figures count people or cases: write 0 or more. To correct an earlier figure, upload the full return again with the right value.');
-    if (/^\d{1,3}([,.' ]\d{3})+$/.test(v)) return bad(`${v} has thousands separators.`, `Write the number without separators: ${v.replace(/[,.' ]/g, '')}.`);
-    if (/^\d*\.\d+$/.test(v)) return bad(`${v} is not a whole number.`, 'Figures are counts: write a whole number.');
-    if (/^[+]?\d*\.?\d+e[+-]?\d+$/i.test(v)) return bad(`${v} is written in exponent notation.`, 'Write the number in full digits, e.g. 1000 rather than 1e3; set the spreadsheet cell format to Number.');
+    if (/^[+-]\d/.test(v) && v.startsWith('-'))
+      return bad(
+        `${truncate(v, 30)} is negative.`,
+        'Figures count people or cases: write 0 or more. To correct an earlier figure, upload the full return again with the right value.',
+      );
+    if (/^\d{1,3}([,.' ]\d{3})+$/.test(v))
+      return bad(
+        `${v} has thousands separators.`,
+        `Write the number without separators: ${v.replace(/[,.' ]/g, '')}.`,
+      );
+    if (/^\d*\.\d+$/.test(v))
+      return bad(`${v} is not a whole number.`, 'Figures are counts: write a whole number.');
+    if (/^[+]?\d*\.?\d+e[+-]?\d+$/i.test(v))
+      return bad(
+        `${v} is written in exponent notation.`,
+        'Write the number in full digits, e.g. 1000 rather than 1e3; set the spreadsheet cell format to Number.',
+      );
     return bad(`"${truncate(v, 30)}" is not a number.`, 'Write a whole number such as 12, with digits only.');
   }
 
   #tooLarge(row: number, v: unknown): null {
-    this.#add('value-too-large', row, 'value', v, 'The value is too large to be a real count.', `Check the figure; values above ${Number.MAX_SAFE_INTEGER} cannot be counted exactly.`);
+    this.#add(
+      'value-too-large',
+      row,
+      'value',
+      v,
+      'The value is too large to be a real count.',
+      `Check the figure; values above ${Number.MAX_SAFE_INTEGER} cannot be counted exactly.`,
+    );
     return null;
   }
 
   #applyRules(): void {
-    const dayTotal = (date: string, metric: string): Cell | undefined => this.#cells.get(`${date}|${metric}|`);
+    const dayTotal = (date: string, metric: string): Cell | undefined =>
+      this.#cells.get(`${date}|${metric}|`);
     // Every breakdown row needs its day's total.
     const breakdownSums = new Map<string, { sum: number; row: number }>();
     for (const [key, cell] of this.#cells) {
       const [date = '', metric = '', breakdown = ''] = key.split('|');
       if (breakdown === '') continue;
       if (!dayTotal(date, metric)) {
-        this.#add('breakdown-without-total', cell.row, 'breakdown', breakdown, `Row ${cell.row} breaks down ${metric} for ${date}, but the file has no total of ${metric} for that day.`, `Add a row for ${date}, ${metric} with the breakdown cell empty and the day's total.`);
+        this.#add(
+          'breakdown-without-total',
+          cell.row,
+          'breakdown',
+          breakdown,
+          `Row ${cell.row} breaks down ${metric} for ${date}, but the file has no total of ${metric} for that day.`,
+          `Add a row for ${date}, ${metric} with the breakdown cell empty and the day's total.`,
+        );
       }
       const dimension = breakdown.split('=')[0] ?? '';
       const sumKey = `${date}|${metric}|${dimension}`;
@@ -344,9 +441,23 @@ export class ReturnChecker {
           if (metric !== rule.metric || breakdown !== '') continue;
           const bound = dayTotal(date, rule.bound);
           if (!bound) {
-            this.#add(code, cell.row, 'value', cell.value, `Rule ${rule.id}: ${rule.metric} on ${date} is ${cell.value}, but the file has no ${rule.bound} for that day.`, `${rule.metric} must not exceed ${rule.bound} on the same day: add the ${rule.bound} row for ${date}.`);
+            this.#add(
+              code,
+              cell.row,
+              'value',
+              cell.value,
+              `Rule ${rule.id}: ${rule.metric} on ${date} is ${cell.value}, but the file has no ${rule.bound} for that day.`,
+              `${rule.metric} must not exceed ${rule.bound} on the same day: add the ${rule.bound} row for ${date}.`,
+            );
           } else if (cell.value > bound.value) {
-            this.#add(code, cell.row, 'value', cell.value, `Rule ${rule.id}: ${rule.metric} on ${date} is ${cell.value}, more than ${rule.bound} (${bound.value}, row ${bound.row}).`, `${rule.metric} must not exceed ${rule.bound} on the same day: correct one of the two rows.`);
+            this.#add(
+              code,
+              cell.row,
+              'value',
+              cell.value,
+              `Rule ${rule.id}: ${rule.metric} on ${date} is ${cell.value}, more than ${rule.bound} (${bound.value}, row ${bound.row}).`,
+              `${rule.metric} must not exceed ${rule.bound} on the same day: correct one of the two rows.`,
+            );
           }
         }
       } else {
@@ -355,7 +466,14 @@ export class ReturnChecker {
           if (metric !== rule.metric || dimension !== rule.dimension) continue;
           const total = dayTotal(date, metric);
           if (total && s.sum > total.value) {
-            this.#add(code, s.row, 'value', s.sum, `Rule ${rule.id}: the ${dimension} rows of ${metric} on ${date} add up to ${s.sum}, more than the day's total of ${total.value} (row ${total.row}).`, `The breakdown rows of a day must add up to no more than its total: correct the total or the breakdown rows.`);
+            this.#add(
+              code,
+              s.row,
+              'value',
+              s.sum,
+              `Rule ${rule.id}: the ${dimension} rows of ${metric} on ${date} add up to ${s.sum}, more than the day's total of ${total.value} (row ${total.row}).`,
+              `The breakdown rows of a day must add up to no more than its total: correct the total or the breakdown rows.`,
+            );
           }
         }
       }
@@ -363,7 +481,13 @@ export class ReturnChecker {
   }
 
   #figures(): CountryFigures {
-    const figures: CountryFigures = { totals: {}, byDay: {}, byBreakdown: {}, byDayBreakdown: {}, rows: this.#rows };
+    const figures: CountryFigures = {
+      totals: {},
+      byDay: {},
+      byBreakdown: {},
+      byDayBreakdown: {},
+      rows: this.#rows,
+    };
     const combine = (metric: string, a: number | undefined, b: number): number =>
       a === undefined ? b : this.#metrics.get(metric)?.aggregation === 'max' ? Math.max(a, b) : a + b;
     const dates = [...this.#cells.keys()].sort();
@@ -372,11 +496,11 @@ export class ReturnChecker {
       const [date = '', metric = '', breakdown = ''] = key.split('|');
       if (breakdown === '') {
         figures.totals[metric] = combine(metric, figures.totals[metric], cell.value);
-        (figures.byDay[date] ??= {})[metric] = cell.value;
+        child(figures.byDay, date)[metric] = cell.value;
       } else {
-        const perMetric = (figures.byBreakdown[metric] ??= {});
+        const perMetric = child(figures.byBreakdown, metric);
         perMetric[breakdown] = combine(metric, perMetric[breakdown], cell.value);
-        ((figures.byDayBreakdown[date] ??= {})[metric] ??= {})[breakdown] = cell.value;
+        child(child(figures.byDayBreakdown, date), metric)[breakdown] = cell.value;
       }
     }
     return figures;
@@ -387,12 +511,36 @@ export class ReturnChecker {
     for (const [metric, before] of Object.entries(this.#previous.totals)) {
       const now = figures.totals[metric];
       if (now === undefined) {
-        this.#add('total-decreased', null, 'metric', metric, `${metric} was ${before} in your previous accepted return and is not reported in this one.`, `A return replaces the previous one wholesale: include every row you reported before, or this figure no longer counts.`);
+        this.#add(
+          'total-decreased',
+          null,
+          'metric',
+          metric,
+          `${metric} was ${before} in your previous accepted return and is not reported in this one.`,
+          `A return replaces the previous one wholesale: include every row you reported before, or this figure no longer counts.`,
+        );
       } else if (now < before && this.#metrics.get(metric)?.aggregation === 'sum') {
-        this.#add('total-decreased', null, 'metric', metric, `${metric} totals ${now}, lower than ${before} in your previous accepted return.`, 'Returns are cumulative: check that no day was left out. If the lower figure is a correction, nothing needs to change.');
+        this.#add(
+          'total-decreased',
+          null,
+          'metric',
+          metric,
+          `${metric} totals ${now}, lower than ${before} in your previous accepted return.`,
+          'Returns are cumulative: check that no day was left out. If the lower figure is a correction, nothing needs to change.',
+        );
       }
     }
   }
+}
+
+/** The object at `key`, created empty when missing. */
+export function child<T>(parent: Record<string, Record<string, T>>, key: string): Record<string, T> {
+  let value = parent[key];
+  if (value === undefined) {
+    value = {};
+    parent[key] = value;
+  }
+  return value;
 }
 
 /** The candidate nearest to `word` when it is a plausible typo (edit distance ≤ 3), else undefined. */
@@ -412,7 +560,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = cur;
   }

@@ -35,7 +35,9 @@ const entries: Entry[] = countries.map((c) => ({
   // "Republic of Cabo Verde" → "cabo verde": a form of state dropped, tried after the full names.
   shortNames: [c.name.official, ...c.altSpellings]
     .map(normalizeCountryName)
-    .map((n) => /^(?:\w+ )*?(?:republic|kingdom|state|principality|commonwealth) of (?:the )?(.+)$/.exec(n)?.[1])
+    .map(
+      (n) => /^(?:\w+ )*?(?:republic|kingdom|state|principality|commonwealth) of (?:the )?(.+)$/.exec(n)?.[1],
+    )
     .filter((n): n is string => n !== undefined),
 }));
 
@@ -72,7 +74,11 @@ export function resolveCountry(input: string): CountryResolution {
       if (!(REGIONS as readonly string[]).includes(entry.region)) {
         return { ok: false, input, reason: `${entry.code} lies in "${entry.region}", not a UN M49 region` };
       }
-      return { ok: true, input, participant: { code: entry.code, name: entry.name, region: entry.region as Region } };
+      return {
+        ok: true,
+        input,
+        participant: { code: entry.code, name: entry.name, region: entry.region as Region },
+      };
     }
     if (found.length > 1) {
       return { ok: false, input, reason: `ambiguous: ${found.map((e) => e.code).join(', ')}` };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Result, err, ok } from './result.ts';
+import { err, ok, type Result } from './result.ts';
 
 /** The UN M49 top-level regions participants are grouped by. */
 export const REGIONS = ['Africa', 'Americas', 'Asia', 'Europe', 'Oceania'] as const;
@@ -77,12 +77,20 @@ export const operationSchema = z
   })
   .superRefine((op, ctx) => {
     if (op.window.start > op.window.end) {
-      ctx.addIssue({ code: 'custom', path: ['window'], message: 'window.start must not be after window.end' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['window'],
+        message: 'window.start must not be after window.end',
+      });
     }
     const duplicates = (values: string[]): string[] =>
       [...new Set(values.filter((v, i) => values.indexOf(v) !== i))].sort();
     for (const code of duplicates(op.participants.map((p) => p.code))) {
-      ctx.addIssue({ code: 'custom', path: ['participants'], message: `participant ${code} is listed twice` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['participants'],
+        message: `participant ${code} is listed twice`,
+      });
     }
     const metricIds = op.metrics.map((m) => m.id);
     for (const id of duplicates(metricIds)) {

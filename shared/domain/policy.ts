@@ -1,4 +1,4 @@
-import { type Result, assertNever, err, ok } from './result.ts';
+import { assertNever, err, ok, type Result } from './result.ts';
 
 export const ROLES = ['agency', 'coordinator', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -23,7 +23,9 @@ export type Denial = { status: 401 | 403; reason: string };
  * Reads a principal from JWT claims: `role`/`country` as the local issuer writes them, or
  * `cognito:groups`/`custom:country` as Cognito does (API Gateway passes groups as "[a b]").
  */
-export function principalFromClaims(claims: Readonly<Record<string, unknown>> | undefined): Result<Principal, Denial> {
+export function principalFromClaims(
+  claims: Readonly<Record<string, unknown>> | undefined,
+): Result<Principal, Denial> {
   if (!claims) return err({ status: 401, reason: 'No bearer token: send Authorization: Bearer <token>.' });
   const groups = claims['cognito:groups'];
   const groupList = Array.isArray(groups)
@@ -34,11 +36,15 @@ export function principalFromClaims(claims: Readonly<Record<string, unknown>> | 
   const role = (ROLES as readonly string[]).includes(String(claims.role))
     ? (claims.role as Role)
     : ROLES.filter((r) => groupList.includes(r)).at(-1);
-  if (!role) return err({ status: 403, reason: 'The token carries no role (agency, coordinator, auditor or admin).' });
+  if (!role)
+    return err({ status: 403, reason: 'The token carries no role (agency, coordinator, auditor or admin).' });
   const rawCountry = claims.country ?? claims['custom:country'];
   const country = typeof rawCountry === 'string' && /^[A-Z]{2}$/.test(rawCountry) ? rawCountry : null;
   if (role === 'agency' && !country) {
-    return err({ status: 403, reason: 'An agency token must name its country (claim "country" or "custom:country").' });
+    return err({
+      status: 403,
+      reason: 'An agency token must name its country (claim "country" or "custom:country").',
+    });
   }
   return ok({ subject: String(claims.sub ?? 'unknown'), role, country });
 }
@@ -56,7 +62,9 @@ export function authorize(who: Principal, action: Action): Result<void, Denial> 
       return ok(undefined);
     case 'read-rollup':
       return who.role === 'agency'
-        ? deny('Agencies see their own country’s figures and submissions; the global rollup is for coordinators and auditors.')
+        ? deny(
+            'Agencies see their own country’s figures and submissions; the global rollup is for coordinators and auditors.',
+          )
         : ok(undefined);
     case 'read-country':
     case 'read-submission':
@@ -69,7 +77,8 @@ export function authorize(who: Principal, action: Action): Result<void, Denial> 
         ? ok(undefined)
         : deny(`An agency of ${who.country} may list only its own submissions: add ?country=${who.country}.`);
     case 'upload':
-      if (who.role !== 'agency') return deny(`A ${who.role} may not upload returns; agencies upload their own.`);
+      if (who.role !== 'agency')
+        return deny(`A ${who.role} may not upload returns; agencies upload their own.`);
       return who.country === action.country
         ? ok(undefined)
         : deny(`An agency of ${who.country} may not upload for ${action.country}.`);

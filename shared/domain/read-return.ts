@@ -56,44 +56,76 @@ async function* limitedUtf8(
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   let total = 0;
   let first = true;
-  const fail = (code: 'not-utf8' | 'unsupported-format' | 'file-too-large' | 'empty-file', message: string, hint: string) => {
+  const fail = (
+    code: 'not-utf8' | 'unsupported-format' | 'file-too-large' | 'empty-file',
+    message: string,
+    hint: string,
+  ) => {
     checker.fileProblem(problem(code, {}, message, hint));
     return new StopReading();
   };
   for await (const chunk of source) {
     total += chunk.length;
     if (total > maxBytes) {
-      throw fail('file-too-large', `The file is larger than ${maxBytes} bytes.`, 'Upload only your country’s rows; split nothing — a return this size is not a national return.');
+      throw fail(
+        'file-too-large',
+        `The file is larger than ${maxBytes} bytes.`,
+        'Upload only your country’s rows; split nothing — a return this size is not a national return.',
+      );
     }
     if (first && chunk.length > 0) {
       first = false;
       const b0 = chunk[0];
       const b1 = chunk[1];
       if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
-        throw fail('not-utf8', 'The file is encoded as UTF-16.', 'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8), or as UTF-8 text.');
+        throw fail(
+          'not-utf8',
+          'The file is encoded as UTF-16.',
+          'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8), or as UTF-8 text.',
+        );
       }
       if (b0 === 0x50 && b1 === 0x4b) {
-        throw fail('unsupported-format', 'The file is a ZIP archive (perhaps an Excel workbook) with a text extension.', 'Upload Excel workbooks with the .xlsx extension, or save the sheet as CSV UTF-8.');
+        throw fail(
+          'unsupported-format',
+          'The file is a ZIP archive (perhaps an Excel workbook) with a text extension.',
+          'Upload Excel workbooks with the .xlsx extension, or save the sheet as CSV UTF-8.',
+        );
       }
     }
     if (chunk.includes(0)) {
-      throw fail('not-utf8', 'The file contains binary data (NUL bytes), not text.', 'Upload the return as CSV UTF-8 or JSON text.');
+      throw fail(
+        'not-utf8',
+        'The file contains binary data (NUL bytes), not text.',
+        'Upload the return as CSV UTF-8 or JSON text.',
+      );
     }
     try {
       const text = decoder.decode(chunk, { stream: true });
       if (text) yield text;
     } catch {
-      throw fail('not-utf8', `The file is not valid UTF-8 text (near byte ${total - chunk.length}).`, 'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8); other encodings such as Latin-1 are not accepted.');
+      throw fail(
+        'not-utf8',
+        `The file is not valid UTF-8 text (near byte ${total - chunk.length}).`,
+        'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8); other encodings such as Latin-1 are not accepted.',
+      );
     }
   }
   try {
     const rest = decoder.decode();
     if (rest) yield rest;
   } catch {
-    throw fail('not-utf8', 'The file ends in the middle of a UTF-8 character.', 'Save the file again as CSV UTF-8.');
+    throw fail(
+      'not-utf8',
+      'The file ends in the middle of a UTF-8 character.',
+      'Save the file again as CSV UTF-8.',
+    );
   }
   if (total === 0) {
-    throw fail('empty-file', 'The file is empty.', 'Upload your return with a header line and one row per date and metric.');
+    throw fail(
+      'empty-file',
+      'The file is empty.',
+      'Upload your return with a header line and one row per date and metric.',
+    );
   }
 }
 
@@ -166,11 +198,22 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
     await feed.catch(() => undefined);
   }
   if (!columns && rowNumber === 0) {
-    checker.fileProblem(problem('no-rows', {}, 'The file has no header and no rows.', 'Start the file with the header line: date,metric,breakdown,value'));
+    checker.fileProblem(
+      problem(
+        'no-rows',
+        {},
+        'The file has no header and no rows.',
+        'Start the file with the header line: date,metric,breakdown,value',
+      ),
+    );
   }
 }
 
-async function readJson(text: AsyncIterable<string>, checker: ReturnChecker, ctx: CheckContext): Promise<void> {
+async function readJson(
+  text: AsyncIterable<string>,
+  checker: ReturnChecker,
+  ctx: CheckContext,
+): Promise<void> {
   let body = '';
   for await (const chunk of text) body += chunk;
   let doc: unknown;
@@ -187,7 +230,8 @@ async function readJson(text: AsyncIterable<string>, checker: ReturnChecker, ctx
     );
     return;
   }
-  const shapeHint = 'The file must be one object: { "operation": "…", "country": "…", "rows": [ { "date": …, "metric": …, "value": … } ] }.';
+  const shapeHint =
+    'The file must be one object: { "operation": "…", "country": "…", "rows": [ { "date": …, "metric": …, "value": … } ] }.';
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     checker.fileProblem(problem('json-shape', {}, 'The JSON is not an object.', shapeHint));
     return;
@@ -195,17 +239,37 @@ async function readJson(text: AsyncIterable<string>, checker: ReturnChecker, ctx
   const top = doc as Record<string, unknown>;
   for (const key of Object.keys(top)) {
     if (!['operation', 'country', 'rows'].includes(key)) {
-      checker.fileProblem(problem('unknown-column', { column: key }, `The JSON has a field "${key}" that returns do not have.`, shapeHint));
+      checker.fileProblem(
+        problem(
+          'unknown-column',
+          { column: key },
+          `The JSON has a field "${key}" that returns do not have.`,
+          shapeHint,
+        ),
+      );
     }
   }
   if (Object.hasOwn(top, 'operation') && top.operation !== ctx.operation.id) {
     checker.fileProblem(
-      problem('operation-mismatch', { column: 'operation', value: top.operation }, `The file is for operation ${JSON.stringify(top.operation)}, but it was uploaded to ${ctx.operation.id}.`, `Set "operation" to "${ctx.operation.id}", or upload the file to the operation it is for.`),
+      problem(
+        'operation-mismatch',
+        { column: 'operation', value: top.operation },
+        `The file is for operation ${JSON.stringify(top.operation)}, but it was uploaded to ${ctx.operation.id}.`,
+        `Set "operation" to "${ctx.operation.id}", or upload the file to the operation it is for.`,
+      ),
     );
   }
-  if (Object.hasOwn(top, 'country') && (typeof top.country !== 'string' || top.country.toUpperCase() !== ctx.country)) {
+  if (
+    Object.hasOwn(top, 'country') &&
+    (typeof top.country !== 'string' || top.country.toUpperCase() !== ctx.country)
+  ) {
     checker.fileProblem(
-      problem('country-mismatch', { column: 'country', value: JSON.stringify(top.country) }, `The file is for country ${JSON.stringify(top.country)}, but it is uploaded for ${ctx.country}.`, `Set "country" to "${ctx.country}"; upload other countries' figures from their own accounts.`),
+      problem(
+        'country-mismatch',
+        { column: 'country', value: JSON.stringify(top.country) },
+        `The file is for country ${JSON.stringify(top.country)}, but it is uploaded for ${ctx.country}.`,
+        `Set "country" to "${ctx.country}"; upload other countries' figures from their own accounts.`,
+      ),
     );
   }
   if (!Array.isArray(top.rows)) {
@@ -216,14 +280,28 @@ async function readJson(text: AsyncIterable<string>, checker: ReturnChecker, ctx
   for (const [i, row] of top.rows.entries()) {
     const at = i + 1;
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      checker.fileProblem(problem('json-shape', { row: at, value: JSON.stringify(row)?.slice(0, 80) }, `rows[${i}] is not an object.`, shapeHint));
+      checker.fileProblem(
+        problem(
+          'json-shape',
+          { row: at, value: JSON.stringify(row)?.slice(0, 80) },
+          `rows[${i}] is not an object.`,
+          shapeHint,
+        ),
+      );
       continue;
     }
     const cells = row as Record<string, unknown>;
     const unknown = Object.keys(cells).filter((k) => !allowed.has(k));
     if (unknown.length > 0) {
       for (const key of unknown) {
-        checker.fileProblem(problem('unknown-column', { row: at, column: key }, `rows[${i}] has a field "${key}" that rows do not have.`, 'Each row has: date, metric, value, and optionally breakdown and country.'));
+        checker.fileProblem(
+          problem(
+            'unknown-column',
+            { row: at, column: key },
+            `rows[${i}] has a field "${key}" that rows do not have.`,
+            'Each row has: date, metric, value, and optionally breakdown and country.',
+          ),
+        );
       }
       continue;
     }

@@ -1,5 +1,5 @@
 import type { CountryFigures } from './check-return.ts';
-import { type Operation, type OperationStatus, type Region, REGIONS, windowDates } from './operation.ts';
+import { type Operation, type OperationStatus, REGIONS, type Region, windowDates } from './operation.ts';
 
 /** A country's current figures: those of its latest accepted return, with where they come from. */
 export type CountryState = {
@@ -47,7 +47,14 @@ export type Rollup = {
   byDay: Record<string, MetricValues>;
   countries: Record<
     string,
-    { name: string; region: Region; submissionId: string; acceptedAt: string; firstAcceptedAt: string; late: boolean }
+    {
+      name: string;
+      region: Region;
+      submissionId: string;
+      acceptedAt: string;
+      firstAcceptedAt: string;
+      late: boolean;
+    }
   >;
 };
 
@@ -61,9 +68,18 @@ export type RollupView = Rollup & { status: OperationStatus };
  */
 export function rollup(op: Operation, states: readonly CountryState[]): Rollup {
   const participants = new Map(op.participants.map((p) => [p.code, p]));
-  const current = states.filter((s) => participants.has(s.country)).sort((a, b) => a.country.localeCompare(b.country));
+  const current = states
+    .filter((s) => participants.has(s.country))
+    .sort((a, b) => a.country.localeCompare(b.country));
   const metricIds = op.metrics.map((m) => m.id);
   const empty = (): MetricValues => Object.fromEntries(metricIds.map((m) => [m, null]));
+  const at = (table: Record<string, MetricValues>, key: string): MetricValues => {
+    const existing = table[key];
+    if (existing) return existing;
+    const created = empty();
+    table[key] = created;
+    return created;
+  };
   const add = (into: MetricValues, metric: string, n: number | undefined) => {
     if (n === undefined) return;
     into[metric] = (into[metric] ?? 0) + n;
@@ -85,10 +101,10 @@ export function rollup(op: Operation, states: readonly CountryState[]): Rollup {
       if (n === undefined) continue;
       own[metric] = n;
       add(totals, metric, n);
-      add(byRegion[p.region] ?? (byRegion[p.region] = empty()), metric, n);
+      add(at(byRegion, p.region), metric, n);
     }
     for (const [date, values] of Object.entries(s.figures.byDay)) {
-      const day = byDay[date] ?? (byDay[date] = empty());
+      const day = at(byDay, date);
       for (const metric of metricIds) add(day, metric, values[metric]);
     }
     byCountry[s.country] = own;
@@ -111,7 +127,10 @@ export function rollup(op: Operation, states: readonly CountryState[]): Rollup {
     window: op.window,
     reportingDeadline: op.reportingDeadline,
     version: current.reduce((sum, s) => sum + s.rev, 0),
-    updatedAt: current.reduce<string | null>((max, s) => (max === null || s.acceptedAt > max ? s.acceptedAt : max), null),
+    updatedAt: current.reduce<string | null>(
+      (max, s) => (max === null || s.acceptedAt > max ? s.acceptedAt : max),
+      null,
+    ),
     progress: {
       expected: op.participants.length,
       reported,

@@ -24,7 +24,8 @@ export type Notification = { records: ObjectCreated[]; ignored: string[] };
 export function parseS3Notification(body: string): Notification {
   const doc = JSON.parse(body) as { Event?: string; Records?: unknown };
   if (doc.Event === 's3:TestEvent') return { records: [], ignored: ['s3:TestEvent'] };
-  if (!Array.isArray(doc.Records)) throw new Error('The message is not an S3 event notification (no Records).');
+  if (!Array.isArray(doc.Records))
+    throw new Error('The message is not an S3 event notification (no Records).');
   const records: ObjectCreated[] = [];
   const ignored: string[] = [];
   for (const r of doc.Records as S3Record[]) {
@@ -88,9 +89,14 @@ export function parseIncomingKey(key: string): UploadAddress | null {
  * The submission id of an uploaded object: the same object always gets the same id (so a
  * duplicate event is recognised), and ids sort by country, then time received.
  */
-export function submissionId(country: string, created: Pick<ObjectCreated, 'key' | 'eTag' | 'versionId' | 'sequencer' | 'eventTime'>): string {
+export function submissionId(
+  country: string,
+  created: Pick<ObjectCreated, 'key' | 'eTag' | 'versionId' | 'sequencer' | 'eventTime'>,
+): string {
   const time = created.eventTime.replace(/[-:.]/g, '');
-  const identity = [created.key, created.versionId ?? '', created.eTag ?? '', created.sequencer ?? ''].join('\n');
+  const identity = [created.key, created.versionId ?? '', created.eTag ?? '', created.sequencer ?? ''].join(
+    '\n',
+  );
   const hash = createHash('sha256').update(identity).digest('hex').slice(0, 12);
   return `${safeCountry(country)}-${time}-${hash}`;
 }

@@ -11,13 +11,18 @@ describe('ingest through the real local S3 and DynamoDB servers', () => {
   let counting: ReturnType<typeof countingRepository>;
   let ingest: ReturnType<typeof makeIngestHandler>;
   let clock = Date.parse('2025-11-12T08:00:00Z');
-  const nextTime = () => new Date((clock += 1000)).toISOString();
+  const nextTime = () => {
+    clock += 1000;
+    return new Date(clock).toISOString();
+  };
 
   /** Puts a return into S3 and delivers its notification to the handler; returns the batch response. */
   async function upload(country: string, name: string, body: string, eventTime = nextTime()) {
     const key = `incoming/${OP}/${country}/${name}`;
     await stack.objects.put(key, body);
-    const event = sqsEventOf([objectCreated(key, { eventTime, bucket: stack.bucket, size: Buffer.byteLength(body) })]);
+    const event = sqsEventOf([
+      objectCreated(key, { eventTime, bucket: stack.bucket, size: Buffer.byteLength(body) }),
+    ]);
     return { key, eventTime, event, response: await ingest(event) };
   }
 
@@ -34,11 +39,20 @@ describe('ingest through the real local S3 and DynamoDB servers', () => {
   });
   beforeEach(() => {
     counting = countingRepository(stack);
-    ingest = makeIngestHandler({ repo: counting.repo, objects: stack.objects, maxReceives: 5, log: () => undefined });
+    ingest = makeIngestHandler({
+      repo: counting.repo,
+      objects: stack.objects,
+      maxReceives: 5,
+      log: () => undefined,
+    });
   });
 
   it('applies an accepted return and shows it in the rollup', async () => {
-    await upload('KE', 'return.csv', 'date,metric,breakdown,value\n2025-11-12,arrests,,7\n2025-11-13,arrests,,0\n');
+    await upload(
+      'KE',
+      'return.csv',
+      'date,metric,breakdown,value\n2025-11-12,arrests,,7\n2025-11-13,arrests,,0\n',
+    );
     const r = await rollup();
     expect(r.byCountry.KE.arrests).toBe(7);
     expect(r.byCountry.KE.victims_safeguarded).toBeNull();
@@ -57,7 +71,12 @@ describe('ingest through the real local S3 and DynamoDB servers', () => {
     const [sub] = page.submissions;
     expect(sub?.status).toBe('rejected');
     const report = await stack.objects.getJson<StoredReport>(sub?.reportKey ?? '');
-    expect(report?.report.problems[0]).toMatchObject({ code: 'bad-value', row: 2, column: 'value', value: '-3' });
+    expect(report?.report.problems[0]).toMatchObject({
+      code: 'bad-value',
+      row: 2,
+      column: 'value',
+      value: '-3',
+    });
     const raw = await stack.objects.open(key);
     expect((await readAll(raw.body)).toString()).toBe('date,metric,value\n2025-11-12,arrests,-3\n');
   });
@@ -82,22 +101,33 @@ describe('ingest through the real local S3 and DynamoDB servers', () => {
   });
 
   it('replaces a country’s figures wholesale with its next return', async () => {
-    await upload('CO', '1.csv', 'date,metric,value\n2025-11-12,arrests,5\n2025-11-12,irregular_migrants_detected,9\n');
+    await upload(
+      'CO',
+      '1.csv',
+      'date,metric,value\n2025-11-12,arrests,5\n2025-11-12,irregular_migrants_detected,9\n',
+    );
     await upload('CO', '2.csv', 'date,metric,value\n2025-11-12,arrests,6\n');
     const r = await rollup();
     expect(r.byCountry.CO).toMatchObject({ arrests: 6, irregular_migrants_detected: null });
   });
 
   it('ignores S3 test events and keys outside incoming/', async () => {
-    const response = await ingest(sqsEventOf([{ Event: 's3:TestEvent', Service: 'Amazon S3' }, objectCreated('reports/x.json')]));
+    const response = await ingest(
+      sqsEventOf([{ Event: 's3:TestEvent', Service: 'Amazon S3' }, objectCreated('reports/x.json')]),
+    );
     expect(response.batchItemFailures).toEqual([]);
   });
 
   it('fails only the poison message of a batch, and records the failure on the last attempt', async () => {
     const key = `incoming/${OP}/MX/missing-object.csv`; // notified, but never stored
-    const event = sqsEventOf([objectCreated(key, { eventTime: nextTime(), bucket: stack.bucket }), 'not json'], 5);
+    const event = sqsEventOf(
+      [objectCreated(key, { eventTime: nextTime(), bucket: stack.bucket }), 'not json'],
+      5,
+    );
     const response = await ingest(event);
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(event.Records.map((r) => r.messageId).sort());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      event.Records.map((r) => r.messageId).sort(),
+    );
     const [sub] = (await stack.repo.listSubmissions(OP, 'MX', { limit: 10 })).submissions;
     expect(sub).toMatchObject({ status: 'failed' });
     expect(sub?.failure).toMatch(/NoSuchKey|does not exist/i);
@@ -105,7 +135,11 @@ describe('ingest through the real local S3 and DynamoDB servers', () => {
 
   it('needs a constant number of DynamoDB requests per accepted upload, whatever its size', async () => {
     const rows = (n: number) =>
-      Array.from({ length: n }, (_, i) => `2025-11-${String(10 + (i % 12)).padStart(2, '0')},${['arrests', 'irregular_migrants_detected', 'investigations_opened'][Math.floor(i / 12)]},${i}`);
+      Array.from(
+        { length: n },
+        (_, i) =>
+          `2025-11-${String(10 + (i % 12)).padStart(2, '0')},${['arrests', 'irregular_migrants_detected', 'investigations_opened'][Math.floor(i / 12)]},${i}`,
+      );
     counting.reset();
     await upload('ZA', 'small.csv', `date,metric,value\n${rows(10).join('\n')}\n`);
     const small = counting.requests();

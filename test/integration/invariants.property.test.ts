@@ -36,7 +36,12 @@ function operation(id: string): Operation {
   return parsed.value;
 }
 
-type Upload = { country: (typeof COUNTRIES)[number]; valid: boolean; cells: [number, number, number][]; at: number };
+type Upload = {
+  country: (typeof COUNTRIES)[number];
+  valid: boolean;
+  cells: [number, number, number][];
+  at: number;
+};
 
 const uploadArb: fc.Arbitrary<Omit<Upload, 'at'>> = fc.record({
   country: fc.constantFrom(...COUNTRIES),
@@ -49,23 +54,28 @@ const uploadArb: fc.Arbitrary<Omit<Upload, 'at'>> = fc.record({
   }),
 });
 
+async function* bytesOf(text: string): AsyncGenerator<Uint8Array> {
+  yield Buffer.from(text);
+}
+
 function csv(u: Upload): string {
   const rows = u.cells.map(([d, m, v]) => `${DAYS[d]},${m === 0 ? 'arrests' : 'officers'},${v}`);
   if (!u.valid) rows.push(`${DAYS[0]},arrests,-1`);
   return `date,metric,value\n${rows.join('\n')}\n`;
 }
 
-const scheduleArb = fc
-  .array(uploadArb, { minLength: 1, maxLength: 5 })
-  .chain((uploads) =>
-    fc.record({
-      uploads: fc.constant(uploads),
-      // Each upload is delivered 1–3 times; deliveries are shuffled and grouped to run concurrently.
-      copies: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: uploads.length, maxLength: uploads.length }),
-      order: fc.array(fc.nat(), { minLength: 15, maxLength: 15 }),
-      groupSizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 15, maxLength: 15 }),
+const scheduleArb = fc.array(uploadArb, { minLength: 1, maxLength: 5 }).chain((uploads) =>
+  fc.record({
+    uploads: fc.constant(uploads),
+    // Each upload is delivered 1–3 times; deliveries are shuffled and grouped to run concurrently.
+    copies: fc.array(fc.integer({ min: 1, max: 3 }), {
+      minLength: uploads.length,
+      maxLength: uploads.length,
     }),
-  );
+    order: fc.array(fc.nat(), { minLength: 15, maxLength: 15 }),
+    groupSizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 15, maxLength: 15 }),
+  }),
+);
 
 describe('exactly-once totals under any delivery schedule', () => {
   let stack: Awaited<ReturnType<typeof freshStack>>;
@@ -78,18 +88,28 @@ describe('exactly-once totals under any delivery schedule', () => {
 
   it(`ends in the rollup of each country's latest accepted return (${RUNS} random schedules)`, async () => {
     let run = 0;
-    const ingest = makeIngestHandler({ repo: stack.repo, objects: stack.objects, maxReceives: 5, log: () => undefined });
+    const ingest = makeIngestHandler({
+      repo: stack.repo,
+      objects: stack.objects,
+      maxReceives: 5,
+      log: () => undefined,
+    });
     await fc.assert(
       fc.asyncProperty(scheduleArb, async ({ uploads: drafts, copies, order, groupSizes }) => {
         const op = operation(`prop-${++run}`);
         await stack.repo.saveOperation(op, 'open', 'test');
         // Upload times are distinct and increasing in list order; delivery order is random.
-        const uploads: Upload[] = drafts.map((d, i) => ({ ...d, at: Date.parse('2025-11-12T00:00:00Z') + i * 1000 }));
+        const uploads: Upload[] = drafts.map((d, i) => ({
+          ...d,
+          at: Date.parse('2025-11-12T00:00:00Z') + i * 1000,
+        }));
         const events = await Promise.all(
           uploads.map(async (u, i) => {
             const key = `incoming/${op.id}/${u.country}/upload-${i}.csv`;
             await stack.objects.put(key, csv(u));
-            return sqsEventOf([objectCreated(key, { eventTime: new Date(u.at).toISOString(), bucket: stack.bucket })]);
+            return sqsEventOf([
+              objectCreated(key, { eventTime: new Date(u.at).toISOString(), bucket: stack.bucket }),
+            ]);
           }),
         );
         const deliveries = events.flatMap((e, i) => Array.from({ length: copies[i] ?? 1 }, () => e));
@@ -114,7 +134,10 @@ describe('exactly-once totals under any delivery schedule', () => {
         const latest = new Map<string, CountryState>();
         for (const u of uploads) {
           if (!u.valid) continue;
-          const { figures } = await readReturn([Buffer.from(csv(u))], 'csv', { operation: op, country: u.country });
+          const { figures } = await readReturn(bytesOf(csv(u)), 'csv', {
+            operation: op,
+            country: u.country,
+          });
           if (!figures) throw new Error('the oracle rejected a valid upload');
           latest.set(u.country, {
             country: u.country,

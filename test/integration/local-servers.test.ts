@@ -25,7 +25,9 @@ describe('the local S3-API server, through the AWS SDK', () => {
         ContentLength: bytes.length,
       }),
     );
-    const out = await s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: 'incoming/x/BR/streamed.bin' }));
+    const out = await s3.send(
+      new GetObjectCommand({ Bucket: stack.bucket, Key: 'incoming/x/BR/streamed.bin' }),
+    );
     expect((await readAll(out.Body as AsyncIterable<Uint8Array>)).equals(bytes)).toBe(true);
     s3.destroy();
   });

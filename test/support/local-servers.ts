@@ -2,12 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type LocalStack, type StackOptions, startLocalStack } from '../../local/stack.ts';
 import { documentClient } from '../../shared/adapters/aws-clients.ts';
 import { Repository } from '../../shared/adapters/repository.ts';
-import { type LocalStack, type StackOptions, startLocalStack } from '../../local/stack.ts';
 
 /** A local stack in a fresh temporary folder, on free ports; `stop` removes the folder. */
-export async function freshStack(options: StackOptions = {}): Promise<LocalStack & { dispose: () => Promise<void> }> {
+export async function freshStack(
+  options: StackOptions = {},
+): Promise<LocalStack & { dispose: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'optally-test-'));
   const stack = await startLocalStack({
     dataDir,

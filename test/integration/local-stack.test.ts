@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Submission } from '../../shared/adapters/repository.ts';
+import type { Problem } from '../../shared/domain/problems.ts';
+import type { RollupView } from '../../shared/domain/rollup.ts';
+import { freshStack } from '../support/local-servers.ts';
+
+const OP = 'liberterra-iii';
+
+describe('the local stack end to end: S3 API in, HTTP API out', () => {
+  let stack: Awaited<ReturnType<typeof freshStack>>;
+  const get = (path: string, token?: string, headers: Record<string, string> = {}) =>
+    fetch(`${stack.apiUrl}${path}`, {
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    });
+
+  /** Polls the rollup until `ready` holds (the pipeline is asynchronous, as on AWS). */
+  async function rollupWhen(ready: (r: RollupView) => boolean): Promise<RollupView> {
+    for (let i = 0; i < 200; i++) {
+      const r = (await (
+        await get(`/operations/${OP}/rollup`, stack.tokens.coordinator)
+      ).json()) as RollupView;
+      if (ready(r)) return r;
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    throw new Error('the rollup never reached the expected state');
+  }
+
+  beforeAll(async () => {
+    stack = await freshStack();
+  });
+  afterAll(async () => {
+    await stack.dispose();
+  });
+
+  it('answers /health without a token and names the local endpoints', async () => {
+    const body = (await (await get('/health')).json()) as { ok: boolean; local: unknown };
+    expect(body.ok).toBe(true);
+    expect(body.local).toMatchObject({
+      s3Endpoint: stack.s3Endpoint,
+      bucket: stack.bucket,
+      dynamodbEndpoint: stack.dynamodbEndpoint,
+    });
+  });
+
+  it('shows a return put into the S3 API in the rollup read over HTTP', async () => {
+    await stack.putReturn(
+      `incoming/${OP}/BR/return.csv`,
+      'date,metric,breakdown,value\n2025-11-12,arrests,,12\n2025-11-12,officers_deployed,,0\n',
+    );
+    const r = await rollupWhen((x) => x.byCountry?.BR !== undefined);
+    expect(r.totals.arrests).toBe(12);
+    expect(r.byCountry.BR?.officers_deployed).toBe(0);
+    expect(r.byCountry.BR?.investigations_opened).toBeNull();
+    expect(r.byRegion.Americas?.arrests).toBe(12);
+    expect(r.progress).toMatchObject({ expected: 119, reported: 1 });
+    expect(r.progress.missing).toHaveLength(118);
+    expect(r.status).toBe('open');
+  });
+
+  it('answers 304 to a conditional read when nothing changed', async () => {
+    const first = await get(`/operations/${OP}/rollup`, stack.tokens.coordinator);
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).not.toBe('');
+    const again = await get(`/operations/${OP}/rollup`, stack.tokens.coordinator, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+  });
+
+  it('rejects an invalid return with row-level errors and changes nothing', async () => {
+    const before = await rollupWhen(() => true);
+    await stack.putReturn(
+      `incoming/${OP}/ES/bad.csv`,
+      'date,metric,value\n2025-11-12,arrests,12\n2025-11-30,arrests,1,200\n',
+    );
+    const agency = await stack.tokens.agency('ES');
+    let subs: Submission[] = [];
+    for (let i = 0; i < 200 && !subs.some((s) => s.status === 'rejected'); i++) {
+      subs = (
+        (await (await get(`/operations/${OP}/submissions`, agency)).json()) as {
+          submissions: Submission[];
+        }
+      ).submissions;
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    const [rejected] = subs;
+    const detail = (await (await get(`/operations/${OP}/submissions/${rejected?.id}`, agency)).json()) as {
+      report: { problems: Problem[] };
+    };
+    expect(detail.report.problems.map((p) => [p.code, p.row])).toEqual([['wrong-field-count', 3]]);
+    const after = await rollupWhen(() => true);
+    expect(after.version).toBe(before.version);
+    expect(after.byCountry.ES).toBeUndefined();
+  });
+
+  it('refuses a request without a valid token', async () => {
+    expect((await get(`/operations/${OP}/rollup`)).status).toBe(401);
+    expect((await get(`/operations/${OP}/rollup`, 'not-a-jwt')).status).toBe(401);
+  });
+
+  it('refuses agencies the global rollup and other countries’ submissions', async () => {
+    const agency = await stack.tokens.agency('FR');
+    expect((await get(`/operations/${OP}/rollup`, agency)).status).toBe(403);
+    const other = await get(`/operations/${OP}/submissions?country=BR`, agency);
+    expect(other.status).toBe(403);
+    expect(((await other.json()) as { message: string }).message).toMatch(/FR may list only its own/);
+  });
+
+  it('lists the shipped operation', async () => {
+    const body = (await (await get('/operations', stack.tokens.auditor)).json()) as {
+      operations: Record<string, unknown>[];
+    };
+    expect(body.operations).toContainEqual(
+      expect.objectContaining({ id: OP, name: 'Operation Liberterra III', participants: 119 }),
+    );
+  });
+});
