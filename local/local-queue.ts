@@ -10,6 +10,8 @@ export type QueueOptions = {
   /** The handler the messages go to (the ingest Lambda). */
   consumer: (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
   batchSize?: number;
+  /** Batches handled at once (Lambda's concurrency for the event source). */
+  concurrency?: number;
   /** After this many receives without success, a message moves to the dead-letter queue. */
   maxReceives?: number;
   /** A failed message becomes visible again after this delay, doubled per attempt (capped). */
@@ -34,13 +36,14 @@ export class LocalQueue {
   readonly #messages = new Map<string, Message>();
   readonly #dead: (Message & { reason: string })[] = [];
   #timer: NodeJS.Timeout | null = null;
-  #running: Promise<void> | null = null;
+  readonly #inFlight = new Set<Promise<void>>();
   #stopped = false;
   #idle: (() => void)[] = [];
 
   constructor(options: QueueOptions) {
     this.#o = {
       batchSize: 10,
+      concurrency: 4,
       maxReceives: 5,
       retryDelayMs: 200,
       maxRetryDelayMs: 5_000,
@@ -83,7 +86,7 @@ export class LocalQueue {
 
   /** Resolves once no message is waiting or in flight. */
   drained(): Promise<void> {
-    if (this.#messages.size === 0 && !this.#running) return Promise.resolve();
+    if (this.#messages.size === 0 && this.#inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
@@ -91,38 +94,49 @@ export class LocalQueue {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#running;
+    await Promise.all(this.#inFlight);
   }
 
   #schedule(delayMs: number): void {
-    if (this.#stopped || this.#running) return;
+    if (this.#stopped || this.#inFlight.size >= this.#o.concurrency) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      this.#running = this.#deliver().finally(() => {
-        this.#running = null;
+      this.#pump();
+    }, delayMs);
+  }
+
+  /** Starts batches while messages are visible and concurrency allows. */
+  #pump(): void {
+    while (!this.#stopped && this.#inFlight.size < this.#o.concurrency) {
+      const now = Date.now();
+      const batch = [...this.#messages.values()]
+        .filter((m) => m.visibleAt <= now)
+        .slice(0, this.#o.batchSize);
+      if (batch.length === 0) break;
+      for (const m of batch) {
+        m.receiveCount++;
+        m.visibleAt = now + this.#o.visibilityTimeoutMs;
+      }
+      const running: Promise<void> = this.#deliver(batch).finally(() => {
+        this.#inFlight.delete(running);
         this.#next();
       });
-    }, delayMs);
+      this.#inFlight.add(running);
+    }
+    if (this.#inFlight.size === 0) this.#next();
   }
 
   #next(): void {
     if (this.#messages.size === 0) {
-      for (const resolve of this.#idle.splice(0)) resolve();
+      if (this.#inFlight.size === 0) for (const resolve of this.#idle.splice(0)) resolve();
       return;
     }
     const soonest = Math.min(...[...this.#messages.values()].map((m) => m.visibleAt));
     this.#schedule(Math.max(0, soonest - Date.now()));
   }
 
-  async #deliver(): Promise<void> {
-    const now = Date.now();
-    const batch = [...this.#messages.values()].filter((m) => m.visibleAt <= now).slice(0, this.#o.batchSize);
-    if (batch.length === 0) return;
-    for (const m of batch) {
-      m.receiveCount++;
-      m.visibleAt = now + this.#o.visibilityTimeoutMs;
-    }
+  async #deliver(batch: Message[]): Promise<void> {
     let failed: Set<string>;
     let reason = 'the handler reported a batch item failure';
     try {

@@ -3,7 +3,7 @@ import type { ObjectStore } from '../../shared/adapters/objects.ts';
 import { type Repository, type Submission, submissionStatus } from '../../shared/adapters/repository.ts';
 import { type Action, authorize, principalFromClaims } from '../../shared/domain/policy.ts';
 import { rollup } from '../../shared/domain/rollup.ts';
-import type { StoredReport } from '../ingest/ingest.ts';
+import { reportKey, type StoredReport } from '../ingest/ingest.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json, readEvent, toResponse } from './http.ts';
 
 /** What the API needs from the outside world. */
@@ -164,8 +164,8 @@ async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> 
   const state = await deps.repo.getCountry(record.definition.id, country);
   if (!state)
     return json(200, { country, name: participant.name, region: participant.region, reported: false });
-  const detail = await deps.objects.getJson<{ figures: { byDayBreakdown: unknown } }>(
-    `aggregates/${record.definition.id}/${country}/${state.submissionId}.json`,
+  const detail = await deps.objects.getJson<StoredReport>(
+    reportKey(record.definition.id, country, state.submissionId),
   );
   return json(200, {
     country,
@@ -179,7 +179,7 @@ async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> 
     totals: state.figures.totals,
     byDay: state.figures.byDay,
     byBreakdown: state.figures.byBreakdown,
-    byDayBreakdown: detail?.figures.byDayBreakdown ?? {},
+    byDayBreakdown: detail?.figures?.byDayBreakdown ?? {},
   });
 }
 

@@ -25,14 +25,20 @@ export type IngestDeps = {
   log?: (entry: Record<string, unknown>) => void;
 };
 
-/** The receipt and report stored for every submission at `reports/{op}/{cc}/{id}.json`. */
+/**
+ * The receipt, report and (when accepted) full figures stored for every submission at
+ * `reports/{op}/{cc}/{id}.json`: one S3 write per upload, readable by auditors without DynamoDB.
+ */
 export type StoredReport = {
   submission: Pick<Submission, 'id' | 'operation' | 'country' | 'key' | 'size' | 'sha256' | 'receivedAt'>;
   processedAt: string;
+  validatorVersion: string;
   report: CheckedReturn['report'];
+  figures: CheckedReturn['figures'];
 };
 
-const VALIDATOR_VERSION = '1';
+/** Changes whenever a change of the checks could change a verdict (recorded with every report). */
+export const VALIDATOR_VERSION = '1';
 
 /**
  * The ingest Lambda: SQS-wrapped S3 notifications in, partial batch failures out. Each upload is
@@ -47,21 +53,25 @@ export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promis
     const failures = new Set<string>();
     const touched = new Map<string, { definition: Operation; messages: Set<string> }>();
 
-    for (const message of event.Records) {
-      try {
-        for (const created of parseS3Notification(message.body).records) {
-          const op = await ingestObject(created, message, deps, now, log);
-          if (op) {
-            const entry = touched.get(op.id) ?? { definition: op, messages: new Set<string>() };
-            touched.set(op.id, entry);
-            entry.messages.add(message.messageId);
+    // The messages of a batch are independent (each upload is applied by a conditional write of
+    // its own country item), so they are handled concurrently.
+    await Promise.all(
+      event.Records.map(async (message) => {
+        try {
+          for (const created of parseS3Notification(message.body).records) {
+            const op = await ingestObject(created, message, deps, now, log);
+            if (op) {
+              const entry = touched.get(op.id) ?? { definition: op, messages: new Set<string>() };
+              touched.set(op.id, entry);
+              entry.messages.add(message.messageId);
+            }
           }
+        } catch (e) {
+          log({ level: 'error', msg: 'ingest failed', messageId: message.messageId, error: String(e) });
+          failures.add(message.messageId);
         }
-      } catch (e) {
-        log({ level: 'error', msg: 'ingest failed', messageId: message.messageId, error: String(e) });
-        failures.add(message.messageId);
-      }
-    }
+      }),
+    );
 
     for (const [op, { definition, messages }] of touched) {
       try {
@@ -74,6 +84,11 @@ export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promis
     }
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/** Where a submission's receipt, report and figures are stored. */
+export function reportKey(op: string, country: string, id: string): string {
+  return `reports/${op}/${country}/${id}.json`;
 }
 
 /** Recomputes an operation's rollup from its country items and stores it under its version. */
@@ -142,7 +157,7 @@ async function ingestObject(
           });
     const { sha256, size } = await hashed.finish();
     const processedAt = now().toISOString();
-    const reportKey = `reports/${op.id}/${address.country}/${id}.json`;
+    const key = reportKey(op.id, address.country, id);
     const receipt = { ...submission, sha256, size };
     const stored: StoredReport = {
       submission: {
@@ -155,16 +170,13 @@ async function ingestObject(
         receivedAt: created.eventTime,
       },
       processedAt,
+      validatorVersion: VALIDATOR_VERSION,
       report: checked.report,
+      figures: checked.figures,
     };
-    await objects.putJson(reportKey, { ...stored, validatorVersion: VALIDATOR_VERSION });
+    await objects.putJson(key, stored);
 
     if (checked.figures) {
-      await objects.putJson(`aggregates/${op.id}/${address.country}/${id}.json`, {
-        submissionId: id,
-        sha256,
-        figures: checked.figures,
-      });
       const { byDayBreakdown: _detail, rows: _rows, ...figures } = checked.figures;
       const outcome = await repo.applyCountry(op.id, {
         country: address.country,
@@ -185,7 +197,7 @@ async function ingestObject(
       status: checked.report.verdict,
       errors: checked.report.counts.errors,
       warnings: checked.report.counts.warnings,
-      reportKey,
+      reportKey: key,
       summary: { verdict: checked.report.verdict, counts: checked.report.counts },
     });
     return op;

@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -199,7 +200,8 @@ export class Repository {
             '#rev': 'rev',
           },
           ExpressionAttributeValues: {
-            ':f': JSON.stringify(state.figures),
+            // Compressed: a return broken down by many units stays far below the 400 KB item limit.
+            ':f': gzipSync(JSON.stringify(state.figures)),
             ':id': state.submissionId,
             ':k': state.orderKey,
             ':r': state.receivedAt,
@@ -349,7 +351,7 @@ function toOperation(item: Record<string, unknown>): OperationRecord {
 function toCountry(item: Record<string, unknown>): CountryState {
   return {
     country: String(item.country),
-    figures: JSON.parse(String(item.figures)) as CountryState['figures'],
+    figures: JSON.parse(gunzipSync(item.figures as Uint8Array).toString('utf8')) as CountryState['figures'],
     submissionId: String(item.submissionId),
     orderKey: String(item.orderKey),
     receivedAt: String(item.receivedAt),

@@ -1,13 +1,35 @@
 import type { Metric, Operation } from './operation.ts';
 import { type Problem, type ProblemCode, problem, truncate } from './problems.ts';
 
-/** One data row as read from a file, before any check; `row` is where the agency finds it. */
-export type RawRow = { row: number; cells: Readonly<Record<string, unknown>> };
+/**
+ * One data row as read from a file, before any check; `row` is where the agency finds it.
+ * `typed`: the format has types of its own (JSON), so a value must be a number, not text.
+ */
+export type RawRow = { row: number; cells: Readonly<Record<string, unknown>>; typed?: boolean };
 
 /** The columns of a national return. `country` and `breakdown` may be left out. */
 export const RETURN_COLUMNS = ['date', 'metric', 'breakdown', 'value', 'country'] as const;
 export const REQUIRED_COLUMNS = ['date', 'metric', 'value'] as const;
 type Column = (typeof RETURN_COLUMNS)[number];
+
+/**
+ * Problems with the file as a whole, such as why reading stopped: listed before row problems, and
+ * never crowded out of a full list by them.
+ */
+const FILE_LEVEL_CODES: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
+  'file-too-large',
+  'unsupported-format',
+  'empty-file',
+  'not-utf8',
+  'malformed-csv',
+  'malformed-json',
+  'too-many-rows',
+  'no-rows',
+  'operation-mismatch',
+  'unknown-country',
+  'operation-not-open',
+]);
+const isFileLevel = (p: Problem): boolean => FILE_LEVEL_CODES.has(p.code);
 
 /** What a country's accepted return adds up to. Metrics the country did not report are absent. */
 export type CountryFigures = {
@@ -55,6 +77,8 @@ export class ReturnChecker {
   readonly #country: string;
   readonly #previous: Pick<CountryFigures, 'totals'> | null;
   readonly #metrics: Map<string, Metric>;
+  /** metric → its allowed "dimension=value" breakdowns. */
+  readonly #breakdowns: Map<string, Set<string>>;
   readonly #cells = new Map<string, Cell>();
   readonly #problems: Problem[] = [];
   readonly #byCode: Partial<Record<ProblemCode, number>> = {};
@@ -69,6 +93,12 @@ export class ReturnChecker {
     this.#country = ctx.country;
     this.#previous = ctx.previous ?? null;
     this.#metrics = new Map(ctx.operation.metrics.map((m) => [m.id, m]));
+    this.#breakdowns = new Map(
+      ctx.operation.metrics.map((m) => [
+        m.id,
+        new Set(m.breakdowns.flatMap((b) => b.values.map((v) => `${b.dimension}=${v}`))),
+      ]),
+    );
   }
 
   /** True once reading further is pointless (the row limit was passed). */
@@ -81,8 +111,13 @@ export class ReturnChecker {
     if (p.severity === 'error') this.#errors++;
     else this.#warnings++;
     this.#byCode[p.code] = (this.#byCode[p.code] ?? 0) + 1;
-    if (this.#problems.length < this.#op.limits.maxProblemsListed) this.#problems.push(p);
-    else this.#omitted++;
+    if (this.#problems.length < this.#op.limits.maxProblemsListed) {
+      this.#problems.push(p);
+      return;
+    }
+    this.#omitted++;
+    const crowded = isFileLevel(p) ? this.#problems.findLastIndex((q) => !isFileLevel(q)) : -1;
+    if (crowded >= 0) this.#problems[crowded] = p;
   }
 
   /**
@@ -186,7 +221,7 @@ export class ReturnChecker {
     const date = this.#date(at, cells.date);
     const metric = this.#metric(at, cells.metric);
     const breakdown = metric ? this.#breakdown(at, metric, cells.breakdown) : undefined;
-    const value = this.#value(at, cells.value);
+    const value = this.#value(at, cells.value, raw.typed === true);
 
     if (
       this.#errors > before ||
@@ -236,7 +271,7 @@ export class ReturnChecker {
         warnings: this.#warnings,
         byCode: { ...this.#byCode },
       },
-      problems: [...this.#problems],
+      problems: [...this.#problems.filter(isFileLevel), ...this.#problems.filter((q) => !isFileLevel(q))],
       problemsOmitted: this.#omitted,
     };
     return { report, figures };
@@ -317,11 +352,12 @@ export class ReturnChecker {
   /** The canonical "dimension=value" breakdown, '' for the metric's total, or undefined when invalid. */
   #breakdown(row: number, metric: Metric, v: unknown): string | undefined {
     if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return '';
-    const allowed = metric.breakdowns.flatMap((b) => b.values.map((value) => `${b.dimension}=${value}`));
-    const hint =
-      allowed.length === 0
-        ? `${metric.id} has no breakdowns: leave the breakdown cell empty.`
-        : `Leave it empty for the total, or write one of: ${allowed.join(', ')}.`;
+    const allowed = this.#breakdowns.get(metric.id) ?? new Set<string>();
+    const hint = (): string => {
+      if (allowed.size === 0) return `${metric.id} has no breakdowns: leave the breakdown cell empty.`;
+      const listed = [...allowed].slice(0, 12).join(', ');
+      return `Leave it empty for the total, or write one of: ${listed}${allowed.size > 12 ? ` … (${allowed.size} in all; see the template)` : ''}.`;
+    };
     if (typeof v !== 'string' || !/^[^=]+=[^=]+$/.test(v.trim())) {
       this.#add(
         'bad-breakdown',
@@ -329,7 +365,7 @@ export class ReturnChecker {
         'breakdown',
         v,
         `"${truncate(String(v), 40)}" is not written dimension=value.`,
-        hint,
+        hint(),
       );
       return undefined;
     }
@@ -338,21 +374,21 @@ export class ReturnChecker {
       .split('=')
       .map((s) => s.trim());
     const canonical = `${dimension}=${value}`;
-    if (!allowed.includes(canonical)) {
+    if (!allowed.has(canonical)) {
       this.#add(
         'unknown-breakdown',
         row,
         'breakdown',
         v,
         `${metric.id} has no breakdown "${truncate(canonical, 40)}".`,
-        hint,
+        hint(),
       );
       return undefined;
     }
     return canonical;
   }
 
-  #value(row: number, v: unknown): number | null {
+  #value(row: number, v: unknown, typed: boolean): number | null {
     const bad = (message: string, hint: string): null => {
       this.#add('bad-value', row, 'value', v ?? '', message, hint);
       return null;
@@ -363,6 +399,11 @@ export class ReturnChecker {
       if (!Number.isSafeInteger(v)) return this.#tooLarge(row, v);
       return v;
     }
+    if (typed && typeof v === 'string')
+      return bad(
+        `The value ${JSON.stringify(truncate(v, 30))} is text, not a number.`,
+        `Write the value as a JSON number, without quotes: "value": ${/^\d+$/.test(v) ? v : 12}.`,
+      );
     if (typeof v !== 'string')
       return bad(
         'The value is missing or not a number.',

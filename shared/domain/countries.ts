@@ -89,9 +89,30 @@ export function resolveCountry(input: string): CountryResolution {
 
 /** Splits a published list ("Albania, Algeria, … and Zimbabwe.") into names. */
 export function splitCountryList(text: string): string[] {
-  return text
+  const names = text
     .replace(/\.\s*$/, '')
-    .split(/,|\band\s+(?=[A-Z][a-z]+\.?$)/)
+    .split(',')
+    .map((s) => s.trim().replace(/^and\s+/, ''))
+    .filter((s) => s.length > 0);
+  const last = names.pop();
+  return last === undefined ? names : [...names, ...splitFinalAnd(last)];
+}
+
+/**
+ * The last item of a list may join two names ("Algeria and Zimbabwe") or be one name that contains
+ * "and" ("Trinidad and Tobago", or both: "Kenya and Trinidad and Tobago"): the reading kept is the
+ * one whose parts are all countries; failing that, "and" before a last single word splits.
+ */
+function splitFinalAnd(item: string): string[] {
+  if (resolveCountry(item).ok) return [item];
+  const parts = item.split(/\s+and\s+/);
+  for (let i = 1; i < parts.length; i++) {
+    const left = parts.slice(0, i).join(' and ');
+    const right = parts.slice(i).join(' and ');
+    if (resolveCountry(left).ok && resolveCountry(right).ok) return [left, right];
+  }
+  return item
+    .split(/\band\s+(?=[A-Z][a-z]+$)/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }

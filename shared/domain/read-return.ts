@@ -55,7 +55,8 @@ async function* limitedUtf8(
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   let total = 0;
-  let first = true;
+  // The first two bytes tell UTF-16 and ZIP files apart; they may arrive in separate chunks.
+  let head: Uint8Array | null = new Uint8Array(0);
   const fail = (
     code: 'not-utf8' | 'unsupported-format' | 'file-too-large' | 'empty-file',
     message: string,
@@ -63,6 +64,24 @@ async function* limitedUtf8(
   ) => {
     checker.fileProblem(problem(code, {}, message, hint));
     return new StopReading();
+  };
+  const decode = (bytes: Uint8Array, at: number): string => {
+    if (bytes.includes(0)) {
+      throw fail(
+        'not-utf8',
+        'The file contains binary data (NUL bytes), not text.',
+        'Upload the return as CSV UTF-8 or JSON text.',
+      );
+    }
+    try {
+      return decoder.decode(bytes, { stream: true });
+    } catch {
+      throw fail(
+        'not-utf8',
+        `The file is not valid UTF-8 text (near byte ${at}).`,
+        'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8); other encodings such as Latin-1 are not accepted.',
+      );
+    }
   };
   for await (const chunk of source) {
     total += chunk.length;
@@ -73,10 +92,16 @@ async function* limitedUtf8(
         'Upload only your country’s rows; split nothing — a return this size is not a national return.',
       );
     }
-    if (first && chunk.length > 0) {
-      first = false;
-      const b0 = chunk[0];
-      const b1 = chunk[1];
+    let bytes = chunk;
+    if (head) {
+      bytes = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      if (bytes.length < 2) {
+        head = bytes;
+        continue;
+      }
+      head = null;
+      const b0 = bytes[0];
+      const b1 = bytes[1];
       if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
         throw fail(
           'not-utf8',
@@ -92,23 +117,12 @@ async function* limitedUtf8(
         );
       }
     }
-    if (chunk.includes(0)) {
-      throw fail(
-        'not-utf8',
-        'The file contains binary data (NUL bytes), not text.',
-        'Upload the return as CSV UTF-8 or JSON text.',
-      );
-    }
-    try {
-      const text = decoder.decode(chunk, { stream: true });
-      if (text) yield text;
-    } catch {
-      throw fail(
-        'not-utf8',
-        `The file is not valid UTF-8 text (near byte ${total - chunk.length}).`,
-        'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8); other encodings such as Latin-1 are not accepted.',
-      );
-    }
+    const text = decode(bytes, total - bytes.length);
+    if (text) yield text;
+  }
+  if (head && head.length > 0) {
+    const text = decode(head, 0);
+    if (text) yield text;
   }
   try {
     const rest = decoder.decode();
@@ -140,10 +154,10 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
   const feed = (async () => {
     try {
       for await (const chunk of text) {
-        if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve));
+        if (!parser.destroyed && !parser.write(chunk) && !parser.destroyed) await drainedOrClosed(parser);
         if (parser.destroyed) return;
       }
-      parser.end();
+      if (!parser.destroyed) parser.end();
     } catch (e) {
       parser.destroy(e instanceof Error ? e : new Error(String(e)));
     }
@@ -151,7 +165,8 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       rowNumber++;
-      const blank = record.length === 1 && record[0]?.trim() === '';
+      // A spreadsheet's blank row may come out as a blank line or as a line of empty cells.
+      const blank = record.every((cell) => cell.trim() === '');
       if (!columns) {
         if (blank) continue;
         columns = checker.header(record, rowNumber);
@@ -178,15 +193,17 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
     }
   } catch (e) {
     if (e instanceof StopReading) throw e;
-    const code = (e as { code?: string }).code ?? '';
+    const { code = '', records } = e as { code?: string; records?: unknown };
+    // The parser reads ahead of the rows checked so far: its own record count locates the error.
+    const at = typeof records === 'number' ? records + 1 : rowNumber + 1;
     const message =
       code === 'CSV_MAX_RECORD_SIZE'
-        ? `Row ${rowNumber + 1} is longer than ${MAX_RECORD_CHARS} characters.`
-        : `The CSV cannot be read after row ${rowNumber}: ${(e as Error).message.replace(/^Invalid Record Length: /, '')}`;
+        ? `Row ${at} is longer than ${MAX_RECORD_CHARS} characters.`
+        : `The CSV cannot be read after row ${at - 1}: ${(e as Error).message.replace(/^Invalid Record Length: /, '')}`;
     checker.fileProblem(
       problem(
         'malformed-csv',
-        { row: rowNumber + 1 },
+        { row: at },
         message,
         code === 'CSV_MAX_RECORD_SIZE'
           ? 'Put one row per line; check the file is really your return.'
@@ -305,7 +322,20 @@ async function readJson(
       }
       continue;
     }
-    checker.row({ row: at, cells });
+    checker.row({ row: at, cells, typed: true });
     if (checker.stopped) break;
   }
+}
+
+/** Resolves when a stream drains or closes: a destroyed stream never drains. */
+function drainedOrClosed(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
 }

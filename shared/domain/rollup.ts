@@ -108,7 +108,8 @@ export function rollup(op: Operation, states: readonly CountryState[]): Rollup {
       for (const metric of metricIds) add(day, metric, values[metric]);
     }
     byCountry[s.country] = own;
-    const late = s.firstAcceptedAt > op.reportingDeadline;
+    // Instants, not texts: the deadline may carry an offset, and times may differ in precision.
+    const late = Date.parse(s.firstAcceptedAt) > Date.parse(op.reportingDeadline);
     countries[s.country] = {
       name: p.name,
       region: p.region,

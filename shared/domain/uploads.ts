@@ -81,7 +81,7 @@ export function parseIncomingKey(key: string): UploadAddress | null {
   if (!m) return null;
   const [, operation = '', country = '', rest = ''] = m;
   const name = rest.split('/').at(-1) ?? '';
-  if (name === '' || rest.split('/').some((part) => part === '..' || part === '.')) return null;
+  if (name === '' || [country, ...rest.split('/')].some((part) => part === '..' || part === '.')) return null;
   return { operation, country, name };
 }
 
