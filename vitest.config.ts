@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// Tests run on Node 20; the AWS SDK's notice about its Node 22 plan would repeat in every worker.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 export default defineConfig({
   test: {
     // Date logic runs under a non-UTC zone to flush out time-zone bugs.
@@ -14,6 +17,25 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 120000,
+          hookTimeout: 120000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          env: { TZ: 'Pacific/Chatham' },
+          // Each file synthesizes the whole stack once (two esbuild bundles, cdk-nag, CloudFormation checks).
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

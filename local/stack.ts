@@ -23,6 +23,9 @@ import { LocalIssuer } from './local-auth.ts';
 import { LocalQueue } from './local-queue.ts';
 import { notificationFor, type S3rverEvent } from './s3-notifications.ts';
 
+// The local stack is development tooling on Node 20; the SDK's notice about its Node 22 plan is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export type StackOptions = {

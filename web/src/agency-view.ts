@@ -1,0 +1,166 @@
+import type { Api } from './api-client.ts';
+import type { Submission, SubmissionReport } from './api-types.ts';
+import { byId, h, setAttr, setHidden, setText, setTime, syncList } from './dom.ts';
+import { formatBytes, formatCount, formatDateTime, formatStatus } from './format.ts';
+
+/** Newest first: the order an agency reads its history in. */
+export function newestFirst(submissions: readonly Submission[]): Submission[] {
+  return [...submissions].sort(
+    (a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.id.localeCompare(a.id),
+  );
+}
+
+/** The file name of an upload key (`incoming/op/CC/name.csv` → `name.csv`). */
+export function fileName(key: string): string {
+  return key.split('/').at(-1) ?? key;
+}
+
+/**
+ * An agency's view: its own submissions, newest first, and the validation report of one of them
+ * (the newest, until the user picks another). It polls, so a file being checked turns into
+ * accepted or rejected by itself.
+ */
+export class AgencyView {
+  #etag: string | null = null;
+  #submissions: Submission[] = [];
+  #selected: string | null = null;
+  #pinned = false;
+  /** `id|status|processedAt` of the report shown: refetched only when that changes. */
+  #reportBasis: string | null = null;
+
+  constructor(
+    private readonly api: Api,
+    private readonly operation: string,
+    private readonly country: string,
+    countryName: string,
+  ) {
+    setText(byId('agency-country'), `${countryName} (${country})`);
+  }
+
+  /** One poll of the submission list; rejects when the API cannot be reached. */
+  async refresh(): Promise<void> {
+    const answer = await this.api.listSubmissions(this.operation, this.country, this.#etag);
+    if (answer.status === 'ok') {
+      this.#etag = answer.etag;
+      this.#submissions = newestFirst(answer.body);
+      this.#renderList();
+    }
+    await this.#refreshReport();
+  }
+
+  #renderList(): void {
+    const list = this.#submissions;
+    setHidden(byId('submissions-empty'), list.length > 0);
+    setHidden(byId('submissions-wrap'), list.length === 0);
+    if (!this.#pinned || !list.some((s) => s.id === this.#selected)) {
+      this.#selected = list[0]?.id ?? null;
+      this.#pinned = false;
+    }
+    syncList(
+      byId('submissions-body'),
+      list,
+      (s) => s.id,
+      (s) => {
+        const button = h('button', { type: 'button', class: 'link-button' }, 'Show report');
+        button.addEventListener('click', () => {
+          this.#selected = s.id;
+          this.#pinned = true;
+          this.#renderList();
+          void this.#refreshReport().then(() => byId('report-title').focus());
+        });
+        return h(
+          'tr',
+          {},
+          h('td', {}, h('time')),
+          h('th', { scope: 'row', class: 'file' }),
+          h('td', { class: 'num' }),
+          h('td', {}, h('span', { class: 'pill' })),
+          h('td', { class: 'num' }),
+          h('td', { class: 'num' }),
+          h('td', {}, h('code', { class: 'hash' })),
+          h('td', {}, button),
+        );
+      },
+    );
+    for (const tr of Array.from(byId<HTMLTableSectionElement>('submissions-body').rows)) {
+      const s = list.find((x) => x.id === tr.dataset.key);
+      if (!s) continue;
+      const [received, file, size, status, errors, warnings, hash, action] = Array.from(tr.cells);
+      setTime(received!.firstElementChild as HTMLElement, s.receivedAt, formatDateTime(s.receivedAt));
+      setText(file!, fileName(s.key));
+      setText(size!, formatBytes(s.size));
+      const pill = status!.firstElementChild as HTMLElement;
+      setAttr(pill, 'data-status', s.status);
+      setText(pill, formatStatus(s.status));
+      setText(errors!, formatCount(s.errors));
+      setText(warnings!, formatCount(s.warnings));
+      const code = hash!.firstElementChild as HTMLElement;
+      setText(code, s.sha256 ? `${s.sha256.slice(0, 12)}…` : '—');
+      setAttr(code, 'title', s.sha256);
+      const selected = s.id === this.#selected;
+      setAttr(tr, 'aria-current', selected ? 'true' : null);
+      const button = action!.firstElementChild as HTMLElement;
+      setAttr(
+        button,
+        'aria-label',
+        `Show the report of ${fileName(s.key)}, received ${formatDateTime(s.receivedAt)}`,
+      );
+    }
+  }
+
+  async #refreshReport(): Promise<void> {
+    const selected = this.#submissions.find((s) => s.id === this.#selected);
+    setHidden(byId('report'), !selected);
+    if (!selected) return;
+    const basis = `${selected.id}|${selected.status}|${selected.processedAt ?? ''}`;
+    if (basis === this.#reportBasis) return;
+    const { submission, report } = await this.api.getSubmission(this.operation, selected.id);
+    this.#reportBasis = basis;
+    this.#renderReport(submission, report);
+  }
+
+  #renderReport(s: Submission, report: SubmissionReport | null): void {
+    setText(byId('report-file'), fileName(s.key));
+    const verdict = byId('report-verdict');
+    const word = report?.verdict ?? s.status;
+    setAttr(verdict, 'data-status', word);
+    setText(verdict, s.status === 'processing' ? 'Being checked…' : formatStatus(word));
+    setText(byId('report-rows'), report ? formatCount(report.counts.rows) : '—');
+    setText(byId('report-errors'), formatCount(report?.counts.errors ?? s.errors));
+    setText(byId('report-warnings'), formatCount(report?.counts.warnings ?? s.warnings));
+    setTime(byId('report-received'), s.receivedAt, formatDateTime(s.receivedAt));
+    setText(byId('report-sha'), s.sha256 ?? '—');
+    const problems = report?.problems ?? [];
+    setHidden(byId('problems-wrap'), problems.length === 0);
+    setText(
+      byId('problems-none'),
+      s.status === 'processing'
+        ? 'The file is being checked; this report fills in by itself.'
+        : problems.length === 0
+          ? 'No problems found.'
+          : '',
+    );
+    const body = byId<HTMLTableSectionElement>('problems-body');
+    body.replaceChildren(
+      ...problems.map((p) =>
+        h(
+          'tr',
+          { 'data-severity': p.severity },
+          h('td', {}, h('span', { class: 'pill', 'data-status': p.severity }, formatStatus(p.severity))),
+          h('td', { class: 'num' }, p.row === null ? '—' : String(p.row)),
+          h('td', {}, p.column ?? '—'),
+          h('td', {}, h('code', {}, p.value ?? '—')),
+          h('td', {}, h('code', {}, p.code)),
+          h('td', {}, p.message),
+          h('td', {}, p.hint),
+        ),
+      ),
+    );
+    const omitted = report?.problemsOmitted ?? 0;
+    setHidden(byId('problems-omitted'), omitted === 0);
+    setText(
+      byId('problems-omitted'),
+      `${formatCount(omitted)} more problems are not listed; fix these and upload again.`,
+    );
+  }
+}

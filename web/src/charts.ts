@@ -1,0 +1,184 @@
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import { setAttr } from './dom.ts';
+import { formatCount, formatDay } from './format.ts';
+import type { DaySeries } from './view-model.ts';
+
+// Only what the two charts use, so the bundle carries no other chart types.
+Chart.register(
+  BarController,
+  BarElement,
+  LineController,
+  LineElement,
+  PointElement,
+  CategoryScale,
+  LinearScale,
+  Legend,
+  Tooltip,
+);
+
+/** Colours come from the style sheet, so the projector theme recolours the charts too. */
+type Palette = { text: string; grid: string; primary: string; secondary: string; fontSize: number };
+
+function palette(): Palette {
+  const style = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    text: v('--text', '#1a1a1a'),
+    grid: v('--grid', '#d0d4da'),
+    primary: v('--chart-primary', '#0b5cad'),
+    secondary: v('--chart-secondary', '#b34700'),
+    fontSize: Number.parseFloat(style.fontSize) || 16,
+  };
+}
+
+function baseOptions(p: Palette) {
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false as const,
+    font: { size: p.fontSize },
+    plugins: {
+      legend: { labels: { color: p.text, font: { size: p.fontSize * 0.85 } } },
+      tooltip: { enabled: true },
+    },
+  };
+}
+
+function axis(p: Palette, extra: Record<string, unknown> = {}) {
+  return {
+    ticks: { color: p.text, font: { size: p.fontSize * 0.8 }, precision: 0 },
+    grid: { color: p.grid },
+    ...extra,
+  };
+}
+
+/** A chart that is updated in place (`update('none')`: no animation, nothing blanks). */
+export type Updatable<T> = { update(data: T): void; restyle(): void; destroy(): void };
+
+/** The bar chart of one metric by region. */
+export function regionChart(
+  canvas: HTMLCanvasElement,
+): Updatable<{ label: string; regions: string[]; values: (number | null)[] }> {
+  let p = palette();
+  const chart = new Chart<'bar', (number | null)[], string>(canvas, {
+    type: 'bar',
+    data: { labels: [], datasets: [{ label: '', data: [], backgroundColor: p.primary }] },
+    options: {
+      ...baseOptions(p),
+      plugins: { ...baseOptions(p).plugins, legend: { display: false } },
+      scales: { x: axis(p), y: axis(p, { beginAtZero: true }) },
+    },
+  });
+  return {
+    update({ label, regions, values }) {
+      chart.data.labels = regions;
+      const set = chart.data.datasets[0]!;
+      set.label = label;
+      set.data = values;
+      chart.update('none');
+      const parts = regions.map((r, i) => `${r} ${formatCount(values[i] ?? null)}`);
+      setAttr(canvas, 'aria-label', `${label} by region: ${parts.join(', ')}.`);
+    },
+    restyle() {
+      p = palette();
+      chart.data.datasets[0]!.backgroundColor = p.primary;
+      chart.options.scales = { x: axis(p), y: axis(p, { beginAtZero: true }) };
+      chart.update('none');
+    },
+    destroy: () => chart.destroy(),
+  };
+}
+
+/** Daily bars and (for flows) a cumulative line on a second axis. */
+export function dayChart(canvas: HTMLCanvasElement): Updatable<{ label: string; series: DaySeries }> {
+  let p = palette();
+  const scales = (q: Palette) => ({
+    x: axis(q),
+    y: axis(q, {
+      beginAtZero: true,
+      position: 'left',
+      title: { display: true, text: 'Daily', color: q.text },
+    }),
+    cumulative: axis(q, {
+      beginAtZero: true,
+      position: 'right',
+      grid: { drawOnChartArea: false, color: q.grid },
+      title: { display: true, text: 'Cumulative', color: q.text },
+    }),
+  });
+  const chart = new Chart<'bar' | 'line', (number | null)[], string>(canvas, {
+    type: 'bar',
+    data: {
+      labels: [],
+      datasets: [
+        { type: 'bar', label: 'Daily', data: [], backgroundColor: p.primary, yAxisID: 'y', order: 2 },
+        {
+          type: 'line',
+          label: 'Cumulative',
+          data: [],
+          borderColor: p.secondary,
+          backgroundColor: p.secondary,
+          borderWidth: 3,
+          pointRadius: 3,
+          yAxisID: 'cumulative',
+          order: 1,
+          spanGaps: true,
+        },
+      ],
+    },
+    options: { ...baseOptions(p), scales: scales(p) },
+  });
+  return {
+    update({ label, series }) {
+      chart.data.labels = series.days.map((d) => formatDay(d));
+      const [daily, cumulative] = chart.data.datasets as [
+        (typeof chart.data.datasets)[number],
+        (typeof chart.data.datasets)[number],
+      ];
+      daily.label = `${label}, daily`;
+      daily.data = series.daily;
+      cumulative.label = `${label}, cumulative`;
+      cumulative.data = series.cumulative ?? [];
+      cumulative.hidden = series.cumulative === null;
+      const axes = chart.options.scales as Record<string, { display?: boolean }>;
+      if (axes.cumulative) axes.cumulative.display = series.cumulative !== null;
+      chart.update('none');
+      const reported = series.days
+        .map((d, i) => ({ d, v: series.daily[i] ?? null }))
+        .filter((x) => x.v !== null)
+        .map((x) => `${formatDay(x.d)} ${formatCount(x.v)}`);
+      const total = series.cumulative?.at(-1);
+      setAttr(
+        canvas,
+        'aria-label',
+        `${label} by day: ${reported.length ? reported.join(', ') : 'no figures yet'}` +
+          (total === undefined || total === null ? '.' : `; cumulative ${formatCount(total)}.`),
+      );
+    },
+    restyle() {
+      p = palette();
+      const [daily, cumulative] = chart.data.datasets;
+      if (daily) daily.backgroundColor = p.primary;
+      if (cumulative) {
+        cumulative.borderColor = p.secondary;
+        cumulative.backgroundColor = p.secondary;
+      }
+      const display = (chart.options.scales as Record<string, { display?: boolean }>).cumulative?.display;
+      const next = scales(p);
+      chart.options.scales = { ...next, cumulative: { ...next.cumulative, display: display ?? true } };
+      chart.update('none');
+    },
+    destroy: () => chart.destroy(),
+  };
+}

@@ -1,0 +1,228 @@
+import { AgencyView } from './agency-view.ts';
+import { type Api, ApiError, apiBaseUrl, createApi } from './api-client.ts';
+import type { OperationStatus, OperationSummary, RollupView } from './api-types.ts';
+import { DashboardView, revealFinal } from './dashboard-view.ts';
+import { byId, h, setAttr, setHidden, setText } from './dom.ts';
+import { formatDateTime } from './format.ts';
+import { documentVisibility, type Poller, startPoller } from './poller.ts';
+import { readToken, tokenStore } from './session.ts';
+import { regionName, SignInView } from './sign-in-view.ts';
+import { VersionedFeed } from './versioned-feed.ts';
+
+/** How often the page asks for news; a 304 costs the API one item read. */
+const POLL_MS = 3000;
+
+const params = new URL(location.href).searchParams;
+const baseUrl = apiBaseUrl(location.href);
+const store = tokenStore(sessionStorage);
+const publicApi = createApi({ baseUrl });
+const visibility = documentVisibility(document);
+
+let poller: Poller | null = null;
+let session = 0;
+
+const announce = (message: string) => setText(byId('announcer'), message);
+const dashboard = new DashboardView(announce);
+const signIn = new SignInView((token) => void start(token));
+
+/** The bar at the top tells whether the figures are live. */
+function liveState(state: 'live' | 'paused' | 'error' | 'idle', text: string): void {
+  const node = byId('live-state');
+  setAttr(node, 'data-state', state);
+  setText(node, text);
+}
+
+function alertMessage(message: string): void {
+  setText(byId('alert'), message);
+  setHidden(byId('alert'), message === '');
+}
+
+function stop(): void {
+  session += 1;
+  poller?.stop();
+  poller = null;
+  for (const id of ['dashboard', 'agency', 'op-meta', 'sign-out', 'final-section']) setHidden(byId(id), true);
+  byId('submissions-body').replaceChildren();
+  setText(byId('who'), '');
+  alertMessage('');
+}
+
+async function showSignIn(message = ''): Promise<void> {
+  stop();
+  setText(byId('op-name'), 'Coordination dashboard');
+  liveState('idle', '');
+  signIn.show(await publicApi.localTokens().catch(() => null), message);
+}
+
+function signOut(message = ''): void {
+  store.clear();
+  void showSignIn(message);
+}
+
+/** `?op=` when it names an operation, else the first open one, else the first. */
+function chooseOperation(operations: OperationSummary[]): OperationSummary | undefined {
+  const wanted = params.get('op');
+  return (
+    operations.find((o) => o.id === wanted) ?? operations.find((o) => o.status === 'open') ?? operations[0]
+  );
+}
+
+function describeFailure(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function start(token: string): Promise<void> {
+  const reading = readToken(token);
+  if (!reading.ok) {
+    if (byId('sign-in').hidden) signOut(reading.reason);
+    else signIn.error(reading.reason);
+    return;
+  }
+  if (reading.expiresAt !== null && reading.expiresAt < Date.now()) {
+    signOut(
+      `This token expired at ${formatDateTime(new Date(reading.expiresAt).toISOString())}: get a new one.`,
+    );
+    return;
+  }
+  stop();
+  const mine = session;
+  const api = createApi({ baseUrl, token });
+  let operations: OperationSummary[];
+  try {
+    operations = await api.listOperations();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401)
+      signOut('The API refused this token (401): it is invalid or expired.');
+    else signIn.error(`Cannot sign in: ${describeFailure(e)}`);
+    return;
+  }
+  if (mine !== session) return;
+  store.save(token);
+  // The sign-in panel is about to disappear: keep keyboard focus on the page, not on nothing.
+  const focusWasInSignIn = byId('sign-in').contains(document.activeElement);
+  signIn.hide();
+  if (focusWasInSignIn) byId('main').focus();
+  const { principal } = reading;
+  setText(
+    byId('who'),
+    principal.role === 'agency' && principal.country
+      ? `Signed in: agency of ${regionName(principal.country)}`
+      : `Signed in: ${principal.role}`,
+  );
+  setHidden(byId('sign-out'), false);
+
+  const chosen = chooseOperation(operations);
+  const select = byId<HTMLSelectElement>('op-select');
+  select.replaceChildren(...operations.map((o) => h('option', { value: o.id }, `${o.name} (${o.status})`)));
+  if (chosen) select.value = chosen.id;
+  setHidden(byId('op-picker'), operations.length < 2);
+  if (!chosen) {
+    alertMessage('There is no operation to show yet.');
+    return;
+  }
+  try {
+    const detail = await api.getOperation(chosen.id);
+    if (mine !== session) return;
+    setText(byId('op-name'), detail.definition.name);
+    if (principal.role === 'agency' && principal.country) {
+      startAgency(api, chosen.id, principal.country, mine);
+    } else {
+      dashboard.reset(detail.definition.participants);
+      startDashboard(api, chosen.id, mine);
+    }
+  } catch (e) {
+    alertMessage(`Cannot open ${chosen.name}: ${describeFailure(e)}`);
+  }
+}
+
+/** Turns an API failure during polling into what the user sees; true when polling should go on. */
+function pollFailure(e: unknown): boolean {
+  if (e instanceof ApiError && e.status === 401) {
+    signOut('Your session ended: the API no longer accepts the token (401). Sign in again.');
+    return false;
+  }
+  if (e instanceof ApiError && e.status === 403) {
+    stop();
+    alertMessage(`Not allowed: ${e.message}`);
+    return false;
+  }
+  liveState('error', `Connection problem: ${describeFailure(e)} Retrying…`);
+  return true;
+}
+
+function startDashboard(api: Api, operation: string, mine: number): void {
+  setHidden(byId('dashboard'), false);
+  const feed = new VersionedFeed<RollupView>((etag) => api.getRollup(operation, etag));
+  let status: OperationStatus | null = null;
+  poller = startPoller({
+    intervalMs: POLL_MS,
+    visibility,
+    tick: async () => {
+      if (mine !== session) return;
+      try {
+        const outcome = await feed.next();
+        if (mine !== session) return;
+        if (outcome.kind === 'updated') {
+          dashboard.show(outcome.data);
+          if (outcome.data.status !== status) {
+            status = outcome.data.status;
+            void revealFinal(api, operation);
+          }
+        }
+        dashboard.tick(Date.now());
+        liveState('live', `Live · checked ${formatDateTime(new Date().toISOString())}`);
+      } catch (e) {
+        if (mine === session && pollFailure(e)) throw e;
+      }
+    },
+  });
+}
+
+function startAgency(api: Api, operation: string, country: string, mine: number): void {
+  setHidden(byId('agency'), false);
+  const view = new AgencyView(api, operation, country, regionName(country));
+  poller = startPoller({
+    intervalMs: POLL_MS,
+    visibility,
+    tick: async () => {
+      if (mine !== session) return;
+      try {
+        await view.refresh();
+        liveState('live', `Live · checked ${formatDateTime(new Date().toISOString())}`);
+      } catch (e) {
+        if (mine === session && pollFailure(e)) throw e;
+      }
+    },
+  });
+}
+
+function applyTheme(projector: boolean): void {
+  document.documentElement.dataset.theme = projector ? 'projector' : 'standard';
+  setAttr(byId('projector-toggle'), 'aria-pressed', String(projector));
+  dashboard.restyle();
+}
+
+byId('projector-toggle').addEventListener('click', () => {
+  const projector = document.documentElement.dataset.theme !== 'projector';
+  localStorage.setItem('optally.projector', projector ? '1' : '0');
+  applyTheme(projector);
+});
+byId('sign-out').addEventListener('click', () => signOut());
+byId<HTMLSelectElement>('op-select').addEventListener('change', (event) => {
+  const url = new URL(location.href);
+  url.searchParams.set('op', (event.target as HTMLSelectElement).value);
+  history.replaceState(null, '', url);
+  params.set('op', url.searchParams.get('op') ?? '');
+  const token = store.load();
+  if (token) void start(token);
+});
+visibility.onChange(() => {
+  if (visibility.isHidden() && poller) liveState('paused', 'Paused while this tab is hidden');
+});
+
+setText(byId('time-zone'), Intl.DateTimeFormat().resolvedOptions().timeZone);
+applyTheme(localStorage.getItem('optally.projector') === '1' || params.get('projector') === '1');
+const saved = store.load();
+if (saved) void start(saved);
+else void showSignIn();
