@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  type CountryResolution,
+  normalizeCountryName,
+  resolveCountry,
+  splitCountryList,
+} from '../../shared/domain/countries.ts';
+import { type Participant, REGIONS } from '../../shared/domain/operation.ts';
+import { liberterraIII } from '../support/builders.ts';
+
+/** The participants as published in the operation's press release. */
+const PUBLISHED_LIST = readFileSync(
+  new URL('../fixtures/liberterra-iii-participants.txt', import.meta.url),
+  'utf8',
+);
+
+function participantOf(resolution: CountryResolution): Participant {
+  if (!resolution.ok) throw new Error(`"${resolution.input}" did not resolve: ${resolution.reason}`);
+  return resolution.participant;
+}
+
+function resolvedPublishedList(): Participant[] {
+  return splitCountryList(PUBLISHED_LIST).map((name) => participantOf(resolveCountry(name)));
+}
+
+describe('splitCountryList', () => {
+  it('splits the published Liberterra III list into 119 names', () => {
+    const names = splitCountryList(PUBLISHED_LIST);
+
+    expect(names).toHaveLength(119);
+    expect(names[0]).toBe('Albania');
+    expect(names.at(-1)).toBe('Zimbabwe');
+  });
+
+  it('keeps names that contain "and" whole', () => {
+    const names = splitCountryList(PUBLISHED_LIST);
+
+    expect(names).toContain('Bosnia and Herzegovina');
+    expect(names).toContain('Trinidad and Tobago');
+    expect(names).toContain('Sao Tome and Principe');
+  });
+
+  it('splits a final "and" from the name before it', () => {
+    expect(splitCountryList('Albania, Algeria and Zimbabwe.')).toEqual(['Albania', 'Algeria', 'Zimbabwe']);
+  });
+
+  it('splits a final ", and" (serial comma)', () => {
+    expect(splitCountryList('Albania, Algeria, and Zimbabwe.')).toEqual(['Albania', 'Algeria', 'Zimbabwe']);
+  });
+
+  it('splits a final "and" between names it cannot resolve', () => {
+    expect(splitCountryList('Atlantis, Lemuria and Mu.')).toEqual(['Atlantis', 'Lemuria', 'Mu']);
+  });
+
+  it('keeps a last name containing "and" whole', () => {
+    expect(splitCountryList('Albania, Bosnia and Herzegovina.')).toEqual([
+      'Albania',
+      'Bosnia and Herzegovina',
+    ]);
+  });
+
+  it('splits a final "and" before a last name that itself contains "and"', () => {
+    expect(splitCountryList('Albania, Kenya and Trinidad and Tobago.')).toEqual([
+      'Albania',
+      'Kenya',
+      'Trinidad and Tobago',
+    ]);
+  });
+});
+
+describe('resolveCountry', () => {
+  it('resolves every published Liberterra III name', () => {
+    const failures = splitCountryList(PUBLISHED_LIST)
+      .map(resolveCountry)
+      .filter((r) => !r.ok);
+
+    expect(failures).toEqual([]);
+  });
+
+  it('resolves the 119 published names to 119 distinct codes', () => {
+    const codes = resolvedPublishedList().map((p) => p.code);
+
+    expect(new Set(codes).size).toBe(119);
+  });
+
+  it.each([
+    ['Burkina-Faso', 'BF'],
+    ['Cote d’Ivoire', 'CI'],
+    ['Côte d\u2019Ivoire', 'CI'],
+    ['Congo (Democratic Rep.)', 'CD'],
+    ['Congo', 'CG'],
+    ['Türkiye', 'TR'],
+    ['Turks & Caicos (UK)', 'TC'],
+    ['Curacao', 'CW'],
+    ['Cabo Verde', 'CV'],
+    ['Guinea Bissau', 'GW'],
+    ['Guinea', 'GN'],
+    ['Niger', 'NE'],
+    ['Laos', 'LA'],
+    ['Palestine', 'PS'],
+    ['Eswatini', 'SZ'],
+    ['North Macedonia', 'MK'],
+  ])('resolves "%s" to %s', (name, code) => {
+    expect(participantOf(resolveCountry(name)).code).toBe(code);
+  });
+
+  it('places every published participant in a UN M49 top-level region', () => {
+    const regions = new Set(resolvedPublishedList().map((p) => p.region));
+
+    expect([...regions].every((r) => (REGIONS as readonly string[]).includes(r))).toBe(true);
+  });
+
+  it.each([
+    ['Türkiye', 'Asia'],
+    ['Curacao', 'Americas'],
+    ['Turks & Caicos (UK)', 'Americas'],
+    ['Palestine', 'Asia'],
+    ['Cyprus', 'Europe'],
+    ['Georgia', 'Asia'],
+    ['Kazakhstan', 'Asia'],
+  ])('places %s in %s', (name, region) => {
+    expect(participantOf(resolveCountry(name)).region).toBe(region);
+  });
+
+  it('refuses an ambiguous name, naming the candidates', () => {
+    const resolution = resolveCountry('Korea');
+
+    expect(resolution.ok).toBe(false);
+    expect(!resolution.ok && resolution.reason).toMatch(/ambiguous: .*KR/);
+    expect(!resolution.ok && resolution.reason).toMatch(/KP/);
+  });
+
+  it('refuses a name that is no country', () => {
+    const resolution = resolveCountry('Atlantis');
+
+    expect(resolution).toEqual({ ok: false, input: 'Atlantis', reason: 'no country of that name' });
+  });
+});
+
+describe('the shipped Liberterra III definition', () => {
+  it('lists exactly the published participants, with their codes, names and regions, by code', () => {
+    const published = resolvedPublishedList().sort((a, b) => a.code.localeCompare(b.code));
+
+    expect(liberterraIII().participants).toEqual(published);
+  });
+});
+
+describe('normalizeCountryName', () => {
+  it('drops accents, apostrophes and punctuation and spells "&" out', () => {
+    expect(normalizeCountryName('  Côte d’Ivoire ')).toBe('cote divoire');
+    expect(normalizeCountryName('Turks & Caicos (UK)')).toBe('turks and caicos (uk)');
+    expect(normalizeCountryName('Burkina-Faso')).toBe('burkina faso');
+  });
+});

@@ -1,0 +1,570 @@
+import { describe, expect, it } from 'vitest';
+import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
+import { anOperation, aReturn, readCsv, readJson, streamOf } from '../support/builders.ts';
+import { codesOf, theProblem } from '../support/problems.ts';
+
+// The operation of these tests is `anOperation()` (test-op: BR, FR and KE, 10–12 November 2025),
+// and BR uploads. Streams come in 5-byte chunks unless a test says otherwise.
+
+const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+const concat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
+describe('formatOf', () => {
+  it.each([
+    ['return.csv', 'csv'],
+    ['RETURN.CSV', 'csv'],
+    ['br.2025-11-12.json', 'json'],
+    ['return.xlsx', null],
+    ['return.csv.txt', null],
+    ['csv', null],
+  ])('reads the format of %s as %s', (name, format) => {
+    expect(formatOf(name)).toBe(format);
+  });
+});
+
+describe('reading CSV text', () => {
+  it('accepts a file that starts with a UTF-8 byte-order mark', async () => {
+    const csv = aReturn().withRow('2025-11-10', 'arrests', 3).csv({ bom: true });
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: 3 });
+  });
+
+  it('accepts a byte-order mark split across chunks', async () => {
+    const csv = aReturn().withRow('2025-11-10', 'arrests', 3).csv({ bom: true });
+
+    const { report } = await readCsv(csv, { chunkSize: 1 });
+
+    expect(report.verdict).toBe('accepted');
+  });
+
+  it('accepts Windows (CRLF) line ends', async () => {
+    const csv = aReturn()
+      .withRow('2025-11-10', 'arrests', 3)
+      .withRow('2025-11-11', 'arrests', 4)
+      .csv({ eol: '\r\n' });
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: 7 });
+  });
+
+  it('numbers rows as a spreadsheet shows them when a quoted cell spans lines', async () => {
+    const csv = 'date,metric,value\r\n2025-11-10,"arrests\r\nfor trafficking",1\r\n2025-11-10,arest,1\r\n';
+
+    const { report } = await readCsv(csv);
+
+    expect(report.problems.map((p) => [p.row, p.code])).toEqual([
+      [2, 'unknown-metric'],
+      [3, 'unknown-metric'],
+    ]);
+  });
+
+  it('skips blank lines but counts them, as a spreadsheet shows them', async () => {
+    const csv = '\ndate,metric,value\n\n2025-11-10,arrests,1\n   \n2025-11-11,arest,1\n\n\n';
+
+    const { report } = await readCsv(csv);
+
+    expect(report.counts.rows).toBe(2);
+    theProblem(report, 'unknown-metric', { row: 6 });
+  });
+
+  it('skips rows whose cells are all empty, as spreadsheets export blank rows', async () => {
+    const csv = 'date,metric,breakdown,value\n2025-11-10,arrests,,1\n,,,\n , , , \n';
+
+    const { report } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(report.counts.rows).toBe(1);
+  });
+
+  it('reads header names regardless of case and surrounding spaces', async () => {
+    const csv = ' Date , METRIC ,Breakdown, Value\n2025-11-10,arrests,,3\n';
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: 3 });
+  });
+
+  it('rejects a header without a value column', async () => {
+    const { report } = await readCsv('date,metric,figure\n2025-11-10,arrests,3\n');
+
+    theProblem(report, 'missing-column', { row: 1, column: 'value' });
+    theProblem(report, 'unknown-column', { row: 1, column: 'column 3', value: 'figure' });
+  });
+
+  it('rejects a row with more cells than the header, suggesting quotes', async () => {
+    const csv = 'date,metric,value\n2025-11-10,arrests,1,200\n';
+
+    const { report } = await readCsv(csv);
+
+    const p = theProblem(report, 'wrong-field-count', { row: 2, column: null });
+    expect(p.message).toContain('4 cells');
+    expect(p.hint).toContain('"1,200"');
+  });
+
+  it('rejects a row with fewer cells than the header', async () => {
+    const { report } = await readCsv('date,metric,breakdown,value\n2025-11-10,arrests\n');
+
+    theProblem(report, 'wrong-field-count', { row: 2 });
+  });
+
+  it('reads a quoted "1,200" as one cell with thousands separators', async () => {
+    const csv = aReturn().withRow('2025-11-10', 'arrests', '1,200').csv();
+
+    const { report } = await readCsv(csv);
+
+    expect(csv).toContain('"1,200"');
+    const p = theProblem(report, 'bad-value', { row: 2, column: 'value', value: '1,200' });
+    expect(p.hint).toContain('1200');
+  });
+
+  it('rejects a quote that is never closed, pointing at the row', async () => {
+    const csv = 'date,metric,value\n2025-11-10,arrests,1\n2025-11-11,"arrests,2\n2025-11-12,arrests,3\n';
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(figures).toBeNull();
+    const p = theProblem(report, 'malformed-csv', { row: 3 });
+    expect(p.hint).toContain('quote');
+  });
+
+  it('rejects a stray quote inside a cell', async () => {
+    const { report } = await readCsv('date,metric,value\n2025-11-10,arr"ests,1\n');
+
+    theProblem(report, 'malformed-csv', { row: 2 });
+  });
+
+  it('stops at a very long single line', async () => {
+    const csv = `date,metric,value\n2025-11-10,${'x'.repeat(100_000)}`;
+
+    const { report } = await readCsv(csv, { chunkSize: 4096 });
+
+    const p = theProblem(report, 'malformed-csv', { row: 2 });
+    expect(p.message).toContain('longer than');
+  });
+
+  it('rejects a file with a header and no data rows, explaining how to report zero', async () => {
+    const { report, figures } = await readCsv('date,metric,breakdown,value\n');
+
+    expect(figures).toBeNull();
+    const p = theProblem(report, 'no-rows', { row: null, column: null });
+    expect(p.hint).toContain('value 0');
+  });
+
+  it('rejects a file of blank lines as having no rows', async () => {
+    const { report } = await readCsv('\n\r\n\n');
+
+    expect(codesOf(report)).toEqual(['no-rows']);
+  });
+
+  it('rejects a file holding only a byte-order mark as having no rows', async () => {
+    const { report } = await readCsv('\uFEFF');
+
+    expect(codesOf(report)).toEqual(['no-rows']);
+  });
+
+  it('stops reading the stream once the row limit is passed', async () => {
+    const op = anOperation({ limits: { maxRows: 10 } });
+    let pulled = 0;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      yield utf8('date,metric,value\n');
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield utf8(`2025-11-10,m${i},1\n`);
+      }
+    }
+
+    const { report } = await readReturn(endless(), 'csv', { operation: op, country: 'BR' });
+
+    theProblem(report, 'too-many-rows', { row: 12 });
+    // The parser may buffer ahead (up to its 16 KiB high-water mark, some 900 of these rows), no more.
+    expect(pulled).toBeLessThan(5_000);
+  });
+});
+
+describe('encodings and binary files', () => {
+  it('rejects an empty file', async () => {
+    const { report, figures } = await readCsv('');
+
+    expect(figures).toBeNull();
+    expect(codesOf(report)).toEqual(['empty-file']);
+    theProblem(report, 'empty-file', { row: null, column: null });
+  });
+
+  it('rejects an empty JSON file', async () => {
+    const { report } = await readJson('');
+
+    expect(codesOf(report)).toEqual(['empty-file']);
+  });
+
+  it.each([
+    ['little-endian', bytes(0xff, 0xfe)],
+    ['big-endian', bytes(0xfe, 0xff)],
+  ])('rejects a UTF-16 (%s) file, saying to save it as CSV UTF-8', async (_order, bom) => {
+    const text = utf8('date,metric,value\n');
+    const utf16 = new Uint8Array(text.length * 2);
+    text.forEach((b, i) => {
+      utf16[_order === 'little-endian' ? 2 * i : 2 * i + 1] = b;
+    });
+
+    const { report } = await readCsv(concat(bom, utf16));
+
+    const p = theProblem(report, 'not-utf8', { row: null });
+    expect(p.message).toContain('UTF-16');
+    expect(p.hint).toContain('CSV UTF-8');
+  });
+
+  it('rejects Latin-1 text', async () => {
+    const latin1 = concat(utf8('date,metric,value\n2025-11-10,arr'), bytes(0xea), utf8('ts,1\n'));
+
+    const { report } = await readCsv(latin1);
+
+    const p = theProblem(report, 'not-utf8');
+    expect(p.hint).toContain('Latin-1');
+  });
+
+  it('rejects text containing NUL bytes', async () => {
+    const withNul = concat(utf8('date,metric,value\n2025-11-10,arrests,1'), bytes(0), utf8('\n'));
+
+    const { report } = await readCsv(withNul);
+
+    expect(codesOf(report)).toEqual(['not-utf8']);
+  });
+
+  it('rejects a file ending in the middle of a UTF-8 character', async () => {
+    const cut = concat(utf8('date,metric,value\n2025-11-10,arr'), bytes(0xc3));
+
+    const { report } = await readCsv(cut);
+
+    expect(codesOf(report)).toEqual(['not-utf8']);
+  });
+
+  it('recognises a ZIP archive (an Excel workbook renamed .csv)', async () => {
+    const zip = concat(bytes(0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00), utf8('[Content_Types].xml'));
+
+    const { report } = await readCsv(zip);
+
+    const p = theProblem(report, 'unsupported-format', { row: null });
+    expect(p.hint).toContain('.xlsx');
+  });
+
+  it('recognises a ZIP archive whose signature is split across chunks', async () => {
+    const zip = concat(bytes(0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00), utf8('[Content_Types].xml'));
+
+    const { report } = await readCsv(zip, { chunkSize: 1 });
+
+    expect(codesOf(report)).toEqual(['unsupported-format']);
+  });
+
+  it.each([1, 2, 3])('decodes multi-byte characters split across %d-byte chunks', async (chunkSize) => {
+    const csv = aReturn().withRow('2025-11-10', 'arrêts_🚔', 1).csv();
+
+    const { report } = await readCsv(csv, { chunkSize });
+
+    theProblem(report, 'unknown-metric', { row: 2, value: 'arrêts_🚔' });
+  });
+
+  it('rejects a file larger than maxFileBytes', async () => {
+    const op = anOperation({ limits: { maxFileBytes: 64 } });
+    const csv = aReturn().withRow('2025-11-10', 'arrests', 1).withRow('2025-11-11', 'arrests', 1).csv();
+
+    const { report, figures } = await readCsv(csv, { operation: op });
+
+    expect(csv.length).toBeGreaterThan(64);
+    expect(figures).toBeNull();
+    theProblem(report, 'file-too-large', { row: null });
+  });
+
+  it('accepts a file of exactly maxFileBytes', async () => {
+    const csv = aReturn().withRow('2025-11-10', 'arrests', 1).withRow('2025-11-11', 'arrests', 1).csv();
+    const op = anOperation({ limits: { maxFileBytes: utf8(csv).length } });
+
+    const { report } = await readCsv(csv, { operation: op });
+
+    expect(report.verdict).toBe('accepted');
+  });
+});
+
+describe('reading JSON', () => {
+  it('accepts a valid return document', async () => {
+    const op = anOperation();
+    const json = aReturn()
+      .withRow('2025-11-10', 'arrests', 3)
+      .withRow('2025-11-10', 'victims_safeguarded', 2)
+      .withRow('2025-11-10', 'victims_safeguarded', 2, 'exploitation=other')
+      .json(op, 'BR');
+
+    const { report, figures } = await readJson(json, { operation: op });
+
+    expect(report.verdict).toBe('accepted');
+    expect(report.counts.rows).toBe(3);
+    expect(figures?.totals).toEqual({ arrests: 3, victims_safeguarded: 2 });
+  });
+
+  it('accepts a JSON file that starts with a byte-order mark', async () => {
+    const json = `\uFEFF${aReturn().withRow('2025-11-10', 'arrests', 3).json(anOperation(), 'BR')}`;
+
+    const { report } = await readJson(json);
+
+    expect(report.verdict).toBe('accepted');
+  });
+
+  it('accepts a document that leaves out the country', async () => {
+    const json = JSON.stringify({
+      operation: 'test-op',
+      rows: [{ date: '2025-11-10', metric: 'arrests', value: 1 }],
+    });
+
+    const { report } = await readJson(json);
+
+    expect(report.verdict).toBe('accepted');
+  });
+
+  it('accepts the uploader’s country in lower case', async () => {
+    const json = aReturn().withRow('2025-11-10', 'arrests', 3).json(anOperation(), 'br');
+
+    const { report } = await readJson(json);
+
+    expect(report.verdict).toBe('accepted');
+  });
+
+  it('numbers JSON rows by their 1-based position in "rows"', async () => {
+    const json = aReturn()
+      .withRow('2025-11-10', 'arrests', 3)
+      .withRow('2025-11-11', 'arrests', 3)
+      .withRow('2025-11-40', 'arrests', 3)
+      .json(anOperation(), 'BR');
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'bad-date', { row: 3, column: 'date' });
+  });
+
+  it('rejects a document for another operation', async () => {
+    const json = aReturn().withRow('2025-11-10', 'arrests', 3).json('liberterra-ii', 'BR');
+
+    const { report } = await readJson(json);
+
+    const p = theProblem(report, 'operation-mismatch', {
+      row: null,
+      column: 'operation',
+      value: 'liberterra-ii',
+    });
+    expect(p.hint).toContain('"test-op"');
+  });
+
+  it('rejects a document for another country', async () => {
+    const json = aReturn().withRow('2025-11-10', 'arrests', 3).json(anOperation(), 'FR');
+
+    const { report } = await readJson(json, { country: 'BR' });
+
+    const p = theProblem(report, 'country-mismatch', { row: null, column: 'country', value: '"FR"' });
+    expect(p.hint).toContain('"BR"');
+  });
+
+  it('rejects a row for another country', async () => {
+    const json = JSON.stringify({
+      operation: 'test-op',
+      country: 'BR',
+      rows: [{ date: '2025-11-10', metric: 'arrests', value: 1, country: 'KE' }],
+    });
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'country-mismatch', { row: 1, column: 'country', value: 'KE' });
+  });
+
+  it('rejects a document without rows', async () => {
+    const { report } = await readJson(JSON.stringify({ operation: 'test-op', country: 'BR' }));
+
+    const p = theProblem(report, 'json-shape', { row: null, column: 'rows' });
+    expect(p.hint).toContain('"rows"');
+  });
+
+  it('rejects a document whose rows list is empty', async () => {
+    const { report } = await readJson(JSON.stringify({ operation: 'test-op', country: 'BR', rows: [] }));
+
+    expect(codesOf(report)).toEqual(['no-rows']);
+  });
+
+  it('rejects a document that is not an object', async () => {
+    const { report } = await readJson(JSON.stringify([{ date: '2025-11-10', metric: 'arrests', value: 1 }]));
+
+    theProblem(report, 'json-shape', { row: null });
+  });
+
+  it('rejects a row that is not an object', async () => {
+    const json = JSON.stringify({
+      operation: 'test-op',
+      rows: [{ date: '2025-11-10', metric: 'arrests', value: 1 }, ['2025-11-11', 'arrests', 1]],
+    });
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'json-shape', { row: 2 });
+  });
+
+  it('rejects fields a document does not have', async () => {
+    const json = JSON.stringify({ operation: 'test-op', country: 'BR', notes: 'draft', rows: [] });
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'unknown-column', { row: null, column: 'notes' });
+  });
+
+  it('rejects fields a row does not have', async () => {
+    const json = JSON.stringify({
+      operation: 'test-op',
+      rows: [{ date: '2025-11-10', metric: 'arrests', value: 1, comment: 'estimate' }],
+    });
+
+    const { report } = await readJson(json);
+
+    const p = theProblem(report, 'unknown-column', { row: 1, column: 'comment' });
+    expect(p.hint).toContain('date, metric, value');
+  });
+
+  it('reports __proto__ and constructor keys as unknown fields without polluting any prototype', async () => {
+    const json =
+      '{"operation":"test-op","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},' +
+      '"rows":[{"date":"2025-11-10","metric":"arrests","value":1,"__proto__":{"polluted":"yes"}},' +
+      '{"date":"2025-11-10","metric":"constructor","value":1},' +
+      '{"date":"2025-11-10","metric":"__proto__","value":1}]}';
+
+    const { report } = await readJson(json);
+
+    expect(report.problems.map((p) => [p.row, p.code, p.column])).toEqual([
+      [null, 'unknown-column', '__proto__'],
+      [null, 'unknown-column', 'constructor'],
+      [1, 'unknown-column', '__proto__'],
+      [2, 'unknown-metric', 'metric'],
+      [3, 'unknown-metric', 'metric'],
+    ]);
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keeps figures free of inherited keys when the metric is valid', async () => {
+    const json = '{"operation":"test-op","rows":[{"date":"2025-11-10","metric":"arrests","value":1}]}';
+
+    const { figures } = await readJson(json);
+
+    expect(figures?.totals).toEqual({ arrests: 1 });
+    expect(Object.keys(figures?.byDay ?? {})).toEqual(['2025-11-10']);
+  });
+
+  it('rejects a truncated document', async () => {
+    const json = aReturn().withRow('2025-11-10', 'arrests', 3).json(anOperation(), 'BR');
+
+    const { report } = await readJson(json.slice(0, -10));
+
+    const p = theProblem(report, 'malformed-json', { row: null });
+    expect(p.hint).toContain('cut short');
+  });
+
+  it('rejects a value written as a JSON string, saying to write a number', async () => {
+    const json = aReturn().withRow('2025-11-10', 'arrests', '12').json(anOperation(), 'BR');
+
+    const { report, figures } = await readJson(json);
+
+    expect(figures).toBeNull();
+    const p = theProblem(report, 'bad-value', { row: 1, column: 'value', value: '12' });
+    expect(p.hint).toContain('"value": 12');
+  });
+
+  it.each([
+    ['a fraction', 12.5],
+    ['a negative number', -1],
+    ['null', null],
+    ['a boolean', true],
+  ])('rejects a value that is %s', async (_case, value) => {
+    const json = JSON.stringify({
+      operation: 'test-op',
+      rows: [{ date: '2025-11-10', metric: 'arrests', value }],
+    });
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'bad-value', { row: 1, column: 'value' });
+  });
+
+  it('rejects a row without a value', async () => {
+    const json = JSON.stringify({ operation: 'test-op', rows: [{ date: '2025-11-10', metric: 'arrests' }] });
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'bad-value', { row: 1, column: 'value', value: '' });
+  });
+
+  it.each([
+    ['a huge number', '1e300'],
+    ['one past the largest exact integer', '9007199254740993'],
+  ])('rejects %s as too large', async (_case, literal) => {
+    const json = `{"operation":"test-op","rows":[{"date":"2025-11-10","metric":"arrests","value":${literal}}]}`;
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'value-too-large', { row: 1, column: 'value' });
+  });
+
+  it('rejects a date that is not a string', async () => {
+    const json = JSON.stringify({
+      operation: 'test-op',
+      rows: [{ date: 20251110, metric: 'arrests', value: 1 }],
+    });
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'bad-date', { row: 1, column: 'date', value: '20251110' });
+  });
+
+  it('accepts a null breakdown as the day’s total', async () => {
+    const json = JSON.stringify({
+      operation: 'test-op',
+      rows: [{ date: '2025-11-10', metric: 'arrests', breakdown: null, value: 1 }],
+    });
+
+    const { report } = await readJson(json);
+
+    expect(report.verdict).toBe('accepted');
+  });
+
+  it('rejects JSON that is not UTF-8', async () => {
+    const latin1 = concat(utf8('{"operation":"test-op","country":"C'), bytes(0xf4), utf8('te","rows":[]}'));
+
+    const { report } = await readJson(latin1);
+
+    expect(codesOf(report)).toEqual(['not-utf8']);
+  });
+
+  it('reads a document streamed one byte at a time', async () => {
+    const json = aReturn().withRow('2025-11-10', 'arrests', 3).json(anOperation(), 'BR');
+
+    const { figures } = await readJson(json, { chunkSize: 1 });
+
+    expect(figures?.totals).toEqual({ arrests: 3 });
+  });
+});
+
+describe('streamOf (test support)', () => {
+  it('cuts a multi-byte character across chunks', async () => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of streamOf('é', 1)) chunks.push(chunk);
+
+    expect(chunks).toEqual([bytes(0xc3), bytes(0xa9)]);
+  });
+});
