@@ -124,6 +124,7 @@ async function ingestObject(
     operation: op.id,
     country: address.country,
     key: created.key,
+    uploadId: address.uploadId,
     size: created.size,
     sha256: null,
     receivedAt: created.eventTime,

@@ -1,4 +1,5 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
 
 /** An object opened for streaming. */
 export type OpenedObject = {
@@ -54,6 +55,20 @@ export class ObjectStore {
       if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
       throw e;
     }
+  }
+
+  /**
+   * A presigned POST for exactly one key, with a size range and an expiry: the agency's browser or
+   * CLI uploads straight to S3, and S3 refuses any other key or a file outside the range.
+   */
+  async presignPost(key: string, maxBytes: number, expiresSeconds: number, fields: Record<string, string> = {}): Promise<PresignedPost> {
+    return createPresignedPost(this.s3, {
+      Bucket: this.bucket,
+      Key: key,
+      Conditions: [['content-length-range', 1, maxBytes], ...Object.entries(fields).map(([k, v]) => ({ [k]: v }))],
+      Fields: fields,
+      Expires: expiresSeconds,
+    });
   }
 
   /** Stores bytes as they are (local tooling and tests put returns this way). */

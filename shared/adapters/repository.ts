@@ -22,6 +22,8 @@ import type { CountryState, Rollup } from '../domain/rollup.ts';
  * | `OP#{op}`     | `COUNTRY#{cc}`   | a country's current figures (`CountryState`)      |
  * | `OP#{op}`     | `ROLLUP`         | the rollup (JSON) under its monotonic version     |
  * | `OP#{op}`     | `SUB#{id}`       | one submission (ids start with the country code)  |
+ * | `OP#{op}`     | `SEQ#{cc}`       | the country's upload sequence counter             |
+ * | `OP#{op}`     | `SLOT#{uploadId}`| an upload slot handed out by the API              |
  *
  * No transactions: every write is a single-item conditional write (the local DynamoDB server has
  * no transactions, and the design does not need them).
@@ -37,6 +39,8 @@ export type Submission = {
   operation: string;
   country: string;
   key: string;
+  /** The slot it came through, or null for a plain S3 put. */
+  uploadId: string | null;
   size: number | null;
   sha256: string | null;
   receivedAt: string;
@@ -56,6 +60,21 @@ export type OperationRecord = {
   definition: Operation;
   status: OperationStatus;
   statusLog: { at: string; from: OperationStatus | null; to: OperationStatus; by: string; reason: string }[];
+};
+
+/** An upload slot: where an agency may upload one return, and the sequence that orders it. */
+export type UploadSlot = {
+  uploadId: string;
+  operation: string;
+  country: string;
+  seq: number;
+  key: string;
+  fileName: string;
+  dryRun: boolean;
+  createdAt: string;
+  expiresAt: string;
+  createdBy: string;
+  maxBytes: number;
 };
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'superseded';
@@ -326,6 +345,51 @@ export class Repository {
       submissions: (out.Items ?? []).map(toSubmission),
       cursor: typeof last === 'string' ? last.slice('SUB#'.length) : null,
     };
+  }
+
+  /** The next upload sequence number of a country (1, 2, …): one atomic counter per country. */
+  async nextUploadSeq(op: string, country: string): Promise<number> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: opPk(op), sk: `SEQ#${country}` },
+        UpdateExpression: 'ADD #n :one',
+        ExpressionAttributeNames: { '#n': 'seq' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.seq);
+  }
+
+  async putSlot(slot: UploadSlot): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: opPk(slot.operation), sk: `SLOT#${slot.uploadId}`, ...slot },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getSlot(op: string, uploadId: string): Promise<UploadSlot | null> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: opPk(op), sk: `SLOT#${uploadId}` }, ConsistentRead: true }),
+    );
+    if (!Item) return null;
+    const { pk: _pk, sk: _sk, ...slot } = Item;
+    return slot as UploadSlot;
+  }
+
+  /** The submissions made through one slot (usually one; more if the slot was used again). */
+  async submissionsOfSlot(op: string, country: string, uploadId: string): Promise<Submission[]> {
+    const items = await this.#queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': opPk(op), ':p': `SUB#${country}-${uploadId}-` },
+      ConsistentRead: true,
+    });
+    return items.map(toSubmission);
   }
 
   async #queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {

@@ -72,41 +72,82 @@ export function encodeS3Key(key: string): string {
     .replace(/%2F/g, '/');
 }
 
-/** Where an upload belongs, from its key `incoming/{operation}/{country}/{name…}`. */
-export type UploadAddress = { operation: string; country: string; name: string };
+/**
+ * Where an upload belongs, from its key `incoming/{operation}/{country}/{name…}`. Uploads through
+ * a slot land at `incoming/{operation}/{country}/{uploadId}/{file name}`.
+ */
+export type UploadAddress = { operation: string; country: string; name: string; uploadId: string | null };
 
-/** Reads the operation, country and file name from an incoming key; null when it is not one. */
+/** Upload ids carry the slot's per-country sequence: `u000000042-9f1c2ab3`. */
+const UPLOAD_ID = /^u(\d{9})-([0-9a-f]{8})$/;
+
+/** The upload id of a slot: its per-country sequence (which orders uploads) and a random suffix. */
+export function uploadIdOf(seq: number, randomHex: string): string {
+  if (!Number.isSafeInteger(seq) || seq < 1 || seq > 999_999_999 || !/^[0-9a-f]{8}$/.test(randomHex)) {
+    throw new RangeError(`cannot make an upload id from sequence ${seq} and suffix "${randomHex}"`);
+  }
+  return `u${String(seq).padStart(9, '0')}-${randomHex}`;
+}
+
+/** The sequence number inside an upload id, or null when it is not one. */
+export function sequenceOf(uploadId: string): number | null {
+  const m = UPLOAD_ID.exec(uploadId);
+  return m ? Number(m[1]) : null;
+}
+
+/** Reads the operation, country, upload id and file name from an incoming key; null when it is not one. */
 export function parseIncomingKey(key: string): UploadAddress | null {
   const m = /^incoming\/([a-z0-9][a-z0-9-]{0,62})\/([^/]+)\/(.+)$/.exec(key);
   if (!m) return null;
   const [, operation = '', country = '', rest = ''] = m;
-  const name = rest.split('/').at(-1) ?? '';
-  if (name === '' || [country, ...rest.split('/')].some((part) => part === '..' || part === '.')) return null;
-  return { operation, country, name };
+  const parts = rest.split('/');
+  const name = parts.at(-1) ?? '';
+  if (name === '' || [country, ...parts].some((part) => part === '..' || part === '.')) return null;
+  const uploadId = parts.length === 2 && UPLOAD_ID.test(parts[0] ?? '') ? (parts[0] ?? null) : null;
+  return { operation, country, name, uploadId };
+}
+
+/** Lower-risk file names for slot keys: the base name, unusual characters replaced, at most 100 characters. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).at(-1) ?? '';
+  const cleaned = base
+    .normalize('NFKC')
+    .replace(/[^A-Za-z0-9._ ()-]+/g, '_')
+    .replace(/^[.\s]+/, '')
+    .slice(-100);
+  return cleaned === '' ? 'return' : cleaned;
 }
 
 /**
  * The submission id of an uploaded object: the same object always gets the same id (so a
- * duplicate event is recognised), and ids sort by country, then time received.
+ * duplicate event is recognised). Ids start with the country; then the upload id for slot
+ * uploads (so a slot's submissions are found by prefix), else the time received.
  */
 export function submissionId(
   country: string,
   created: Pick<ObjectCreated, 'key' | 'eTag' | 'versionId' | 'sequencer' | 'eventTime'>,
 ): string {
-  const time = created.eventTime.replace(/[-:.]/g, '');
   const identity = [created.key, created.versionId ?? '', created.eTag ?? '', created.sequencer ?? ''].join(
     '\n',
   );
   const hash = createHash('sha256').update(identity).digest('hex').slice(0, 12);
-  return `${safeCountry(country)}-${time}-${hash}`;
+  const uploadId = parseIncomingKey(created.key)?.uploadId;
+  const middle = uploadId ?? created.eventTime.replace(/[-:.]/g, '');
+  return `${safeCountry(country)}-${middle}-${hash}`;
 }
 
 /**
- * Orders a country's uploads (invariant 1). For a plain S3 put: the time S3 received the object,
- * then its key — both fixed in the event, so every redelivery orders the same way.
+ * Orders a country's uploads (invariant 1), from facts fixed at intake so that every redelivery
+ * orders the same way. Slot uploads (`S|…`) are ordered by the sequence their slot was given —
+ * two uploads in the same millisecond are still ordered — then by the time S3 received them (a
+ * slot used twice). Plain S3 puts (`P|…`, admin tooling and tests) are ordered by the time S3
+ * received the object, then the key, and count as older than any slot upload.
  */
 export function orderKeyOf(created: Pick<ObjectCreated, 'eventTime' | 'key'>): string {
-  return `${created.eventTime}|${created.key}`;
+  const uploadId = parseIncomingKey(created.key)?.uploadId;
+  const seq = uploadId ? sequenceOf(uploadId) : null;
+  if (seq !== null) return `S|${String(seq).padStart(9, '0')}|${created.eventTime}`;
+  return `P|${created.eventTime}|${created.key}`;
 }
 
 function safeCountry(country: string): string {

@@ -6,7 +6,10 @@ import {
   orderKeyOf,
   parseIncomingKey,
   parseS3Notification,
+  safeFileName,
+  sequenceOf,
   submissionId,
+  uploadIdOf,
 } from '../../shared/domain/uploads.ts';
 import { anS3NotificationBody, anS3TestEventBody } from '../support/s3-events.ts';
 
@@ -112,13 +115,22 @@ describe('parseIncomingKey', () => {
       operation: 'liberterra-iii',
       country: 'BR',
       name: 'x.csv',
+      uploadId: null,
     });
   });
 
-  it('reads the file name under an upload id folder', () => {
+  it('reads the file name under any folder, without taking the folder for an upload id', () => {
     expect(parseIncomingKey('incoming/liberterra-iii/BR/0f3c9a-77/x.csv')).toEqual({
       operation: 'liberterra-iii',
       country: 'BR',
+      name: 'x.csv',
+      uploadId: null,
+    });
+  });
+
+  it('reads the upload id of a slot key', () => {
+    expect(parseIncomingKey('incoming/liberterra-iii/BR/u000000042-9f1c2ab3/x.csv')).toMatchObject({
+      uploadId: 'u000000042-9f1c2ab3',
       name: 'x.csv',
     });
   });
@@ -202,5 +214,56 @@ describe('orderKeyOf', () => {
 
   it('is the same for every delivery of the same event', () => {
     expect(orderKeyOf(anObject())).toBe(orderKeyOf(anObject()));
+  });
+
+  it('orders slot uploads by their slot sequence, whatever the time S3 received them', () => {
+    const slot9 = orderKeyOf(
+      anObject({ eventTime: '2025-11-12T10:00:00.500Z', key: 'incoming/op/BR/u000000009-00000000/x.csv' }),
+    );
+    const slot10 = orderKeyOf(
+      anObject({ eventTime: '2025-11-12T10:00:00.100Z', key: 'incoming/op/BR/u000000010-00000000/x.csv' }),
+    );
+
+    expect(slot9 < slot10).toBe(true);
+  });
+
+  it('counts a plain put as older than any slot upload', () => {
+    const slot = orderKeyOf(
+      anObject({ eventTime: '2025-11-12T10:00:00.000Z', key: 'incoming/op/BR/u000000001-00000000/x.csv' }),
+    );
+    const plain = orderKeyOf(
+      anObject({ eventTime: '2025-11-13T10:00:00.000Z', key: 'incoming/op/BR/x.csv' }),
+    );
+
+    expect(plain < slot).toBe(true);
+  });
+});
+
+describe('upload ids', () => {
+  it('carry the slot sequence', () => {
+    expect(sequenceOf(uploadIdOf(42, '9f1c2ab3'))).toBe(42);
+  });
+
+  it('refuse a sequence they cannot hold', () => {
+    expect(() => uploadIdOf(1_000_000_000, '9f1c2ab3')).toThrow(RangeError);
+  });
+
+  it('give slot submissions ids that start with the upload id', () => {
+    const key = 'incoming/op/BR/u000000042-9f1c2ab3/x.csv';
+    expect(submissionId('BR', anObject({ key }))).toMatch(/^BR-u000000042-9f1c2ab3-[0-9a-f]{12}$/);
+  });
+});
+
+describe('safeFileName', () => {
+  it.each([
+    ['return.csv', 'return.csv'],
+    ['../../etc/passwd', 'passwd'],
+    ['C:\\Users\\me\\ret urn.csv', 'ret urn.csv'],
+    ['%2e%2e%2fx.csv', '_2e_2e_2fx.csv'],
+    ['.hidden.csv', 'hidden.csv'],
+    ['retour_données.csv', 'retour_donn_es.csv'],
+    ['', 'return'],
+  ])('makes %j safe as %j', (input, expected) => {
+    expect(safeFileName(input)).toBe(expected);
   });
 });

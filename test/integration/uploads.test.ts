@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../shared/domain/check-return.ts';
+import type { RollupView } from '../../shared/domain/rollup.ts';
+import { freshStack } from '../support/local-servers.ts';
+
+const OP = 'liberterra-iii';
+
+type Slot = {
+  uploadId: string;
+  key: string;
+  sequence: number;
+  upload: { url: string; fields: Record<string, string> };
+};
+type Receipt = {
+  receipt: { uploadId: string; sha256: string; size: number; receivedAt: string } | null;
+  submission: { status: string } | null;
+};
+
+describe('upload slots, receipts and dry runs on the local stack', () => {
+  let stack: Awaited<ReturnType<typeof freshStack>>;
+  const call = (
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  async function slot(
+    token: string,
+    body: Record<string, unknown> = { fileName: 'return.csv' },
+  ): Promise<Slot> {
+    const res = await call('POST', `/operations/${OP}/uploads`, token, body);
+    expect(res.status).toBe(201);
+    return (await res.json()) as Slot;
+  }
+
+  /** Uploads a file to a slot the way a browser form or the CLI does: a multipart POST straight to S3. */
+  async function post(s: Slot, content: string): Promise<number> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(s.upload.fields)) form.append(k, v);
+    form.append('file', new Blob([content], { type: 'text/csv' }), 'return.csv');
+    const res = await fetch(s.upload.url, { method: 'POST', body: form });
+    return res.status;
+  }
+
+  async function receiptWhen(
+    token: string,
+    uploadId: string,
+    ready: (r: Receipt) => boolean,
+  ): Promise<Receipt> {
+    for (let i = 0; i < 200; i++) {
+      const r = (await (await call('GET', `/operations/${OP}/uploads/${uploadId}`, token)).json()) as Receipt;
+      if (ready(r)) return r;
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    throw new Error('the upload never reached the expected state');
+  }
+
+  async function rollup(): Promise<RollupView> {
+    await stack.settled();
+    return (await (
+      await call('GET', `/operations/${OP}/rollup`, stack.tokens.coordinator)
+    ).json()) as RollupView;
+  }
+
+  beforeAll(async () => {
+    stack = await freshStack();
+  });
+  afterAll(async () => {
+    await stack.dispose();
+  });
+
+  it('gives an agency a slot for its own country, and a receipt once the file lands', async () => {
+    const token = await stack.tokens.agency('KE');
+    const s = await slot(token);
+    expect(s.key).toMatch(new RegExp(`^incoming/${OP}/KE/${s.uploadId}/return.csv$`));
+    const content = 'date,metric,value\n2025-11-12,arrests,7\n';
+    expect(await post(s, content)).toBeLessThan(300);
+    const r = await receiptWhen(token, s.uploadId, (x) => x.submission?.status === 'accepted');
+    expect(r.receipt).toMatchObject({
+      uploadId: s.uploadId,
+      size: Buffer.byteLength(content),
+      sha256: createHash('sha256').update(content).digest('hex'),
+    });
+    expect((await rollup()).byCountry.KE?.arrests).toBe(7);
+  });
+
+  it('orders uploads by slot, not by arrival: the later slot wins even when its file lands first', async () => {
+    const token = await stack.tokens.agency('GH');
+    const first = await slot(token);
+    const second = await slot(token);
+    expect(second.sequence).toBeGreaterThan(first.sequence);
+    await post(second, 'date,metric,value\n2025-11-12,arrests,2\n');
+    await receiptWhen(token, second.uploadId, (x) => x.submission?.status === 'accepted');
+    await post(first, 'date,metric,value\n2025-11-12,arrests,1\n');
+    const r = await receiptWhen(token, first.uploadId, (x) => x.submission?.status === 'superseded');
+    expect(r.submission?.status).toBe('superseded');
+    expect((await rollup()).byCountry.GH?.arrests).toBe(2);
+  });
+
+  it('refuses a slot for another country, and to coordinators', async () => {
+    const agency = await stack.tokens.agency('KE');
+    expect(
+      (await call('POST', `/operations/${OP}/uploads`, agency, { fileName: 'r.csv', country: 'BR' })).status,
+    ).toBe(403);
+    expect(
+      (
+        await call('POST', `/operations/${OP}/uploads`, stack.tokens.coordinator, {
+          fileName: 'r.csv',
+          country: 'BR',
+        })
+      ).status,
+    ).toBe(403);
+  });
+
+  it('lets an admin take a slot for any country, naming it', async () => {
+    const s = await slot(stack.tokens.admin, { fileName: 'r.csv', country: 'BR' });
+    expect(s.key).toContain('/BR/');
+    expect(
+      (await call('POST', `/operations/${OP}/uploads`, stack.tokens.admin, { fileName: 'r.csv' })).status,
+    ).toBe(400);
+  });
+
+  it('refuses a slot for a file that is not a return', async () => {
+    const res = await call('POST', `/operations/${OP}/uploads`, await stack.tokens.agency('KE'), {
+      fileName: 'macro.xlsm',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('unsupported-format');
+  });
+
+  it('dry-runs a file in the body: the full report and figures, and nothing changes', async () => {
+    const before = await rollup();
+    const token = await stack.tokens.agency('SN');
+    const res = await call(
+      'POST',
+      `/operations/${OP}/validate?fileName=r.csv`,
+      token,
+      'date,metric,value\n2025-11-12,arrests,3\n2025-11-13,arrests,x\n',
+      { 'content-type': 'text/csv' },
+    );
+    const body = (await res.json()) as { report: Report; figures: unknown };
+    expect(body.report.verdict).toBe('rejected');
+    expect(body.report.problems[0]).toMatchObject({ code: 'bad-value', row: 3 });
+    const ok = (await (
+      await call(
+        'POST',
+        `/operations/${OP}/validate?fileName=r.csv`,
+        token,
+        'date,metric,value\n2025-11-12,arrests,3\n',
+        { 'content-type': 'text/csv' },
+      )
+    ).json()) as {
+      report: Report;
+      figures: { totals: Record<string, number> };
+    };
+    expect(ok.figures.totals.arrests).toBe(3);
+    const after = await rollup();
+    expect(after.version).toBe(before.version);
+    expect(after.byCountry.SN).toBeUndefined();
+    const subs = (await (await call('GET', `/operations/${OP}/submissions`, token)).json()) as {
+      submissions: unknown[];
+    };
+    expect(subs.submissions).toEqual([]);
+  });
+
+  it('dry-runs a file uploaded to a dry-run slot, without ingesting it', async () => {
+    const token = await stack.tokens.agency('SN');
+    const s = await slot(token, { fileName: 'big.csv', dryRun: true });
+    expect(s.key.startsWith(`dryrun/${OP}/SN/`)).toBe(true);
+    await post(s, 'date,metric,value\n2025-11-12,arrests,4\n');
+    const res = await call('POST', `/operations/${OP}/validate?uploadId=${s.uploadId}&output=text`, token);
+    expect(await res.text()).toMatch(/^big\.csv: ACCEPTED/);
+    expect((await rollup()).byCountry.SN).toBeUndefined();
+  });
+
+  it('serves a submission report as readable text', async () => {
+    const token = await stack.tokens.agency('TG');
+    const s = await slot(token);
+    await post(s, 'date,metric,value\n2025-11-12,arests,1\n');
+    await receiptWhen(token, s.uploadId, (x) => x.submission?.status === 'rejected');
+    const subs = (await (await call('GET', `/operations/${OP}/submissions`, token)).json()) as {
+      submissions: { id: string }[];
+    };
+    const text = await (
+      await call('GET', `/operations/${OP}/submissions/${subs.submissions[0]?.id}?format=text`, token)
+    ).text();
+    expect(text).toContain('Row 2, column metric: "arests"');
+    expect(text).toContain('Did you mean "arrests"?');
+  });
+});
