@@ -379,7 +379,11 @@ async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   }
   const format = formatOf(req.query.format ? `file.${req.query.format}` : fileName);
   if (format === null) {
-    throw new HttpError(400, 'unsupported-format', `Cannot tell the file's format: add ?format=csv|json|xlsx or a fileName.`);
+    throw new HttpError(
+      400,
+      'unsupported-format',
+      `Cannot tell the file's format: add ?format=csv|json|xlsx or a fileName.`,
+    );
   }
   const previous = await deps.repo.getCountry(op.id, country);
   const checked = await readReturn(source, format, {

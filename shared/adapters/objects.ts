@@ -61,11 +61,19 @@ export class ObjectStore {
    * A presigned POST for exactly one key, with a size range and an expiry: the agency's browser or
    * CLI uploads straight to S3, and S3 refuses any other key or a file outside the range.
    */
-  async presignPost(key: string, maxBytes: number, expiresSeconds: number, fields: Record<string, string> = {}): Promise<PresignedPost> {
+  async presignPost(
+    key: string,
+    maxBytes: number,
+    expiresSeconds: number,
+    fields: Record<string, string> = {},
+  ): Promise<PresignedPost> {
     return createPresignedPost(this.s3, {
       Bucket: this.bucket,
       Key: key,
-      Conditions: [['content-length-range', 1, maxBytes], ...Object.entries(fields).map(([k, v]) => ({ [k]: v }))],
+      Conditions: [
+        ['content-length-range', 1, maxBytes],
+        ...Object.entries(fields).map(([k, v]) => ({ [k]: v })),
+      ],
       Fields: fields,
       Expires: expiresSeconds,
     });

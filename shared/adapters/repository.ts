@@ -374,7 +374,11 @@ export class Repository {
 
   async getSlot(op: string, uploadId: string): Promise<UploadSlot | null> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { pk: opPk(op), sk: `SLOT#${uploadId}` }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: opPk(op), sk: `SLOT#${uploadId}` },
+        ConsistentRead: true,
+      }),
     );
     if (!Item) return null;
     const { pk: _pk, sk: _sk, ...slot } = Item;
