@@ -28,7 +28,7 @@ export class LocalIssuer {
   }
 
   /** A signed token for a role (and, for an agency, its country). */
-  async token(role: Role, country?: string, expiresIn = '30d'): Promise<string> {
+  async token(role: Role, country?: string, expiresIn: string | number | Date = '30d'): Promise<string> {
     return new SignJWT({ role, ...(country ? { country } : {}) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)

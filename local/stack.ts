@@ -129,15 +129,19 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   });
   await queue.start();
   // S3 → SQS: what the bucket's notification configuration (prefix incoming/) does on AWS.
+  const enqueuing = new Set<Promise<void>>();
   s3rver.on('event', (event: S3rverEvent) => {
     if (options.notifications === false) return;
     const created = event.Records.filter(
       (r) => r.eventName.startsWith('ObjectCreated:') && r.s3.object.key.startsWith('incoming/'),
     );
     if (created.length === 0) return;
-    queue
+    const sending = queue
       .send(notificationFor({ Records: created }))
+      .then(() => undefined)
       .catch((e) => log({ level: 'error', msg: 'enqueue failed', error: String(e) }));
+    enqueuing.add(sending);
+    void sending.finally(() => enqueuing.delete(sending));
   });
 
   const issuer = await LocalIssuer.open(dataDir);
@@ -189,7 +193,10 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     issuer,
     tokens: { coordinator, auditor, admin, agency: (cc) => issuer.token('agency', cc) },
     putReturn: (key, body) => objects.put(key, body),
-    settled: () => queue.drained(),
+    settled: async () => {
+      await Promise.all(enqueuing);
+      await queue.drained();
+    },
     stop: async () => {
       await closeServer(gateway);
       await queue.stop();

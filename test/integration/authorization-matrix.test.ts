@@ -1,0 +1,175 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/api/routes.ts';
+import { LocalIssuer } from '../../local/local-auth.ts';
+import { freshStack } from '../support/local-servers.ts';
+
+/**
+ * Every route × every kind of caller, against the designed answer. BR owns the resources; the
+ * "agency other" is FR's agency asking for them. A route added without a row here fails the
+ * first test.
+ */
+
+const OP = 'liberterra-iii';
+const CALLERS = [
+  'agencyOwn',
+  'agencyOther',
+  'coordinator',
+  'auditor',
+  'admin',
+  'none',
+  'expired',
+  'foreignKey',
+] as const;
+type Caller = (typeof CALLERS)[number];
+type Request = { method: 'GET' | 'POST'; path: string; body?: string; contentType?: string };
+
+/** Expected status per caller; the three bad-token callers always get 401 (except on /health). */
+type Row = {
+  route: string;
+  request: (ids: Ids) => Request;
+  expect: Record<Exclude<Caller, 'none' | 'expired' | 'foreignKey'>, number>;
+};
+type Ids = { submissionId: string; uploadId: string };
+
+const ALL = (status: number) => ({
+  agencyOwn: status,
+  agencyOther: status,
+  coordinator: status,
+  auditor: status,
+  admin: status,
+});
+const csv = 'date,metric,value\n2025-11-12,arrests,1\n';
+
+const MATRIX: Row[] = [
+  { route: 'GET /health', request: () => ({ method: 'GET', path: '/health' }), expect: ALL(200) },
+  { route: 'GET /operations', request: () => ({ method: 'GET', path: '/operations' }), expect: ALL(200) },
+  {
+    route: 'GET /operations/{op}',
+    request: () => ({ method: 'GET', path: `/operations/${OP}` }),
+    expect: ALL(200),
+  },
+  {
+    route: 'GET /operations/{op}/rollup',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/rollup` }),
+    expect: { agencyOwn: 403, agencyOther: 403, coordinator: 200, auditor: 200, admin: 200 },
+  },
+  {
+    route: 'GET /operations/{op}/countries/{cc}',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/countries/BR` }),
+    expect: { agencyOwn: 200, agencyOther: 403, coordinator: 200, auditor: 200, admin: 200 },
+  },
+  {
+    route: 'GET /operations/{op}/submissions',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/submissions?country=BR` }),
+    expect: { agencyOwn: 200, agencyOther: 403, coordinator: 200, auditor: 200, admin: 200 },
+  },
+  {
+    route: 'GET /operations/{op}/submissions/{id}',
+    request: (ids) => ({ method: 'GET', path: `/operations/${OP}/submissions/${ids.submissionId}` }),
+    expect: { agencyOwn: 200, agencyOther: 403, coordinator: 200, auditor: 200, admin: 200 },
+  },
+  {
+    route: 'POST /operations/{op}/uploads',
+    request: () => ({
+      method: 'POST',
+      path: `/operations/${OP}/uploads`,
+      body: JSON.stringify({ fileName: 'r.csv', country: 'BR' }),
+      contentType: 'application/json',
+    }),
+    expect: { agencyOwn: 201, agencyOther: 403, coordinator: 403, auditor: 403, admin: 201 },
+  },
+  {
+    route: 'GET /operations/{op}/uploads/{uploadId}',
+    request: (ids) => ({ method: 'GET', path: `/operations/${OP}/uploads/${ids.uploadId}` }),
+    expect: { agencyOwn: 200, agencyOther: 403, coordinator: 200, auditor: 200, admin: 200 },
+  },
+  {
+    route: 'POST /operations/{op}/validate',
+    request: () => ({
+      method: 'POST',
+      path: `/operations/${OP}/validate?country=BR&fileName=r.csv`,
+      body: csv,
+      contentType: 'text/csv',
+    }),
+    expect: { agencyOwn: 200, agencyOther: 403, coordinator: 403, auditor: 403, admin: 200 },
+  },
+];
+
+describe('authorization matrix: every route × every caller', () => {
+  let stack: Awaited<ReturnType<typeof freshStack>>;
+  let tokens: Record<Caller, string | null>;
+  let ids: Ids;
+  let foreignDir: string;
+
+  beforeAll(async () => {
+    stack = await freshStack();
+    foreignDir = await mkdtemp(join(tmpdir(), 'optally-foreign-'));
+    const foreign = await LocalIssuer.open(foreignDir);
+    tokens = {
+      agencyOwn: await stack.tokens.agency('BR'),
+      agencyOther: await stack.tokens.agency('FR'),
+      coordinator: stack.tokens.coordinator,
+      auditor: stack.tokens.auditor,
+      admin: stack.tokens.admin,
+      none: null,
+      expired: await stack.issuer.token('coordinator', undefined, new Date(Date.now() - 60_000)),
+      foreignKey: await foreign.token('admin'),
+    };
+    const slot = (await (
+      await fetch(`${stack.apiUrl}/operations/${OP}/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.agencyOwn}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ fileName: 'r.csv' }),
+      })
+    ).json()) as { uploadId: string; upload: { url: string; fields: Record<string, string> } };
+    const form = new FormData();
+    for (const [k, v] of Object.entries(slot.upload.fields)) form.append(k, v);
+    form.append('file', new Blob([csv]), 'r.csv');
+    await fetch(slot.upload.url, { method: 'POST', body: form });
+    await stack.settled();
+    const [sub] = (await stack.repo.listSubmissions(OP, 'BR', { limit: 1 })).submissions;
+    if (!sub) throw new Error('the setup upload made no submission');
+    ids = { submissionId: sub.id, uploadId: slot.uploadId };
+  });
+  afterAll(async () => {
+    await stack.dispose();
+    await rm(foreignDir, { recursive: true, force: true });
+  });
+
+  it('covers every route of the API', () => {
+    expect(MATRIX.map((r) => r.route).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.pattern}`).sort());
+  });
+
+  const cases = MATRIX.flatMap((row) =>
+    CALLERS.map((caller) => {
+      const open = row.route === 'GET /health';
+      const expected =
+        caller === 'none' || caller === 'expired' || caller === 'foreignKey'
+          ? open
+            ? 200
+            : 401
+          : row.expect[caller];
+      return { route: row.route, caller, expected, row };
+    }),
+  );
+
+  it.each(cases)('$route as $caller → $expected', async ({ row, caller, expected }) => {
+    const req = row.request(ids);
+    const token = tokens[caller];
+    const res = await fetch(`${stack.apiUrl}${req.path}`, {
+      method: req.method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(req.contentType ? { 'content-type': req.contentType } : {}),
+      },
+      body: req.body,
+    });
+    expect(res.status).toBe(expected);
+    if (expected === 403) {
+      expect(((await res.json()) as { message: string }).message.length).toBeGreaterThan(10);
+    }
+  });
+});
