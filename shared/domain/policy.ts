@@ -15,7 +15,9 @@ export type Action =
   | { kind: 'list-submissions'; country: string | null }
   | { kind: 'read-submission'; country: string }
   | { kind: 'upload'; country: string }
-  | { kind: 'manage-operation' };
+  | { kind: 'manage-operation' }
+  | { kind: 'read-ledger' }
+  | { kind: 'read-final'; status: 'draft' | 'open' | 'closed' | 'final' };
 
 export type Denial = { status: 401 | 403; reason: string };
 
@@ -84,6 +86,16 @@ export function authorize(who: Principal, action: Action): Result<void, Denial> 
         : deny(`An agency of ${who.country} may not upload for ${action.country}.`);
     case 'manage-operation':
       return deny('Only admins manage operations.');
+    case 'read-ledger':
+      return who.role === 'auditor' ? ok(undefined) : deny('The submission ledger is for auditors and admins.');
+    case 'read-final':
+      if (who.role === 'auditor') return ok(undefined);
+      if (who.role === 'coordinator' && action.status === 'final') return ok(undefined);
+      return deny(
+        who.role === 'coordinator'
+          ? 'Coordinators read the final figures once the operation is final; until then, use the live rollup.'
+          : 'The final figures are for auditors, admins and (once final) coordinators.',
+      );
     default:
       return assertNever(action);
   }

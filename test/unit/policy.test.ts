@@ -112,6 +112,36 @@ const MATRIX: Row[] = [
     auditor: 'deny',
     admin: 'allow',
   },
+  {
+    action: 'read-ledger',
+    own: { kind: 'read-ledger' },
+    other: { kind: 'read-ledger' },
+    agencyOwn: 'deny',
+    agencyOther: 'deny',
+    coordinator: 'deny',
+    auditor: 'allow',
+    admin: 'allow',
+  },
+  {
+    action: 'read-final before the operation is final',
+    own: { kind: 'read-final', status: 'closed' },
+    other: { kind: 'read-final', status: 'closed' },
+    agencyOwn: 'deny',
+    agencyOther: 'deny',
+    coordinator: 'deny',
+    auditor: 'allow',
+    admin: 'allow',
+  },
+  {
+    action: 'read-final once final',
+    own: { kind: 'read-final', status: 'final' },
+    other: { kind: 'read-final', status: 'final' },
+    agencyOwn: 'deny',
+    agencyOther: 'deny',
+    coordinator: 'allow',
+    auditor: 'allow',
+    admin: 'allow',
+  },
 ];
 
 /** Every kind of action: the compiler rejects this list when a kind is added to `Action`. */
@@ -124,6 +154,8 @@ const EVERY_KIND: Record<Action['kind'], true> = {
   'read-submission': true,
   upload: true,
   'manage-operation': true,
+  'read-ledger': true,
+  'read-final': true,
 };
 
 type Case = { who: string; action: string; principal: Principal; request: Action; answer: Answer };

@@ -1,0 +1,138 @@
+import { reportText } from '../../shared/domain/report-text.ts';
+import { rollup } from '../../shared/domain/rollup.ts';
+import { reportKey, type StoredReport } from '../ingest/ingest.ts';
+import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
+import { type ApiDeps, allow, operationOr404, submissionView } from './route-kit.ts';
+
+export async function health(_req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  return json(200, { ok: true, service: 'optally', ...(deps.local ? { local: deps.local } : {}) });
+}
+
+export async function listOperations(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  allow(req, { kind: 'list-operations' });
+  const ops = await deps.repo.listOperations();
+  return json(200, {
+    operations: ops.map((o) => ({
+      id: o.definition.id,
+      name: o.definition.name,
+      window: o.definition.window,
+      participants: o.definition.participants.length,
+      status: o.status,
+    })),
+  });
+}
+
+export async function getOperation(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  allow(req, { kind: 'read-operation' });
+  const record = await operationOr404(req, deps);
+  return json(200, { definition: record.definition, status: record.status, statusLog: record.statusLog });
+}
+
+/**
+ * The rollup: one BatchGetItem. The ETag names the version and status, so an unchanged rollup
+ * answers 304 and a client never needs to download it twice.
+ */
+export async function getRollup(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  allow(req, { kind: 'read-rollup' });
+  const op = req.params.op ?? '';
+  const stored = await deps.repo.getRollup(op);
+  if (!stored)
+    throw new HttpError(
+      404,
+      'unknown-operation',
+      `There is no operation "${op}"; GET /operations lists them.`,
+    );
+  const etag = `"${stored.version}-${stored.status}"`;
+  const headers = { etag, 'cache-control': 'no-cache' };
+  if (req.headers['if-none-match'] === etag) return { statusCode: 304, headers, body: '' };
+  let body = stored.body;
+  if (body === null) {
+    // No upload yet: the empty rollup of the definition (version 0).
+    const record = await operationOr404(req, deps);
+    body = JSON.stringify(rollup(record.definition, []));
+  }
+  // The stored JSON is spliced rather than parsed and re-serialized: the rollup read stays cheap.
+  return json(200, `${body.slice(0, -1)},"status":${JSON.stringify(stored.status)}}`, headers);
+}
+
+export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const country = req.params.cc ?? '';
+  allow(req, { kind: 'read-country', country });
+  const record = await operationOr404(req, deps);
+  const participant = record.definition.participants.find((p) => p.code === country);
+  if (!participant) {
+    throw new HttpError(
+      404,
+      'unknown-country',
+      `${country} is not a participant of ${record.definition.name}.`,
+    );
+  }
+  const state = await deps.repo.getCountry(record.definition.id, country);
+  if (!state)
+    return json(200, { country, name: participant.name, region: participant.region, reported: false });
+  const detail = await deps.objects.getJson<StoredReport>(
+    reportKey(record.definition.id, country, state.submissionId),
+  );
+  return json(200, {
+    country,
+    name: participant.name,
+    region: participant.region,
+    reported: true,
+    submissionId: state.submissionId,
+    receivedAt: state.receivedAt,
+    acceptedAt: state.acceptedAt,
+    firstAcceptedAt: state.firstAcceptedAt,
+    totals: state.figures.totals,
+    byDay: state.figures.byDay,
+    byBreakdown: state.figures.byBreakdown,
+    byDayBreakdown: detail?.figures?.byDayBreakdown ?? {},
+  });
+}
+
+export async function listSubmissions(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const who = req.principal;
+  const requested = req.query.country?.toUpperCase() ?? (who?.role === 'agency' ? who.country : null);
+  allow(req, { kind: 'list-submissions', country: requested });
+  const record = await operationOr404(req, deps);
+  const limit = Math.min(Math.max(Number(req.query.limit ?? '100') || 100, 1), 1000);
+  const page = await deps.repo.listSubmissions(record.definition.id, requested, {
+    limit,
+    cursor: req.query.cursor,
+  });
+  const states = new Map((await deps.repo.listCountries(record.definition.id)).map((s) => [s.country, s]));
+  return json(200, {
+    submissions: page.submissions.map((s) => submissionView(s, states.get(s.country) ?? null)),
+    cursor: page.cursor,
+  });
+}
+
+export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const id = req.params.id ?? '';
+  const record = await operationOr404(req, deps);
+  const sub = await deps.repo.getSubmission(record.definition.id, id);
+  // Authorize on the submission's country; an agency learns nothing about other countries' ids.
+  const country = sub?.country ?? id.slice(0, 2);
+  allow(req, { kind: 'read-submission', country });
+  if (!sub)
+    throw new HttpError(
+      404,
+      'unknown-submission',
+      `There is no submission "${id}" in ${record.definition.id}.`,
+    );
+  const current = await deps.repo.getCountry(record.definition.id, sub.country);
+  const stored = sub.reportKey ? await deps.objects.getJson<StoredReport>(sub.reportKey) : null;
+  const submission = submissionView(sub, current);
+  if (req.query.format === 'text') {
+    const text = stored
+      ? reportText(stored.report, {
+          fileName: sub.key.split('/').at(-1),
+          submissionId: sub.id,
+          status: submission.status,
+          sha256: sub.sha256,
+          size: sub.size,
+        })
+      : `${sub.id}: ${submission.status}${sub.failure ? ` — ${sub.failure}` : ''}\n`;
+    return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text };
+  }
+  return json(200, { submission, report: stored?.report ?? null });
+}

@@ -1,0 +1,49 @@
+import type { ObjectStore } from '../../shared/adapters/objects.ts';
+import { type Repository, type Submission, submissionStatus } from '../../shared/adapters/repository.ts';
+import { type Action, authorize } from '../../shared/domain/policy.ts';
+import { type ApiRequest, type ApiResponse, HttpError } from './http.ts';
+
+/** What the API needs from the outside world. */
+export type ApiDeps = {
+  repo: Repository;
+  objects: ObjectStore;
+  /** Random hex for upload ids (tests may fix it). */
+  randomHex?: (bytes: number) => string;
+  now?: () => Date;
+  /** Shown by GET /health on the local stack only. */
+  local?: { s3Endpoint: string; bucket: string; dynamodbEndpoint: string } | undefined;
+};
+
+/** One route: the handlers stay small and share this kit. */
+export type Route = {
+  method: 'GET' | 'POST';
+  pattern: string;
+  auth: boolean;
+  handle: (req: ApiRequest, deps: ApiDeps) => Promise<ApiResponse>;
+};
+
+/** Throws 401/403 unless the caller may do `action`. */
+export function allow(req: ApiRequest, action: Action): void {
+  if (!req.principal) throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <token>.');
+  const decision = authorize(req.principal, action);
+  if (!decision.ok) throw HttpError.denied(decision.error);
+}
+
+/** The operation record named in the path, or a 404 naming what exists. */
+export async function operationOr404(req: ApiRequest, deps: ApiDeps) {
+  const id = req.params.op ?? '';
+  const record = await deps.repo.getOperation(id);
+  if (!record)
+    throw new HttpError(
+      404,
+      'unknown-operation',
+      `There is no operation "${id}"; GET /operations lists them.`,
+    );
+  return record;
+}
+
+/** A submission as the API shows it: status derived, internals left out. */
+export function submissionView(sub: Submission, current: { submissionId: string } | null) {
+  const { summary: _summary, orderKey: _orderKey, ...rest } = sub;
+  return { ...rest, status: submissionStatus(sub, current) };
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
+import { reportText } from '../../shared/domain/report-text.ts';
+import { safeFileName, uploadIdOf } from '../../shared/domain/uploads.ts';
+import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
+import { type ApiDeps, allow, operationOr404, submissionView } from './route-kit.ts';
+
+/** How long an upload slot's presigned POST stays valid. */
+const SLOT_SECONDS = 15 * 60;
+
+/** The country an agency acts for, or the one an admin names (`country` in the body or query). */
+function actingCountry(req: ApiRequest, named: unknown): string {
+  const who = req.principal;
+  if (who?.role === 'agency' && who.country) {
+    if (named !== undefined && named !== null && String(named).toUpperCase() !== who.country) {
+      throw new HttpError(403, 'forbidden', `An agency of ${who.country} may not act for ${String(named)}.`);
+    }
+    return who.country;
+  }
+  if (typeof named !== 'string' || !/^[A-Za-z]{2}$/.test(named)) {
+    throw new HttpError(400, 'country-required', 'Name the country this upload is for: "country": "BR".');
+  }
+  return named.toUpperCase();
+}
+
+function jsonBody(req: ApiRequest): Record<string, unknown> {
+  if (!req.body || req.body.length === 0) return {};
+  try {
+    const parsed = JSON.parse(req.body.toString('utf8')) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new HttpError(
+    400,
+    'bad-request',
+    'The body must be a JSON object, e.g. { "fileName": "return.csv" }.',
+  );
+}
+
+/**
+ * An upload slot: a presigned S3 POST for exactly `incoming/{op}/{cc}/{uploadId}/{file name}`
+ * (or `dryrun/…` for a dry run), with the operation's size limit and a short expiry. The slot's
+ * per-country sequence orders the upload among the country's returns.
+ */
+export async function createUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const body = jsonBody(req);
+  const country = actingCountry(req, body.country ?? req.query.country);
+  allow(req, { kind: 'upload', country });
+  const record = await operationOr404(req, deps);
+  const op = record.definition;
+  if (!op.participants.some((p) => p.code === country)) {
+    throw new HttpError(400, 'unknown-country', `${country} is not a participant of ${op.name}.`);
+  }
+  const fileName = safeFileName(String(body.fileName ?? body.filename ?? 'return.csv'));
+  if (formatOf(fileName) === null) {
+    throw new HttpError(
+      400,
+      'unsupported-format',
+      `"${fileName}" is not a return file: use .csv, .json or .xlsx.`,
+    );
+  }
+  const dryRun = body.dryRun === true;
+  const now = (deps.now ?? (() => new Date()))();
+  const seq = await deps.repo.nextUploadSeq(op.id, country);
+  const uploadId = uploadIdOf(seq, (deps.randomHex ?? randomHexBytes)(4));
+  const key = `${dryRun ? 'dryrun' : 'incoming'}/${op.id}/${country}/${uploadId}/${fileName}`;
+  const maxBytes = op.limits.maxFileBytes;
+  const expiresAt = new Date(now.getTime() + SLOT_SECONDS * 1000).toISOString();
+  const post = await deps.objects.presignPost(key, maxBytes, SLOT_SECONDS);
+  await deps.repo.putSlot({
+    uploadId,
+    operation: op.id,
+    country,
+    seq,
+    key,
+    fileName,
+    dryRun,
+    createdAt: now.toISOString(),
+    expiresAt,
+    createdBy: req.principal?.subject ?? 'unknown',
+    maxBytes,
+  });
+  return json(201, {
+    uploadId,
+    country,
+    key,
+    sequence: seq,
+    dryRun,
+    maxBytes,
+    expiresAt,
+    operationStatus: record.status,
+    upload: { method: 'POST', url: post.url, fields: post.fields },
+    receipt: `/operations/${op.id}/uploads/${uploadId}`,
+  });
+}
+
+/** A slot and, once its file has landed, the receipt (upload id, SHA-256, size, received time) and verdict. */
+export async function getUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const record = await operationOr404(req, deps);
+  const uploadId = req.params.uploadId ?? '';
+  const slot = await deps.repo.getSlot(record.definition.id, uploadId);
+  allow(req, { kind: 'read-submission', country: slot?.country ?? req.principal?.country ?? '' });
+  if (!slot)
+    throw new HttpError(
+      404,
+      'unknown-upload',
+      `There is no upload "${uploadId}" in ${record.definition.id}.`,
+    );
+  const [subs, current] = await Promise.all([
+    deps.repo.submissionsOfSlot(record.definition.id, slot.country, uploadId),
+    deps.repo.getCountry(record.definition.id, slot.country),
+  ]);
+  const latest = subs.at(-1) ?? null;
+  return json(200, {
+    upload: slot,
+    receipt: latest
+      ? {
+          uploadId,
+          submissionId: latest.id,
+          sha256: latest.sha256,
+          size: latest.size,
+          receivedAt: latest.receivedAt,
+        }
+      : null,
+    submission: latest ? submissionView(latest, current) : null,
+    submissions: subs.map((s) => submissionView(s, current)),
+  });
+}
+
+/**
+ * A dry run: the same parser and checks as the ingest, on a file in the body (or one uploaded to
+ * a slot, `?uploadId=`), answering the full report and the figures the file would produce. It
+ * counts nothing and changes no figure.
+ */
+export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const record = await operationOr404(req, deps);
+  const op = record.definition;
+  let source: AsyncIterable<Uint8Array>;
+  let fileName: string;
+  let country: string;
+  if (req.query.uploadId) {
+    const slot = await deps.repo.getSlot(op.id, req.query.uploadId);
+    if (!slot)
+      throw new HttpError(404, 'unknown-upload', `There is no upload "${req.query.uploadId}" in ${op.id}.`);
+    country = slot.country;
+    allow(req, { kind: 'upload', country });
+    fileName = slot.fileName;
+    try {
+      source = (await deps.objects.open(slot.key)).body;
+    } catch (e) {
+      throw new HttpError(409, 'not-uploaded', `Nothing has been uploaded to ${slot.uploadId} yet.`, {
+        cause: e,
+      });
+    }
+  } else {
+    country = actingCountry(req, req.query.country);
+    allow(req, { kind: 'upload', country });
+    fileName = safeFileName(
+      req.query.fileName ??
+        req.query.filename ??
+        `return.${formatFromContentType(req.headers['content-type'])}`,
+    );
+    const body = req.body ?? Buffer.alloc(0);
+    source = (async function* () {
+      yield body;
+    })();
+  }
+  const format = formatOf(req.query.format ? `file.${req.query.format}` : fileName);
+  if (format === null) {
+    throw new HttpError(
+      400,
+      'unsupported-format',
+      `Cannot tell the file's format: add ?format=csv|json|xlsx or a fileName.`,
+    );
+  }
+  const previous = await deps.repo.getCountry(op.id, country);
+  const checked = await readReturn(source, format, {
+    operation: op,
+    country,
+    previous: previous?.figures ?? null,
+  });
+  if (req.query.output === 'text') {
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: reportText(checked.report, { fileName }),
+    };
+  }
+  return json(200, { dryRun: true, country, fileName, report: checked.report, figures: checked.figures });
+}
+
+function formatFromContentType(type: string | undefined): string {
+  if (!type) return 'csv';
+  if (type.includes('json')) return 'json';
+  if (type.includes('spreadsheetml')) return 'xlsx';
+  return 'csv';
+}
+
+function randomHexBytes(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
