@@ -13,6 +13,7 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { makeApiHandler } from '../functions/api/routes.ts';
 import { makeIngestHandler } from '../functions/ingest/ingest.ts';
+import { archiveOperation } from '../shared/adapters/audit.ts';
 import { documentClient, type Endpoints, s3Client } from '../shared/adapters/aws-clients.ts';
 import { lambda, localContext } from '../shared/adapters/lambda.ts';
 import { ObjectStore } from '../shared/adapters/objects.ts';
@@ -115,7 +116,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   await ensureTable(db, table);
   const repo = new Repository(db, table);
   const objects = new ObjectStore(s3, bucket);
-  await loadOperations(repo, options.operationsDir ?? join(ROOT, 'operations'));
+  await loadOperations(repo, objects, options.operationsDir ?? join(ROOT, 'operations'));
 
   const maxReceives = options.queue?.maxReceives ?? 5;
   const ingest = lambda(makeIngestHandler({ repo, objects, maxReceives, log }));
@@ -236,7 +237,7 @@ async function ensureTable(db: ReturnType<typeof documentClient>, table: string)
 }
 
 /** Loads and checks every definition file; a bad file stops the start with its problems listed. */
-async function loadOperations(repo: Repository, dir: string): Promise<void> {
+async function loadOperations(repo: Repository, objects: ObjectStore, dir: string): Promise<void> {
   for (const name of (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()) {
     const parsed = parseOperation(JSON.parse(await readFile(join(dir, name), 'utf8')));
     if (!parsed.ok)
@@ -244,5 +245,7 @@ async function loadOperations(repo: Repository, dir: string): Promise<void> {
         `operations/${name} is not a valid operation definition:\n  ${parsed.error.join('\n  ')}`,
       );
     await repo.saveOperation(parsed.value, 'open', 'local-stack');
+    const record = await repo.getOperation(parsed.value.id);
+    if (record) await archiveOperation(objects, record);
   }
 }

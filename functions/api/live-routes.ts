@@ -1,6 +1,6 @@
 import { reportText } from '../../shared/domain/report-text.ts';
 import { rollup } from '../../shared/domain/rollup.ts';
-import { reportKey, type StoredReport } from '../ingest/ingest.ts';
+import { reportKey, type StoredReport } from '../../shared/domain/stored-report.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import { type ApiDeps, allow, operationOr404, submissionView } from './route-kit.ts';
 

@@ -47,3 +47,20 @@ export function submissionView(sub: Submission, current: { submissionId: string 
   const { summary: _summary, orderKey: _orderKey, ...rest } = sub;
   return { ...rest, status: submissionStatus(sub, current) };
 }
+
+/** The request body as a JSON object, or a 400 saying what is expected. */
+export function jsonBody(req: ApiRequest): Record<string, unknown> {
+  if (!req.body || req.body.length === 0) return {};
+  try {
+    const parsed = JSON.parse(req.body.toString('utf8')) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new HttpError(
+    400,
+    'bad-request',
+    'The body must be a JSON object, e.g. { "fileName": "return.csv" }.',
+  );
+}

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { principalFromClaims } from '../../shared/domain/policy.ts';
+import { finalExport, ledger, setStatus } from './audit-routes.ts';
 import { type ApiResponse, HttpError, readEvent, toResponse } from './http.ts';
 import {
   getCountry,
@@ -27,6 +28,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: '/operations/{op}/uploads', auth: true, handle: createUpload },
   { method: 'GET', pattern: '/operations/{op}/uploads/{uploadId}', auth: true, handle: getUpload },
   { method: 'POST', pattern: '/operations/{op}/validate', auth: true, handle: validate },
+  { method: 'POST', pattern: '/operations/{op}/status', auth: true, handle: setStatus },
+  { method: 'GET', pattern: '/operations/{op}/ledger', auth: true, handle: ledger },
+  { method: 'GET', pattern: '/operations/{op}/final', auth: true, handle: finalExport },
 ];
 
 /** Routes a payload 2.0 event, authorizing from the verified JWT claims; never throws. */

@@ -3,7 +3,7 @@ import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
 import { reportText } from '../../shared/domain/report-text.ts';
 import { safeFileName, uploadIdOf } from '../../shared/domain/uploads.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
-import { type ApiDeps, allow, operationOr404, submissionView } from './route-kit.ts';
+import { type ApiDeps, allow, jsonBody, operationOr404, submissionView } from './route-kit.ts';
 
 /** How long an upload slot's presigned POST stays valid. */
 const SLOT_SECONDS = 15 * 60;
@@ -21,22 +21,6 @@ function actingCountry(req: ApiRequest, named: unknown): string {
     throw new HttpError(400, 'country-required', 'Name the country this upload is for: "country": "BR".');
   }
   return named.toUpperCase();
-}
-
-function jsonBody(req: ApiRequest): Record<string, unknown> {
-  if (!req.body || req.body.length === 0) return {};
-  try {
-    const parsed = JSON.parse(req.body.toString('utf8')) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new HttpError(
-    400,
-    'bad-request',
-    'The body must be a JSON object, e.g. { "fileName": "return.csv" }.',
-  );
 }
 
 /**

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
-import type { Repository, Submission } from '../../shared/adapters/repository.ts';
+import type { ApplyOutcome, Repository, Submission } from '../../shared/adapters/repository.ts';
 import { type CheckedReturn, ReturnChecker } from '../../shared/domain/check-return.ts';
 import type { Operation, OperationStatus } from '../../shared/domain/operation.ts';
 import { type Problem, problem } from '../../shared/domain/problems.ts';
 import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
-import { rollup } from '../../shared/domain/rollup.ts';
+import { reportKey, type StoredReport, VALIDATOR_VERSION } from '../../shared/domain/stored-report.ts';
 import {
   type ObjectCreated,
   orderKeyOf,
@@ -24,21 +24,6 @@ export type IngestDeps = {
   now?: () => Date;
   log?: (entry: Record<string, unknown>) => void;
 };
-
-/**
- * The receipt, report and (when accepted) full figures stored for every submission at
- * `reports/{op}/{cc}/{id}.json`: one S3 write per upload, readable by auditors without DynamoDB.
- */
-export type StoredReport = {
-  submission: Pick<Submission, 'id' | 'operation' | 'country' | 'key' | 'size' | 'sha256' | 'receivedAt'>;
-  processedAt: string;
-  validatorVersion: string;
-  report: CheckedReturn['report'];
-  figures: CheckedReturn['figures'];
-};
-
-/** Changes whenever a change of the checks could change a verdict (recorded with every report). */
-export const VALIDATOR_VERSION = '1';
 
 /**
  * The ingest Lambda: SQS-wrapped S3 notifications in, partial batch failures out. Each upload is
@@ -75,7 +60,7 @@ export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promis
 
     for (const [op, { definition, messages }] of touched) {
       try {
-        await refreshRollup(deps.repo, definition);
+        await deps.repo.refreshRollup(definition);
       } catch (e) {
         // The uploads are applied; retrying their messages recomputes the rollup (a no-op otherwise).
         log({ level: 'error', msg: 'rollup refresh failed', operation: op, error: String(e) });
@@ -84,17 +69,6 @@ export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promis
     }
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
   };
-}
-
-/** Where a submission's receipt, report and figures are stored. */
-export function reportKey(op: string, country: string, id: string): string {
-  return `reports/${op}/${country}/${id}.json`;
-}
-
-/** Recomputes an operation's rollup from its country items and stores it under its version. */
-export async function refreshRollup(repo: Repository, op: Operation): Promise<void> {
-  const states = await repo.listCountries(op.id);
-  await repo.putRollup(op.id, rollup(op, states));
 }
 
 /** Handles one uploaded object; returns the operation whose rollup may have changed. */
@@ -160,26 +134,10 @@ async function ingestObject(
     const processedAt = now().toISOString();
     const key = reportKey(op.id, address.country, id);
     const receipt = { ...submission, sha256, size };
-    const stored: StoredReport = {
-      submission: {
-        id,
-        operation: op.id,
-        country: address.country,
-        key: created.key,
-        size,
-        sha256,
-        receivedAt: created.eventTime,
-      },
-      processedAt,
-      validatorVersion: VALIDATOR_VERSION,
-      report: checked.report,
-      figures: checked.figures,
-    };
-    await objects.putJson(key, stored);
-
+    let outcome: ApplyOutcome | null = null;
     if (checked.figures) {
       const { byDayBreakdown: _detail, rows: _rows, ...figures } = checked.figures;
-      const outcome = await repo.applyCountry(op.id, {
+      outcome = await repo.applyCountry(op.id, {
         country: address.country,
         figures,
         submissionId: id,
@@ -191,6 +149,27 @@ async function ingestObject(
     } else {
       log({ level: 'info', msg: 'return rejected', submission: id, errors: checked.report.counts.errors });
     }
+
+    // Written after the apply, with its outcome: `optally rebuild` restores DynamoDB from these alone.
+    const stored: StoredReport = {
+      submission: {
+        id,
+        operation: op.id,
+        country: address.country,
+        key: created.key,
+        uploadId: address.uploadId,
+        size,
+        sha256,
+        receivedAt: created.eventTime,
+        orderKey: submission.orderKey,
+      },
+      processedAt,
+      validatorVersion: VALIDATOR_VERSION,
+      report: checked.report,
+      figures: checked.figures,
+      outcome,
+    };
+    await objects.putJson(key, stored);
 
     await repo.finishSubmission({
       ...receipt,

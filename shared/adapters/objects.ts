@@ -1,4 +1,10 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
 
 /** An object opened for streaming. */
@@ -77,6 +83,22 @@ export class ObjectStore {
       Fields: fields,
       Expires: expiresSeconds,
     });
+  }
+
+  /** Every key under a prefix, with size and last-modified time (all pages). */
+  async list(prefix: string): Promise<{ key: string; size: number; lastModified: Date | null }[]> {
+    const out: { key: string; size: number; lastModified: Date | null }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? null });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
   }
 
   /** Stores bytes as they are (local tooling and tests put returns this way). */

@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -11,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Report } from '../domain/check-return.ts';
 import type { Operation, OperationStatus } from '../domain/operation.ts';
-import type { CountryState, Rollup } from '../domain/rollup.ts';
+import { type CountryState, type Rollup, rollup } from '../domain/rollup.ts';
 
 /**
  * The DynamoDB single table (partition key `pk`, sort key `sk`):
@@ -258,6 +259,11 @@ export class Repository {
     }
   }
 
+  /** Recomputes an operation's rollup from its country items and stores it under its version. */
+  async refreshRollup(op: Operation): Promise<'written' | 'stale'> {
+    return this.putRollup(op.id, rollup(op, await this.listCountries(op.id)));
+  }
+
   /** The stored rollup (as its JSON text) and the operation's status, in one request. */
   async getRollup(
     op: string,
@@ -314,6 +320,41 @@ export class Repository {
       new PutCommand({
         TableName: this.table,
         Item: { pk: opPk(sub.operation), sk: `SUB#${sub.id}`, ...sub },
+      }),
+    );
+  }
+
+  /** Several submissions by id (BatchGetItem, 100 at a time); missing ids are left out. */
+  async getSubmissions(op: string, ids: readonly string[]): Promise<Submission[]> {
+    const found: Submission[] = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids
+        .slice(i, i + 100)
+        .map((id) => ({ pk: opPk(op), sk: `SUB#${id}` }));
+      while (keys && keys.length > 0) {
+        const out: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        found.push(...(out.Responses?.[this.table] ?? []).map(toSubmission));
+        keys = out.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  /** Puts back an operation record as it was (disaster recovery from the S3 archive). */
+  async restoreOperation(record: OperationRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: OPERATION_PK,
+          sk: record.definition.id,
+          definition: JSON.stringify(record.definition),
+          status: record.status,
+          statusLog: record.statusLog,
+          updatedAt: record.statusLog.at(-1)?.at ?? new Date().toISOString(),
+        },
       }),
     );
   }

@@ -34,7 +34,9 @@ export type Manifest = {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -60,7 +62,13 @@ export function buildManifest(
     definitionSha256: sha256Hex(canonicalJson(op)),
     validatorVersion,
     version: r.version,
-    figures: { totals: r.totals, byRegion: r.byRegion, byCountry: r.byCountry, byDay: r.byDay, progress: r.progress },
+    figures: {
+      totals: r.totals,
+      byRegion: r.byRegion,
+      byCountry: r.byCountry,
+      byDay: r.byDay,
+      progress: r.progress,
+    },
     countries: Object.fromEntries(sorted.map((s) => [s.country, s.figures])),
     provenance: [...provenance].sort((a, b) => a.country.localeCompare(b.country)),
   };
@@ -152,22 +160,42 @@ export function finalSdmxCsv(manifest: Manifest, window: { start: string; end: s
   const flow = `OPTALLY:${manifest.operation.toUpperCase().replace(/[^A-Z0-9]/g, '_')}(1.0)`;
   const period = `${window.start}/${window.end}`;
   const rows: (string | number | null)[][] = [
-    ['STRUCTURE', 'STRUCTURE_ID', 'ACTION', 'REF_AREA', 'METRIC', 'BREAKDOWN', 'TIME_PERIOD', 'OBS_VALUE', 'SUBMISSION_ID', 'MANIFEST_SHA256'],
+    [
+      'STRUCTURE',
+      'STRUCTURE_ID',
+      'ACTION',
+      'REF_AREA',
+      'METRIC',
+      'BREAKDOWN',
+      'TIME_PERIOD',
+      'OBS_VALUE',
+      'SUBMISSION_ID',
+      'MANIFEST_SHA256',
+    ],
   ];
-  const obs = (area: string, metric: string, breakdown: string, time: string, value: number, submission: string | null) =>
-    rows.push(['dataflow', flow, 'I', area, metric, breakdown, time, value, submission, digest]);
+  const obs = (
+    area: string,
+    metric: string,
+    breakdown: string,
+    time: string,
+    value: number,
+    submission: string | null,
+  ) => rows.push(['dataflow', flow, 'I', area, metric, breakdown, time, value, submission, digest]);
   for (const [metric, value] of Object.entries(manifest.figures.totals)) {
     if (value !== null) obs('_T', metric, '_T', period, value, null);
   }
   const provenance = new Map(manifest.provenance.map((p) => [p.country, p]));
   for (const [country, figures] of Object.entries(manifest.countries)) {
     const submission = provenance.get(country)?.submissionId ?? null;
-    for (const [metric, value] of Object.entries(figures.totals)) obs(country, metric, '_T', period, value, submission);
+    for (const [metric, value] of Object.entries(figures.totals))
+      obs(country, metric, '_T', period, value, submission);
     for (const [date, values] of Object.entries(figures.byDay)) {
-      for (const [metric, value] of Object.entries(values)) obs(country, metric, '_T', date, value, submission);
+      for (const [metric, value] of Object.entries(values))
+        obs(country, metric, '_T', date, value, submission);
     }
     for (const [metric, values] of Object.entries(figures.byBreakdown)) {
-      for (const [breakdown, value] of Object.entries(values)) obs(country, metric, breakdown, period, value, submission);
+      for (const [breakdown, value] of Object.entries(values))
+        obs(country, metric, breakdown, period, value, submission);
     }
   }
   return csvLines(rows);

@@ -1,5 +1,5 @@
 import type { OperationStatus } from './operation.ts';
-import { type Result, err, ok } from './result.ts';
+import { err, ok, type Result } from './result.ts';
 
 /** The lifecycle moves an admin may make: forward one step, or back to reopen (with a reason). */
 const FORWARD: Record<OperationStatus, OperationStatus | null> = {
@@ -16,16 +16,25 @@ export type Transition = { from: OperationStatus; to: OperationStatus; reopening
  * Checks a status change: `draft → open → closed → final`; reopening (`closed → open`,
  * `final → closed` or `final → open`) needs a reason. Anything else is refused with what to do.
  */
-export function checkTransition(from: OperationStatus, to: OperationStatus, reason: string): Result<Transition, string> {
+export function checkTransition(
+  from: OperationStatus,
+  to: OperationStatus,
+  reason: string,
+): Result<Transition, string> {
   if (from === to) return err(`The operation is already ${to}.`);
   if (FORWARD[from] === to) return ok({ from, to, reopening: false });
-  const reopening = (from === 'closed' && to === 'open') || (from === 'final' && (to === 'closed' || to === 'open'));
+  const reopening =
+    (from === 'closed' && to === 'open') || (from === 'final' && (to === 'closed' || to === 'open'));
   if (!reopening) {
     const next = FORWARD[from];
-    return err(`An operation that is ${from} cannot become ${to}${next ? `; the next step is ${next}` : ''}.`);
+    return err(
+      `An operation that is ${from} cannot become ${to}${next ? `; the next step is ${next}` : ''}.`,
+    );
   }
   if (reason.trim().length < 5) {
-    return err(`Reopening a ${from} operation needs a reason (at least a few words): it is logged for the auditors.`);
+    return err(
+      `Reopening a ${from} operation needs a reason (at least a few words): it is logged for the auditors.`,
+    );
   }
   return ok({ from, to, reopening: true });
 }

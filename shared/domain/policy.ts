@@ -87,7 +87,9 @@ export function authorize(who: Principal, action: Action): Result<void, Denial> 
     case 'manage-operation':
       return deny('Only admins manage operations.');
     case 'read-ledger':
-      return who.role === 'auditor' ? ok(undefined) : deny('The submission ledger is for auditors and admins.');
+      return who.role === 'auditor'
+        ? ok(undefined)
+        : deny('The submission ledger is for auditors and admins.');
     case 'read-final':
       if (who.role === 'auditor') return ok(undefined);
       if (who.role === 'coordinator' && action.status === 'final') return ok(undefined);

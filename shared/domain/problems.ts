@@ -39,6 +39,11 @@ export const PROBLEM_CODES = {
   // Warnings
   'total-decreased': 'warning',
   'rule-warning': 'warning',
+  // Excel workbooks
+  'macro-workbook': 'error',
+  'zip-bomb': 'error',
+  'too-many-cells': 'error',
+  'formula-not-allowed': 'error',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -1,15 +1,19 @@
 import { parse as parseCsv } from 'csv-parse';
 import { type CheckContext, type CheckedReturn, ReturnChecker } from './check-return.ts';
 import { problem } from './problems.ts';
+import { readXlsx } from './read-xlsx.ts';
 
 /** The file formats a national return may come in. */
-export type ReturnFormat = 'csv' | 'json';
+export type ReturnFormat = 'csv' | 'json' | 'xlsx';
 
-/** The format named by a file's extension, or null when returns cannot have it. */
+/**
+ * The format named by a file's extension, or null when returns cannot have it (macro-enabled
+ * workbooks such as .xlsm included).
+ */
 export function formatOf(filename: string): ReturnFormat | null {
   const m = /\.([a-z0-9]+)$/i.exec(filename);
   const ext = m?.[1]?.toLowerCase();
-  return ext === 'csv' || ext === 'json' ? ext : null;
+  return ext === 'csv' || ext === 'json' || ext === 'xlsx' ? ext : null;
 }
 
 /** A CSV record longer than this is not a return row (it stops a 10 MB single line early). */
@@ -25,8 +29,8 @@ class StopReading extends Error {
 /**
  * Reads a national return from a byte stream and checks it: parse by format, then every row
  * through one `ReturnChecker`. Never throws for bad input: every problem ends up in the report.
- * Streams CSV (memory follows the operation's size, not the file's); JSON is read whole, within
- * the operation's file-size limit.
+ * Streams CSV (memory follows the operation's size, not the file's); JSON and XLSX are read
+ * whole, within the operation's file-size limit.
  */
 export async function readReturn(
   source: AsyncIterable<Uint8Array>,
@@ -34,6 +38,8 @@ export async function readReturn(
   ctx: CheckContext,
 ): Promise<CheckedReturn> {
   const checker = new ReturnChecker(ctx);
+  // A workbook is a ZIP archive: read as bytes (within the same size limit), never decoded as text.
+  if (format === 'xlsx') return readXlsx(source, checker, ctx).then(() => checker.finish());
   const bytes = limitedUtf8(source, ctx.operation.limits.maxFileBytes, checker);
   try {
     if (format === 'csv') await readCsv(bytes, checker);

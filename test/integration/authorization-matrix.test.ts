@@ -96,6 +96,28 @@ const MATRIX: Row[] = [
     }),
     expect: { agencyOwn: 200, agencyOther: 403, coordinator: 403, auditor: 403, admin: 200 },
   },
+  {
+    // An admin is let through and then told the move is not allowed (the operation is open already).
+    route: 'POST /operations/{op}/status',
+    request: () => ({
+      method: 'POST',
+      path: `/operations/${OP}/status`,
+      body: JSON.stringify({ status: 'open' }),
+      contentType: 'application/json',
+    }),
+    expect: { agencyOwn: 403, agencyOther: 403, coordinator: 403, auditor: 403, admin: 409 },
+  },
+  {
+    route: 'GET /operations/{op}/ledger',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/ledger` }),
+    expect: { agencyOwn: 403, agencyOther: 403, coordinator: 403, auditor: 200, admin: 200 },
+  },
+  {
+    // While the operation is open, auditors and admins are let through and told it is not closed.
+    route: 'GET /operations/{op}/final',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/final` }),
+    expect: { agencyOwn: 403, agencyOther: 403, coordinator: 403, auditor: 409, admin: 409 },
+  },
 ];
 
 describe('authorization matrix: every route × every caller', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { objectCreated, sqsEventOf } from '../../events/load-event.ts';
-import { makeIngestHandler, type StoredReport } from '../../functions/ingest/ingest.ts';
+import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
+import type { StoredReport } from '../../shared/domain/stored-report.ts';
 import { countingRepository, freshStack, readAll } from '../support/local-servers.ts';
 
 type Stack = Awaited<ReturnType<typeof freshStack>>;

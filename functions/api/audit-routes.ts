@@ -1,0 +1,134 @@
+import {
+  archiveOperation,
+  currentManifest,
+  finalManifestKey,
+  freezeManifest,
+} from '../../shared/adapters/audit.ts';
+import { finalCsv, finalSdmxCsv, type Manifest, manifestDigest } from '../../shared/domain/final-export.ts';
+import { checkTransition } from '../../shared/domain/lifecycle.ts';
+import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
+import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
+import { type ApiDeps, allow, jsonBody, operationOr404, submissionView } from './route-kit.ts';
+
+/**
+ * POST /operations/{op}/status `{ "status": …, "reason": … }` (admins): moves the lifecycle
+ * `draft → open → closed → final`; reopening needs a reason and is logged. Finalising freezes the
+ * manifest: the final export serves that copy, and uploads are refused from then on.
+ */
+export async function setStatus(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  allow(req, { kind: 'manage-operation' });
+  const record = await operationOr404(req, deps);
+  const body = jsonBody(req);
+  const to = String(body.status ?? '');
+  if (!(OPERATION_STATUSES as readonly string[]).includes(to)) {
+    throw new HttpError(400, 'bad-status', `"status" must be one of ${OPERATION_STATUSES.join(', ')}.`);
+  }
+  const reason = typeof body.reason === 'string' ? body.reason : '';
+  const transition = checkTransition(record.status, to as OperationStatus, reason);
+  if (!transition.ok) throw new HttpError(409, 'bad-transition', transition.error);
+  const by = req.principal?.subject ?? 'unknown';
+  const changed = await deps.repo.setOperationStatus(
+    record.definition.id,
+    record.status,
+    transition.value.to,
+    by,
+    reason,
+  );
+  if (!changed)
+    throw new HttpError(409, 'conflict', 'The status changed meanwhile; read it again and retry.');
+  const updated = await operationOr404(req, deps);
+  await archiveOperation(deps.objects, updated);
+  const manifest = updated.status === 'final' ? await freezeManifest(deps.repo, deps.objects, updated) : null;
+  return json(200, {
+    operation: updated.definition.id,
+    status: updated.status,
+    reopening: transition.value.reopening,
+    statusLog: updated.statusLog,
+    ...(manifest ? { manifestSha256: manifestDigest(manifest) } : {}),
+  });
+}
+
+/**
+ * GET /operations/{op}/ledger (auditors, admins): every submission ever received — accepted,
+ * rejected, superseded, failed, processing — paginated (`limit`, `cursor`) and filterable by
+ * `country` and `verdict` (a status). A filtered page may hold fewer than `limit` entries; follow
+ * `cursor` until it is null.
+ */
+export async function ledger(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  allow(req, { kind: 'read-ledger' });
+  const record = await operationOr404(req, deps);
+  const country = req.query.country?.toUpperCase() ?? null;
+  const verdict = req.query.verdict ?? null;
+  const limit = Math.min(Math.max(Number(req.query.limit ?? '100') || 100, 1), 1000);
+  const page = await deps.repo.listSubmissions(record.definition.id, country, {
+    limit,
+    cursor: req.query.cursor,
+  });
+  const current = new Map((await deps.repo.listCountries(record.definition.id)).map((s) => [s.country, s]));
+  const entries = page.submissions
+    .map((s) => ({
+      ...submissionView(s, current.get(s.country) ?? null),
+      supersededBy: supersededBy(s, current),
+    }))
+    .filter((s) => verdict === null || s.status === verdict);
+  return json(200, { operation: record.definition.id, entries, cursor: page.cursor });
+}
+
+function supersededBy(
+  s: { id: string; country: string; status: string },
+  current: Map<string, { submissionId: string }>,
+) {
+  const now = current.get(s.country)?.submissionId;
+  return s.status === 'accepted' && now && now !== s.id ? now : null;
+}
+
+/**
+ * GET /operations/{op}/final?format=json|csv|sdmx-csv: the final figures with provenance and the
+ * manifest digest. Once final, the manifest frozen at finalisation is served (nothing changes);
+ * while closed, auditors and admins get the current figures. Not before the operation is closed.
+ */
+export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const record = await operationOr404(req, deps);
+  allow(req, { kind: 'read-final', status: record.status });
+  if (record.status === 'draft' || record.status === 'open') {
+    throw new HttpError(
+      409,
+      'not-closed',
+      `${record.definition.name} is ${record.status}: final figures exist once it is closed. Use the rollup for live figures.`,
+    );
+  }
+  const frozen =
+    record.status === 'final'
+      ? await deps.objects.getJson<Manifest>(finalManifestKey(record.definition.id))
+      : null;
+  const manifest = frozen ?? (await currentManifest(deps.repo, record));
+  const digest = manifestDigest(manifest);
+  const headers = { 'x-manifest-sha256': digest, 'cache-control': 'no-cache' };
+  const name = `${record.definition.id}-${record.status}`;
+  switch (req.query.format ?? 'json') {
+    case 'json':
+      return json(200, { manifestSha256: digest, manifest }, headers);
+    case 'csv':
+      return {
+        statusCode: 200,
+        headers: {
+          ...headers,
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${name}.csv"`,
+        },
+        body: finalCsv(manifest),
+      };
+    case 'sdmx-csv':
+      return {
+        statusCode: 200,
+        headers: {
+          ...headers,
+          'content-type': 'application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8',
+          'content-disposition': `attachment; filename="${name}.sdmx.csv"`,
+        },
+        body: finalSdmxCsv(manifest, record.definition.window),
+      };
+    default:
+      throw new HttpError(400, 'bad-format', 'format must be json, csv or sdmx-csv.');
+  }
+}

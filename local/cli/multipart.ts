@@ -1,0 +1,112 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { extname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { CliError, EXIT, StorageError } from './errors.ts';
+
+/** A presigned S3 POST: where to send the form, and the fields that must precede the file. */
+export type PresignedPost = { url: string; fields: Record<string, string> };
+
+/** A file on disk to upload, under the name the form gives it. */
+export type LocalFile = { path: string; name: string; size: number };
+
+/** What was sent: the SHA-256 of the file's bytes (computed while streaming them) and their count. */
+export type Sent = { sha256: string; bytes: number };
+
+const TYPES: Record<string, string> = {
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/**
+ * Sends a file from disk to a presigned S3 POST as `multipart/form-data`: the policy fields
+ * first and the file last (S3 ignores anything after the file). The file is streamed, so memory
+ * stays flat whatever its size, and hashed on the way; `onProgress` hears the bytes sent so far.
+ * A refusal by S3 throws a `StorageError` with S3's code and message.
+ */
+export async function postFile(
+  target: PresignedPost,
+  file: LocalFile,
+  onProgress: (sent: number) => void = () => undefined,
+): Promise<Sent> {
+  const boundary = `----optally-${randomBytes(12).toString('hex')}`;
+  const head = Buffer.from(
+    [
+      ...Object.entries(target.fields).map(
+        ([name, value]) =>
+          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+      ),
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quoted(file.name)}"\r\n`,
+      `Content-Type: ${TYPES[extname(file.name).toLowerCase()] ?? 'application/octet-stream'}\r\n\r\n`,
+    ].join(''),
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const url = new URL(target.url);
+  const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+    method: 'POST',
+    headers: {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': head.length + file.size + tail.length,
+    },
+  });
+  const answered = new Promise<IncomingMessage>((ok, fail) => {
+    req.once('response', ok);
+    req.once('error', fail);
+  });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  async function* body(): AsyncGenerator<Buffer> {
+    yield head;
+    for await (const chunk of createReadStream(file.path)) {
+      const b = chunk as Buffer;
+      hash.update(b);
+      bytes += b.length;
+      onProgress(bytes);
+      yield b;
+    }
+    yield tail;
+  }
+  // S3 may answer (e.g. EntityTooLarge) and close before the whole body is sent: its answer is what counts.
+  const sending = pipeline(body(), req as ClientRequest).catch((e: unknown) => e);
+  let res: IncomingMessage;
+  try {
+    res = await answered;
+  } catch (e) {
+    throw new CliError(
+      `Cannot send the file to the storage service at ${url.origin} (${(e as { code?: string }).code ?? String(e)}): check your network and run the command again.`,
+      EXIT.failure,
+      'upload-failed',
+      { cause: e },
+    );
+  }
+  const sendError = await sending;
+  const text = await readText(res);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? `HTTP${status}`;
+    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? (text.slice(0, 300) || 'no details');
+    throw new StorageError(status, code, message);
+  }
+  if (sendError !== undefined || bytes !== file.size) {
+    throw new CliError(
+      `The file changed or could not be read while it was being sent (${bytes} of ${file.size} bytes): run the command again.`,
+      EXIT.failure,
+      'upload-failed',
+      { cause: sendError },
+    );
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+function quoted(name: string): string {
+  return name.replace(/[\r\n"]/g, (c) => encodeURIComponent(c));
+}
+
+async function readText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,144 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ROLES, type Role } from '../../shared/domain/policy.ts';
+import { defaultApi, run } from './context.ts';
+import { status } from './status.ts';
+import { template } from './template.ts';
+import { addTokenCommand } from './token.ts';
+import { upload } from './upload.ts';
+import { validate } from './validate.ts';
+
+const COMMON = `
+Who you are: OPTALLY_TOKEN (the token your coordinators gave you). On the local stack, without
+OPTALLY_TOKEN, the CLI signs a token itself: an agency's for --country CC, or --role's.
+Exit codes: 0 accepted, 1 rejected (fix the file), 2 anything else (network, token, timeout…).`;
+
+/**
+ * The `optally` command-line program: upload, validate, status, template and token, each with
+ * `--api`, `--json` and `--role`. Exits 2 on a usage error, 0 after `--help`.
+ */
+export function buildProgram(): Command {
+  const program = new Command('optally')
+    .description('optally: national returns in, live global totals out.')
+    .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
+    .option('--api <url>', 'the optally API (env OPTALLY_API)', parseApi, defaultApi())
+    .option('--json', 'print machine-readable JSON on stdout, and nothing else there')
+    .addOption(
+      new Option('--role <role>', 'local stack without OPTALLY_TOKEN: act as this role').argParser(parseRole),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally upload br-return.csv --operation liberterra-iii --country BR
+  $ optally validate br-return.csv --operation liberterra-iii --country BR
+  $ optally status --country BR
+  $ optally template --operation liberterra-iii --format xlsx
+${COMMON}`,
+    );
+
+  program
+    .command('upload')
+    .description("send your country's return, wait for the verdict and print the report")
+    .argument('<file>', 'the return: .csv, .json or .xlsx')
+    .requiredOption('--operation <op>', 'the operation, e.g. liberterra-iii')
+    .option('--country <CC>', 'your country (ISO 3166-1 alpha-2)', parseCountry)
+    .option('--no-wait', 'return once the file is sent, without waiting for the verdict')
+    .option('--timeout <seconds>', 'how long to wait for the verdict', parseSeconds, 120)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally upload br-return.csv --operation liberterra-iii --country BR
+  $ OPTALLY_TOKEN=… optally upload br-return.xlsx --operation liberterra-iii --api https://api.example.org
+  $ optally upload br-return.csv --operation liberterra-iii --country BR --json | jq .status
+
+The whole file replaces your previous figures. The receipt shows the file's SHA-256, computed
+here and checked against the one the server computed.
+${COMMON}`,
+    )
+    .action((file: string, opts, cmd: Command) => run(cmd, (globals) => upload(file, opts, globals)));
+
+  program
+    .command('validate')
+    .description('check a return without sending it (a dry run: nothing is stored or counted)')
+    .argument('<file>', 'the return: .csv, .json or .xlsx')
+    .requiredOption('--operation <op>', 'the operation, e.g. liberterra-iii')
+    .option('--country <CC>', 'your country (ISO 3166-1 alpha-2)', parseCountry)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally validate br-return.csv --operation liberterra-iii --country BR
+  $ optally validate br-return.json --operation liberterra-iii --country BR --json | jq .report.counts
+${COMMON}`,
+    )
+    .action((file: string, opts, cmd: Command) => run(cmd, (globals) => validate(file, opts, globals)));
+
+  program
+    .command('status')
+    .description('your submissions and their verdicts (every open operation unless --operation)')
+    .option('--operation <op>', 'one operation, e.g. liberterra-iii')
+    .option('--country <CC>', 'your country (ISO 3166-1 alpha-2)', parseCountry)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally status --country BR
+  $ optally status --operation liberterra-iii --country BR --json
+  $ optally status --operation liberterra-iii --role coordinator     every country's (local stack)
+${COMMON}`,
+    )
+    .action((opts, cmd: Command) => run(cmd, (globals) => status(opts, globals)));
+
+  program
+    .command('template')
+    .description("download the operation's return template")
+    .requiredOption('--operation <op>', 'the operation, e.g. liberterra-iii')
+    .addOption(new Option('--format <format>', 'csv or xlsx').choices(['csv', 'xlsx']).default('csv'))
+    .option('-o, --output <file>', 'where to save it (default {op}-template.{ext})')
+    .option('--force', 'overwrite the file if it exists')
+    .option('--country <CC>', 'your country (ISO 3166-1 alpha-2)', parseCountry)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally template --operation liberterra-iii --format xlsx --country BR
+  $ optally template --operation liberterra-iii --format csv -o br-return.csv --country BR
+${COMMON}`,
+    )
+    .action((opts, cmd: Command) => run(cmd, (globals) => template(opts, globals)));
+
+  addTokenCommand(program);
+  return program;
+}
+
+function parseApi(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('a URL such as http://127.0.0.1:3000');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError('an http:// or https:// URL');
+  return value.replace(/\/+$/, '');
+}
+
+function parseRole(value: string): Role {
+  if (!(ROLES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`choose one of ${ROLES.join(', ')}`);
+  return value as Role;
+}
+
+function parseCountry(value: string): string {
+  if (!/^[A-Za-z]{2}$/.test(value)) throw new InvalidArgumentError('a two-letter country code such as BR');
+  return value.toUpperCase();
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds above 0, e.g. 120');
+  return n;
+}

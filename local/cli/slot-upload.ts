@@ -1,0 +1,76 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { ApiClient } from './api-client.ts';
+import { CliError, EXIT } from './errors.ts';
+import { type LocalFile, type PresignedPost, postFile, type Sent } from './multipart.ts';
+import { humanSize, progress } from './progress.ts';
+
+/** An upload slot as POST /operations/{op}/uploads answers it. */
+export type Slot = {
+  uploadId: string;
+  country: string;
+  key: string;
+  sequence: number;
+  dryRun: boolean;
+  maxBytes: number;
+  expiresAt: string;
+  operationStatus: string;
+  upload: PresignedPost;
+  receipt: string;
+};
+
+/** A file on disk, or a `CliError` saying why it cannot be read. */
+export async function localFile(path: string): Promise<LocalFile> {
+  const full = resolve(path);
+  try {
+    const info = await stat(full);
+    if (!info.isFile()) throw new CliError(`${path} is not a file: name the return file to send.`);
+    return { path: full, name: basename(full), size: info.size };
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(
+      `Cannot read ${path} (${(e as { code?: string }).code ?? String(e)}): check the path.`,
+      EXIT.failure,
+      'no-file',
+      {
+        cause: e,
+      },
+    );
+  }
+}
+
+/**
+ * Takes a slot for the file (named by its base name) and streams the file there. A file the
+ * storage would refuse (empty, or above the operation's size limit) ends as a rejection (exit 1)
+ * before anything is sent.
+ */
+export async function sendThroughSlot(
+  client: ApiClient,
+  operation: string,
+  file: LocalFile,
+  options: { country: string | undefined; dryRun: boolean },
+): Promise<{ slot: Slot; sent: Sent }> {
+  if (file.size === 0) {
+    throw new CliError(
+      `${file.name} is empty (empty-file): an empty file is not a report of zero; write 0 for "we had none".`,
+      EXIT.rejected,
+      'empty-file',
+    );
+  }
+  const slot = await client.postJson<Slot>(`/operations/${encodeURIComponent(operation)}/uploads`, {
+    fileName: file.name,
+    ...(options.country ? { country: options.country } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+  });
+  if (file.size > slot.maxBytes) {
+    throw new CliError(
+      `${file.name} is ${humanSize(file.size)}, above the operation's limit of ${humanSize(slot.maxBytes)} (file-too-large): nothing was sent; send a smaller file.`,
+      EXIT.rejected,
+      'file-too-large',
+    );
+  }
+  const shown = progress(`Uploading ${file.name}`, file.size);
+  const sent = await postFile(slot.upload, file, shown.update);
+  shown.done();
+  return { slot, sent };
+}

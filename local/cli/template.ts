@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { connect, type GlobalOptions, type Outcome } from './context.ts';
+import { ApiError, CliError, EXIT } from './errors.ts';
+import { humanSize } from './progress.ts';
+
+export type TemplateOptions = {
+  operation: string;
+  format: 'csv' | 'xlsx';
+  output?: string;
+  force?: boolean;
+  country?: string;
+};
+
+/**
+ * `optally template`: saves the operation's return template (CSV or Excel) to a file, never
+ * overwriting one unless `--force` (a filled-in template may carry the same name).
+ */
+export async function template(opts: TemplateOptions, globals: GlobalOptions): Promise<Outcome> {
+  const target = resolve(opts.output ?? `${opts.operation}-template.${opts.format}`);
+  if (existsSync(target) && !opts.force) {
+    throw new CliError(
+      `${target} already exists: save elsewhere with -o FILE, or overwrite it with --force.`,
+    );
+  }
+  const client = await connect(globals, opts.country);
+  const path = `/operations/${encodeURIComponent(opts.operation)}/template.${opts.format}`;
+  let bytes: Buffer;
+  try {
+    bytes = await client.getBytes(path);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404 && e.code !== 'unknown-operation') {
+      throw new CliError(
+        `The API at ${client.baseUrl} has no return template to download (GET ${path} answered 404 ${e.code || 'not-found'}): write the return as the README's format section shows (header date,metric,breakdown,value), or ask the operation's coordinators for a template.`,
+        EXIT.failure,
+        'no-template',
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+  await writeFile(target, bytes, { flag: opts.force ? 'w' : 'wx' });
+  return {
+    exitCode: EXIT.accepted,
+    text: `Saved the ${opts.format.toUpperCase()} template of ${opts.operation} to ${target} (${humanSize(bytes.length)}).\n`,
+    json: { operation: opts.operation, format: opts.format, file: target, size: bytes.length },
+  };
+}

@@ -1,0 +1,137 @@
+import type { Report } from '../../shared/domain/check-return.ts';
+import type { ApiClient } from './api-client.ts';
+import { connect, type GlobalOptions, note, type Outcome } from './context.ts';
+import { CliError, EXIT, type ExitCode } from './errors.ts';
+import { humanSize } from './progress.ts';
+import { localFile, sendThroughSlot } from './slot-upload.ts';
+
+export type UploadOptions = { operation: string; country?: string; wait: boolean; timeout: number };
+
+type Status = 'processing' | 'accepted' | 'rejected' | 'failed' | 'superseded';
+type Receipt = {
+  uploadId: string;
+  submissionId: string;
+  sha256: string | null;
+  size: number | null;
+  receivedAt: string;
+};
+type UploadView = {
+  receipt: Receipt | null;
+  submission: { id: string; status: Status; failure: string | null } | null;
+};
+
+/**
+ * `optally upload`: takes a slot, streams the file there, then (unless --no-wait) waits for the
+ * verdict and prints the receipt and the report. Exit 0 when the file counts (or counted until a
+ * later upload replaced it), 1 when it was rejected, 2 otherwise.
+ */
+export async function upload(path: string, opts: UploadOptions, globals: GlobalOptions): Promise<Outcome> {
+  const file = await localFile(path);
+  const client = await connect(globals, opts.country);
+  const { slot, sent } = await sendThroughSlot(client, opts.operation, file, {
+    country: opts.country,
+    dryRun: false,
+  });
+  const sentLine = `${file.name} sent as upload ${slot.uploadId} for ${slot.country} (${humanSize(sent.bytes)}, sha256 ${sent.sha256}).`;
+  const base = {
+    operation: opts.operation,
+    country: slot.country,
+    uploadId: slot.uploadId,
+    fileName: file.name,
+    size: sent.bytes,
+    sha256: sent.sha256,
+  };
+  if (!opts.wait) {
+    const later = `optally status --operation ${opts.operation} --country ${slot.country}`;
+    return {
+      exitCode: EXIT.accepted,
+      text: `${sentLine}\nNot waiting for the verdict; see it later with: ${later}\n`,
+      json: { ...base, status: 'uploaded', receipt: slot.receipt },
+    };
+  }
+  note(`Waiting for the verdict on ${slot.uploadId} (up to ${opts.timeout} s)…`);
+  const op = encodeURIComponent(opts.operation);
+  const { receipt, submission } = await waitForVerdict(
+    client,
+    `/operations/${op}/uploads/${slot.uploadId}`,
+    opts,
+  );
+  if (receipt.sha256 !== sent.sha256 || receipt.size !== sent.bytes) {
+    throw new CliError(
+      `The server received different bytes than were sent (there: sha256 ${receipt.sha256}, ${receipt.size} bytes; here: sha256 ${sent.sha256}, ${sent.bytes} bytes): upload the file again.`,
+    );
+  }
+  const exitCode = exitCodeOf(submission.status);
+  const receiptLine = [
+    `Receipt: upload ${slot.uploadId}, ${sent.bytes} bytes, received ${receipt.receivedAt}.`,
+    `The SHA-256 computed here matches the server's: ${sent.sha256}.`,
+  ].join('\n');
+  const notes = followUp(submission.status, submission.failure);
+  const submissionPath = `/operations/${op}/submissions/${encodeURIComponent(submission.id)}`;
+  if (globals.json) {
+    const { report } = await client.getJson<{ report: Report | null }>(submissionPath);
+    const json = {
+      ...base,
+      submissionId: submission.id,
+      receivedAt: receipt.receivedAt,
+      sha256Matches: true,
+    };
+    return { exitCode, text: '', json: { ...json, status: submission.status, note: notes, report } };
+  }
+  const report = await client.getText(`${submissionPath}?format=text`);
+  return {
+    exitCode,
+    text: [receiptLine, '', report.trimEnd(), ...(notes ? ['', notes] : [])].join('\n'),
+    json: null,
+  };
+}
+
+/** Polls the upload's receipt, backing off, until it has a verdict or the time is up. */
+async function waitForVerdict(
+  client: ApiClient,
+  path: string,
+  opts: UploadOptions,
+): Promise<{ receipt: Receipt; submission: NonNullable<UploadView['submission']> }> {
+  const deadline = Date.now() + opts.timeout * 1000;
+  let delay = 200;
+  let last: UploadView | null = null;
+  while (Date.now() < deadline) {
+    last = await client.getJson<UploadView>(path);
+    if (last.receipt && last.submission && last.submission.status !== 'processing') {
+      return { receipt: last.receipt, submission: last.submission };
+    }
+    await new Promise((ok) => setTimeout(ok, Math.min(delay, Math.max(deadline - Date.now(), 0))));
+    delay = Math.min(delay * 1.5, 3000);
+  }
+  const where = last?.receipt
+    ? 'the file was received and is still being checked'
+    : 'the file has not been picked up yet';
+  throw new CliError(
+    `No verdict after ${opts.timeout} s (${where}): see it later with optally status --operation ${opts.operation}, or wait longer with --timeout.`,
+    EXIT.failure,
+    'timeout',
+  );
+}
+
+function exitCodeOf(status: Status): ExitCode {
+  switch (status) {
+    case 'accepted':
+    case 'superseded':
+      return EXIT.accepted;
+    case 'rejected':
+      return EXIT.rejected;
+    case 'failed':
+    case 'processing':
+      return EXIT.failure;
+    default:
+      return EXIT.failure;
+  }
+}
+
+function followUp(status: Status, failure: string | null): string | null {
+  if (status === 'superseded')
+    return 'Note: this file was accepted, but a later upload of yours has replaced it since; the later one counts.';
+  if (status === 'failed')
+    return `The file could not be processed${failure ? ` (${failure})` : ''}: upload it again; if it fails again, tell the operation's coordinators.`;
+  return null;
+}
