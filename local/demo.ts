@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { s3Client } from '../shared/adapters/aws-clients.ts';
 import { ObjectStore } from '../shared/adapters/objects.ts';
-import { type Operation, parseOperation, windowDates } from '../shared/domain/operation.ts';
+import { type Operation, windowDates } from '../shared/domain/operation.ts';
+import { parseOperation } from '../shared/domain/operation-schema.ts';
 
 /**
  * `npm run demo` (against a running `npm start`): replays a synthetic Operation Liberterra III in

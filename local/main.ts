@@ -2,7 +2,11 @@ import { startLocalStack } from './stack.ts';
 
 /** `npm start`: the whole pipeline on this machine, until Ctrl-C. */
 const port = Number(process.env.PORT ?? '3000');
-const stack = await startLocalStack({ port, quiet: process.env.OPTALLY_QUIET === '1' });
+const stack = await startLocalStack({
+  port,
+  dataDir: process.env.OPTALLY_DATA_DIR,
+  quiet: process.env.OPTALLY_QUIET === '1',
+});
 const agency = await stack.tokens.agency('BR');
 console.log(`
 optally local stack is up.

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -9,8 +9,6 @@ import {
   DescribeTableCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
-import S3rver from 's3rver';
 import { makeApiHandler } from '../functions/api/routes.ts';
 import { makeIngestHandler } from '../functions/ingest/ingest.ts';
 import { archiveOperation } from '../shared/adapters/audit.ts';
@@ -18,11 +16,12 @@ import { documentClient, type Endpoints, s3Client } from '../shared/adapters/aws
 import { lambda, localContext } from '../shared/adapters/lambda.ts';
 import { ObjectStore } from '../shared/adapters/objects.ts';
 import { Repository } from '../shared/adapters/repository.ts';
-import { parseOperation } from '../shared/domain/operation.ts';
+import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { createGateway } from './gateway.ts';
 import { LocalIssuer } from './local-auth.ts';
 import { LocalQueue } from './local-queue.ts';
 import { notificationFor, type S3rverEvent } from './s3-notifications.ts';
+import { startStorageProcess, startStorageServers } from './storage-servers.ts';
 
 // The local stack is development tooling on Node 20; the SDK's notice about its Node 22 plan is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -47,6 +46,11 @@ export type StackOptions = {
   buildWeb?: boolean;
   /** Route S3 object-created events to the ingest queue (default true; tests driving the handler turn it off). */
   notifications?: boolean;
+  /**
+   * Run s3rver and dynalite in a child process of their own (default false): the servers then get
+   * a core of their own instead of sharing one event loop with the handlers (the benchmarks).
+   */
+  storageProcess?: boolean;
 };
 
 /** A running local stack. */
@@ -71,6 +75,11 @@ export type LocalStack = {
   putReturn: (key: string, body: string | Uint8Array) => Promise<void>;
   /** Resolves once every queued event has been handled. */
   settled: () => Promise<void>;
+  /**
+   * Fault injection for the fault-tolerance tests: take the DynamoDB server down (requests fail as
+   * on a lost connection) and bring it back on the same port with the same data.
+   */
+  faults: { stopDynamo: () => Promise<void>; startDynamo: () => Promise<void> };
   stop: () => Promise<void>;
 };
 
@@ -86,29 +95,13 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const log = options.quiet
     ? () => undefined
     : (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
-  await mkdir(join(dataDir, 's3'), { recursive: true });
-  await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
-
-  const dynamo = dynalite({
-    path: join(dataDir, 'dynamodb'),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
+  const storage = await (options.storageProcess ? startStorageProcess : startStorageServers)({
+    dataDir,
+    bucket,
+    s3Port: options.s3Port,
+    dynamodbPort: options.dynamodbPort,
   });
-  await new Promise<void>((ok, fail) =>
-    dynamo.listen(options.dynamodbPort ?? 0, '127.0.0.1', (e?: Error) => (e ? fail(e) : ok())),
-  );
-  const dynamodbEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
-
-  const s3rver = new S3rver({
-    address: '127.0.0.1',
-    port: options.s3Port ?? 0,
-    directory: join(dataDir, 's3'),
-    silent: true,
-    configureBuckets: existsSync(join(dataDir, 's3', bucket)) ? [] : [{ name: bucket }],
-  });
-  const s3Address = (await s3rver.run()) as AddressInfo;
-  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
+  const { s3Endpoint, dynamodbEndpoint } = storage;
 
   const endpoints: Endpoints = { s3: s3Endpoint, dynamodb: dynamodbEndpoint };
   const db = documentClient(endpoints);
@@ -124,14 +117,16 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     dir: join(dataDir, 'queue'),
     consumer: (event) => ingest(event, localContext('optally-ingest', 120_000)),
     maxReceives,
-    retryDelayMs: options.queue?.retryDelayMs ?? 500,
-    maxRetryDelayMs: options.queue?.maxRetryDelayMs ?? 10_000,
+    // 1 + 2 + 4 + 8 s between the 5 receives: a message outlives a 10 s outage of a server before
+    // the DLQ (SQS itself waits a whole visibility timeout, minutes, between receives).
+    retryDelayMs: options.queue?.retryDelayMs ?? 1_000,
+    maxRetryDelayMs: options.queue?.maxRetryDelayMs ?? 30_000,
     log,
   });
   await queue.start();
   // S3 → SQS: what the bucket's notification configuration (prefix incoming/) does on AWS.
   const enqueuing = new Set<Promise<void>>();
-  s3rver.on('event', (event: S3rverEvent) => {
+  storage.onObjectEvent((event: S3rverEvent) => {
     if (options.notifications === false) return;
     const created = event.Records.filter(
       (r) => r.eventName.startsWith('ObjectCreated:') && r.s3.object.key.startsWith('incoming/'),
@@ -151,7 +146,9 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     issuer.token('auditor'),
     issuer.token('admin'),
   ]);
-  const api = lambda(makeApiHandler({ repo, objects, local: { s3Endpoint, bucket, dynamodbEndpoint } }));
+  const api = lambda(
+    makeApiHandler({ repo, objects, local: { s3Endpoint, bucket, dynamodbEndpoint, table } }),
+  );
   const webRoot = join(ROOT, 'web', 'dist');
   if (options.buildWeb ?? existsSync(join(ROOT, 'web', 'build.ts'))) {
     const { buildWeb } = (await import(join(ROOT, 'web', 'build.ts'))) as {
@@ -198,13 +195,13 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       await Promise.all(enqueuing);
       await queue.drained();
     },
+    faults: { stopDynamo: storage.stopDynamo, startDynamo: storage.startDynamo },
     stop: async () => {
       await closeServer(gateway);
       await queue.stop();
       s3.destroy();
       db.destroy();
-      await s3rver.close();
-      await new Promise<void>((ok) => dynamo.close(() => ok()));
+      await storage.close();
     },
   };
 }

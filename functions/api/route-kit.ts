@@ -11,7 +11,7 @@ export type ApiDeps = {
   randomHex?: (bytes: number) => string;
   now?: () => Date;
   /** Shown by GET /health on the local stack only. */
-  local?: { s3Endpoint: string; bucket: string; dynamodbEndpoint: string } | undefined;
+  local?: { s3Endpoint: string; bucket: string; dynamodbEndpoint: string; table: string } | undefined;
 };
 
 /** One route: the handlers stay small and share this kit. */

@@ -12,7 +12,7 @@ import {
   listSubmissions,
 } from './live-routes.ts';
 import type { ApiDeps, Route } from './route-kit.ts';
-import { createUpload, getUpload, validate } from './upload-routes.ts';
+import { createUpload, csvTemplateRoute, getUpload, validate, xlsxTemplateRoute } from './upload-routes.ts';
 
 export type { ApiDeps } from './route-kit.ts';
 
@@ -28,6 +28,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: '/operations/{op}/uploads', auth: true, handle: createUpload },
   { method: 'GET', pattern: '/operations/{op}/uploads/{uploadId}', auth: true, handle: getUpload },
   { method: 'POST', pattern: '/operations/{op}/validate', auth: true, handle: validate },
+  { method: 'GET', pattern: '/operations/{op}/template.csv', auth: true, handle: csvTemplateRoute },
+  { method: 'GET', pattern: '/operations/{op}/template.xlsx', auth: true, handle: xlsxTemplateRoute },
   { method: 'POST', pattern: '/operations/{op}/status', auth: true, handle: setStatus },
   { method: 'GET', pattern: '/operations/{op}/ledger', auth: true, handle: ledger },
   { method: 'GET', pattern: '/operations/{op}/final', auth: true, handle: finalExport },

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
 import { reportText } from '../../shared/domain/report-text.ts';
+import { csvTemplate, xlsxTemplate } from '../../shared/domain/templates.ts';
 import { safeFileName, uploadIdOf } from '../../shared/domain/uploads.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import { type ApiDeps, allow, jsonBody, operationOr404, submissionView } from './route-kit.ts';
@@ -173,6 +174,35 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
     };
   }
   return json(200, { dryRun: true, country, fileName, report: checked.report, figures: checked.figures });
+}
+
+/** GET /operations/{op}/template.csv — the header line agencies start from. */
+export async function csvTemplateRoute(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  allow(req, { kind: 'read-operation' });
+  const op = (await operationOr404(req, deps)).definition;
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${op.id}-template.csv"`,
+    },
+    body: csvTemplate(op),
+  };
+}
+
+/** GET /operations/{op}/template.xlsx — the workbook with drop-downs, date and value checks, and a guide. */
+export async function xlsxTemplateRoute(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  allow(req, { kind: 'read-operation' });
+  const op = (await operationOr404(req, deps)).definition;
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'content-disposition': `attachment; filename="${op.id}-template.xlsx"`,
+    },
+    body: (await xlsxTemplate(op)).toString('base64'),
+    isBase64Encoded: true,
+  };
 }
 
 function formatFromContentType(type: string | undefined): string {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ROLES, type Role } from '../../shared/domain/policy.ts';
+import { rebuild, reconcile } from './audit.ts';
 import { defaultApi, run } from './context.ts';
 import { status } from './status.ts';
 import { template } from './template.ts';
@@ -34,7 +35,7 @@ Examples:
   $ optally upload br-return.csv --operation liberterra-iii --country BR
   $ optally validate br-return.csv --operation liberterra-iii --country BR
   $ optally status --country BR
-  $ optally template --operation liberterra-iii --format xlsx
+  $ optally template --operation liberterra-iii --format xlsx --country BR
 ${COMMON}`,
     );
 
@@ -109,6 +110,40 @@ Examples:
 ${COMMON}`,
     )
     .action((opts, cmd: Command) => run(cmd, (globals) => template(opts, globals)));
+
+  for (const [name, description, work, help] of [
+    [
+      'reconcile',
+      'recompute every figure from the raw accepted files and compare with the stored and final figures',
+      reconcile,
+      'Exit codes: 0 identical, 1 differences (each is listed), 2 anything else.',
+    ],
+    [
+      'rebuild',
+      "restore an operation's DynamoDB state from S3 alone (disaster recovery)",
+      rebuild,
+      'Run reconcile afterwards to check the result.',
+    ],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .requiredOption('--operation <op>', 'the operation, e.g. liberterra-iii')
+      .option('--bucket <name>', 'deployed: the uploads bucket (default: the local stack named by --api)')
+      .option('--table <name>', 'deployed: the DynamoDB table')
+      .option('--region <region>', 'deployed: the AWS region (default: AWS_REGION)')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  $ optally ${name} --operation liberterra-iii
+  $ optally ${name} --operation liberterra-iii --bucket optally-uploads-123 --table optally --region eu-west-1
+
+Reads S3 and DynamoDB directly: the local stack's (from its /health), or with --bucket and --table
+the deployed ones through your AWS credentials. ${help}`,
+      )
+      .action((opts, cmd: Command) => run(cmd, (globals) => work(opts, globals)));
+  }
 
   addTokenCommand(program);
   return program;

@@ -56,15 +56,19 @@ export async function upload(path: string, opts: UploadOptions, globals: GlobalO
     `/operations/${op}/uploads/${slot.uploadId}`,
     opts,
   );
-  if (receipt.sha256 !== sent.sha256 || receipt.size !== sent.bytes) {
+  // A file that failed processing may have no recorded hash; any recorded one must be ours.
+  if (receipt.sha256 !== null && (receipt.sha256 !== sent.sha256 || receipt.size !== sent.bytes)) {
     throw new CliError(
       `The server received different bytes than were sent (there: sha256 ${receipt.sha256}, ${receipt.size} bytes; here: sha256 ${sent.sha256}, ${sent.bytes} bytes): upload the file again.`,
     );
   }
+  const sha256Matches = receipt.sha256 !== null;
   const exitCode = exitCodeOf(submission.status);
   const receiptLine = [
     `Receipt: upload ${slot.uploadId}, ${sent.bytes} bytes, received ${receipt.receivedAt}.`,
-    `The SHA-256 computed here matches the server's: ${sent.sha256}.`,
+    sha256Matches
+      ? `The SHA-256 computed here matches the server's: ${sent.sha256}.`
+      : `The SHA-256 computed here is ${sent.sha256}; the server recorded none to compare.`,
   ].join('\n');
   const notes = followUp(submission.status, submission.failure);
   const submissionPath = `/operations/${op}/submissions/${encodeURIComponent(submission.id)}`;
@@ -74,7 +78,7 @@ export async function upload(path: string, opts: UploadOptions, globals: GlobalO
       ...base,
       submissionId: submission.id,
       receivedAt: receipt.receivedAt,
-      sha256Matches: true,
+      sha256Matches,
     };
     return { exitCode, text: '', json: { ...json, status: submission.status, note: notes, report } };
   }
@@ -114,18 +118,8 @@ async function waitForVerdict(
 }
 
 function exitCodeOf(status: Status): ExitCode {
-  switch (status) {
-    case 'accepted':
-    case 'superseded':
-      return EXIT.accepted;
-    case 'rejected':
-      return EXIT.rejected;
-    case 'failed':
-    case 'processing':
-      return EXIT.failure;
-    default:
-      return EXIT.failure;
-  }
+  if (status === 'accepted' || status === 'superseded') return EXIT.accepted;
+  return status === 'rejected' ? EXIT.rejected : EXIT.failure;
 }
 
 function followUp(status: Status, failure: string | null): string | null {

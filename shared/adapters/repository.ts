@@ -460,7 +460,10 @@ function toOperation(item: Record<string, unknown>): OperationRecord {
 function toCountry(item: Record<string, unknown>): CountryState {
   return {
     country: String(item.country),
-    figures: JSON.parse(gunzipSync(item.figures as Uint8Array).toString('utf8')) as CountryState['figures'],
+    // Compressed JSON; plain JSON text in items written by versions before compression.
+    figures: JSON.parse(
+      typeof item.figures === 'string' ? item.figures : gunzipSync(item.figures as Uint8Array).toString('utf8'),
+    ) as CountryState['figures'],
     submissionId: String(item.submissionId),
     orderKey: String(item.orderKey),
     receivedAt: String(item.receivedAt),

@@ -25,6 +25,9 @@ const FILE_LEVEL_CODES: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
   'malformed-json',
   'too-many-rows',
   'no-rows',
+  'zip-bomb',
+  'macro-workbook',
+  'too-many-cells',
   'operation-mismatch',
   'unknown-country',
   'operation-not-open',
@@ -85,6 +88,7 @@ export class ReturnChecker {
   #errors = 0;
   #warnings = 0;
   #rows = 0;
+  #lines = 0;
   #omitted = 0;
   #stopped = false;
 
@@ -166,22 +170,31 @@ export class ReturnChecker {
     return columns;
   }
 
+  /**
+   * Counts one line of the file against the row limit — data rows, and also blank or malformed
+   * lines, so that millions of empty lines cannot keep the reader busy. False once the limit is
+   * passed (reading should stop; the report says why).
+   */
+  line(row: number): boolean {
+    if (this.#stopped) return false;
+    this.#lines++;
+    if (this.#lines <= this.#op.limits.maxRows) return true;
+    this.#stopped = true;
+    this.fileProblem(
+      problem(
+        'too-many-rows',
+        { row },
+        `The file has more than ${this.#op.limits.maxRows} rows (blank rows included); reading stopped here.`,
+        'A return has one row per date, metric and breakdown; remove repeated, blank or unrelated rows.',
+      ),
+    );
+    return false;
+  }
+
   /** Checks one data row and keeps its figure. */
   row(raw: RawRow): void {
-    if (this.#stopped) return;
+    if (!this.line(raw.row)) return;
     this.#rows++;
-    if (this.#rows > this.#op.limits.maxRows) {
-      this.#stopped = true;
-      this.fileProblem(
-        problem(
-          'too-many-rows',
-          { row: raw.row },
-          `The file has more than ${this.#op.limits.maxRows} data rows; reading stopped here.`,
-          'A return has one row per date, metric and breakdown; remove repeated or unrelated rows.',
-        ),
-      );
-      return;
-    }
     const at = raw.row;
     const before = this.#errors;
     // Strings are trimmed; an over-long cell is reported once and not checked further.

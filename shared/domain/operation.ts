@@ -1,124 +1,15 @@
-import { z } from 'zod';
-import { err, ok, type Result } from './result.ts';
+import type { z } from 'zod';
+import type { operationSchema } from './operation-schema.ts';
+
+/**
+ * The operation model. The zod schema that checks definition files lives in
+ * operation-schema.ts and is imported here for its types only, so the Lambdas (which read
+ * definitions already checked at load) do not bundle zod.
+ */
 
 /** The UN M49 top-level regions participants are grouped by. */
 export const REGIONS = ['Africa', 'Americas', 'Asia', 'Europe', 'Oceania'] as const;
 export type Region = (typeof REGIONS)[number];
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
-const identifier = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/, 'must be lower-case letters, digits and underscores, starting with a letter');
-
-const breakdownSchema = z.object({
-  dimension: identifier,
-  label: z.string().min(1).optional(),
-  values: z.array(identifier).min(1),
-});
-
-const metricSchema = z.object({
-  id: identifier,
-  label: z.string().min(1),
-  unit: z.string().min(1).default('count'),
-  /** `sum`: a flow, added up over days. `max`: a gauge, a country's figure is its peak day. */
-  aggregation: z.enum(['sum', 'max']),
-  breakdowns: z.array(breakdownSchema).default([]),
-});
-
-const ruleSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('lte'),
-    id: z.string().min(1),
-    /** For every day, the value of `metric` must be ≤ the value of `bound` on the same day. */
-    metric: identifier,
-    bound: identifier,
-    severity: z.enum(['error', 'warning']).default('error'),
-  }),
-  z.object({
-    kind: z.literal('breakdown-sum-lte-total'),
-    id: z.string().min(1),
-    /** For every day, the breakdown rows of `metric` along `dimension` add up to ≤ the day's total. */
-    metric: identifier,
-    dimension: identifier,
-    severity: z.enum(['error', 'warning']).default('error'),
-  }),
-]);
-
-const participantSchema = z.object({
-  code: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "BR"'),
-  name: z.string().min(1),
-  region: z.enum(REGIONS),
-});
-
-const limitsSchema = z.object({
-  maxFileBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(25 * 1024 * 1024),
-  maxRows: z.number().int().positive().default(200_000),
-  maxCellChars: z.number().int().positive().default(256),
-  maxProblemsListed: z.number().int().positive().default(1000),
-});
-
-/** The JSON schema of an operation definition file (`operations/*.json`). */
-export const operationSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be lower-case letters, digits and hyphens'),
-    name: z.string().min(1),
-    description: z.string().optional(),
-    window: z.object({ start: isoDate, end: isoDate }),
-    /** When returns are due (ISO date-time). A country first reporting after it is late. */
-    reportingDeadline: z.iso.datetime({ offset: true }),
-    participants: z.array(participantSchema).min(1),
-    metrics: z.array(metricSchema).min(1),
-    rules: z.array(ruleSchema).default([]),
-    limits: limitsSchema.default(limitsSchema.parse({})),
-  })
-  .superRefine((op, ctx) => {
-    if (op.window.start > op.window.end) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['window'],
-        message: 'window.start must not be after window.end',
-      });
-    }
-    const duplicates = (values: string[]): string[] =>
-      [...new Set(values.filter((v, i) => values.indexOf(v) !== i))].sort();
-    for (const code of duplicates(op.participants.map((p) => p.code))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['participants'],
-        message: `participant ${code} is listed twice`,
-      });
-    }
-    const metricIds = op.metrics.map((m) => m.id);
-    for (const id of duplicates(metricIds)) {
-      ctx.addIssue({ code: 'custom', path: ['metrics'], message: `metric ${id} is defined twice` });
-    }
-    op.rules.forEach((rule, i) => {
-      const named = rule.kind === 'lte' ? [rule.metric, rule.bound] : [rule.metric];
-      for (const id of named) {
-        if (!metricIds.includes(id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['rules', i],
-            message: `rule ${rule.id} names metric "${id}", which the catalogue does not define`,
-          });
-        }
-      }
-      if (rule.kind === 'breakdown-sum-lte-total') {
-        const metric = op.metrics.find((m) => m.id === rule.metric);
-        if (metric && !metric.breakdowns.some((b) => b.dimension === rule.dimension)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['rules', i],
-            message: `rule ${rule.id} names dimension "${rule.dimension}", which metric ${rule.metric} does not have`,
-          });
-        }
-      }
-    });
-  });
 
 /** A checked operation definition. */
 export type Operation = z.infer<typeof operationSchema>;
@@ -129,16 +20,6 @@ export type Participant = Operation['participants'][number];
 /** The lifecycle of an operation: uploads count only while it is `open`. */
 export const OPERATION_STATUSES = ['draft', 'open', 'closed', 'final'] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
-
-/**
- * Checks a parsed definition file. On failure, every problem is listed with its JSON path, e.g.
- * `participants.3.code: must be an ISO 3166-1 alpha-2 code such as "BR"`.
- */
-export function parseOperation(input: unknown): Result<Operation, string[]> {
-  const parsed = operationSchema.safeParse(input);
-  if (parsed.success) return ok(parsed.data);
-  return err(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
-}
 
 /** Every date of the operation window, in order (calendar dates, no time zone involved). */
 export function windowDates(op: Pick<Operation, 'window'>): string[] {

@@ -178,8 +178,12 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
         columns = checker.header(record, rowNumber);
         continue;
       }
-      if (blank) continue;
+      if (blank) {
+        if (!checker.line(rowNumber)) break;
+        continue;
+      }
       if (record.length !== columns.length) {
+        if (!checker.line(rowNumber)) break;
         checker.fileProblem(
           problem(
             'wrong-field-count',

@@ -216,8 +216,8 @@ function writeGuide(ws: ExcelJS.Worksheet, guide: TemplateGuide): void {
   ws.addRow([]);
 
   heading('Columns');
-  ws.addRow(['column', 'required', '', 'what to write']).font = { italic: true };
-  for (const c of guide.columns) ws.addRow([c.name, c.required ? 'yes' : 'no', '', c.description]);
+  ws.addRow(['column', 'required', null, 'what to write']).font = { italic: true };
+  for (const c of guide.columns) ws.addRow([c.name, c.required ? 'yes' : 'no', null, c.description]);
   ws.addRow([]);
 
   heading('Window');
@@ -228,7 +228,13 @@ function writeGuide(ws: ExcelJS.Worksheet, guide: TemplateGuide): void {
   heading('Metrics');
   ws.addRow(['id', 'label', 'unit', 'how a country’s figure is made', 'breakdowns']).font = { italic: true };
   for (const m of guide.metrics) {
-    ws.addRow([m.id, m.label, m.unit, `${m.aggregation}: ${m.aggregationMeaning}`, m.breakdowns.join(', ')]);
+    ws.addRow([
+      m.id,
+      m.label,
+      m.unit,
+      `${m.aggregation}: ${m.aggregationMeaning}`,
+      m.breakdowns.join(', ') || null,
+    ]);
   }
   ws.addRow([]);
 
@@ -239,5 +245,5 @@ function writeGuide(ws: ExcelJS.Worksheet, guide: TemplateGuide): void {
   heading('Example (accepted as it stands)');
   ws.addRow(['date', 'metric', 'breakdown', 'value']).font = { italic: true };
   // Text, not dates or numbers: the guide is read by people only.
-  for (const e of guide.example) ws.addRow([e.date, e.metric, e.breakdown, String(e.value)]);
+  for (const e of guide.example) ws.addRow([e.date, e.metric, e.breakdown || null, String(e.value)]);
 }

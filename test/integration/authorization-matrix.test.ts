@@ -97,6 +97,16 @@ const MATRIX: Row[] = [
     expect: { agencyOwn: 200, agencyOther: 403, coordinator: 403, auditor: 403, admin: 200 },
   },
   {
+    route: 'GET /operations/{op}/template.csv',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/template.csv` }),
+    expect: ALL(200),
+  },
+  {
+    route: 'GET /operations/{op}/template.xlsx',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/template.xlsx` }),
+    expect: ALL(200),
+  },
+  {
     // An admin is let through and then told the move is not allowed (the operation is open already).
     route: 'POST /operations/{op}/status',
     request: () => ({

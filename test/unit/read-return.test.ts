@@ -23,7 +23,7 @@ describe('formatOf', () => {
     ['return.csv', 'csv'],
     ['RETURN.CSV', 'csv'],
     ['br.2025-11-12.json', 'json'],
-    ['return.xlsx', null],
+    ['return.xlsx', 'xlsx'],
     ['return.csv.txt', null],
     ['csv', null],
   ])('reads the format of %s as %s', (name, format) => {

@@ -1,0 +1,238 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/api/routes.ts';
+import { buildProgram } from '../../local/cli/program.ts';
+import { INLINE_MAX_BYTES } from '../../local/cli/validate.ts';
+import type { RollupView } from '../../shared/domain/rollup.ts';
+import { aReturn } from '../support/builders.ts';
+import { freshStack } from '../support/local-servers.ts';
+
+const OP = 'liberterra-iii';
+const BIN = fileURLToPath(new URL('../../bin/optally.js', import.meta.url));
+
+type Ran = { code: number | null; stdout: string; stderr: string };
+
+/**
+ * The agency CLI, run as users run it (`node bin/optally.js …`, a child process) against a
+ * fresh local stack; it signs its local tokens with that stack's secret (OPTALLY_DATA_DIR).
+ */
+describe('the optally CLI against the local stack', () => {
+  let stack: Awaited<ReturnType<typeof freshStack>>;
+  let work: string;
+
+  /** Runs the CLI in the work folder with `--api` at the test stack (unless `args` name another). */
+  function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+    const base: Record<string, string | undefined> = {
+      ...process.env,
+      OPTALLY_DATA_DIR: stack.dataDir,
+      ...env,
+    };
+    if (!env.OPTALLY_TOKEN) delete base.OPTALLY_TOKEN;
+    delete base.OPTALLY_API;
+    const withApi = args.includes('--api') ? args : [...args, '--api', stack.apiUrl];
+    return new Promise((ok, fail) => {
+      const child = spawn(process.execPath, [BIN, ...withApi], { cwd: work, env: base });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', fail);
+      child.on('close', (code) => ok({ code, stdout, stderr }));
+    });
+  }
+
+  /** Writes a file into the work folder and returns its path. */
+  async function file(name: string, content: string): Promise<string> {
+    const path = join(work, name);
+    await writeFile(path, content);
+    return path;
+  }
+
+  const sha256 = (content: string) => createHash('sha256').update(content).digest('hex');
+
+  beforeAll(async () => {
+    stack = await freshStack();
+    work = await mkdtemp(join(tmpdir(), 'optally-cli-'));
+  });
+  afterAll(async () => {
+    await stack.dispose();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('uploads an accepted CSV: exit 0, the receipt with the SHA-256 computed locally, and the report', async () => {
+    const content = aReturn()
+      .withRow('2025-11-12', 'arrests', 12)
+      .withRow('2025-11-12', 'victims_safeguarded', 9)
+      .withRow('2025-11-12', 'victims_safeguarded', 3, 'exploitation=forced_labour')
+      .csv();
+    const path = await file('ke-return.csv', content);
+
+    const run = await cli(['upload', path, '--operation', OP, '--country', 'KE']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('ke-return.csv: ACCEPTED');
+    expect(run.stdout).toContain(`The SHA-256 computed here matches the server's: ${sha256(content)}.`);
+    expect(run.stderr).toContain('acting as the local agency of KE');
+  });
+
+  it('uploads a rejected CSV: exit 1, and each problem with its row, column, code and hint', async () => {
+    const path = await file(
+      'tg-return.csv',
+      aReturn()
+        .withRow('2025-11-12', 'arests', 4)
+        .withRow('2025-11-13', 'arrests', -3)
+        .withRow('2025-12-01', 'arrests', 2)
+        .csv(),
+    );
+
+    const run = await cli(['upload', path, '--operation', OP, '--country', 'TG']);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('tg-return.csv: REJECTED');
+    expect(run.stdout).toContain('Row 2, column metric: "arests"\n  error unknown-metric:');
+    expect(run.stdout).toContain('→ Did you mean "arrests"?');
+    expect(run.stdout).toContain('Row 3, column value: "-3"\n  error bad-value:');
+    expect(run.stdout).toContain('Row 4, column date: "2025-12-01"\n  error date-outside-window:');
+    expect(run.stdout).toContain('→ Dates must fall between 2025-11-10 and 2025-11-21.');
+  });
+
+  it('uploads a JSON return and, with --json, prints only JSON on stdout', async () => {
+    const content = aReturn().withRow('2025-11-14', 'officers_deployed', 310).json(OP, 'GH');
+    const path = await file('gh-return.json', content);
+
+    const run = await cli(['upload', path, '--operation', OP, '--country', 'GH', '--json']);
+
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(out).toMatchObject({
+      status: 'accepted',
+      country: 'GH',
+      fileName: 'gh-return.json',
+      size: Buffer.byteLength(content),
+      sha256: sha256(content),
+      sha256Matches: true,
+      report: { verdict: 'accepted' },
+    });
+  });
+
+  it('validates as a dry run: exit 1 for a rejected file, 0 for an accepted one, and nothing counted', async () => {
+    await stack.settled();
+    const before = await stack.repo.getRollup(OP);
+    const bad = await file('sn-bad.csv', aReturn().withRow('2025-11-12', 'arrests', '1,200').csv());
+    const good = await file('sn-good.csv', aReturn().withRow('2025-11-12', 'arrests', 5).csv());
+
+    const rejected = await cli(['validate', bad, '--operation', OP, '--country', 'SN']);
+    const accepted = await cli(['validate', good, '--operation', OP, '--country', 'SN']);
+
+    expect(rejected.code).toBe(1);
+    expect(rejected.stdout).toContain('sn-bad.csv: REJECTED');
+    expect(rejected.stdout).toContain('Dry run: nothing was stored or counted.');
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toContain('sn-good.csv: ACCEPTED');
+    await stack.settled();
+    const after = await stack.repo.getRollup(OP);
+    expect(after?.version).toBe(before?.version);
+    expect((JSON.parse(after?.body ?? '{}') as Partial<RollupView>).byCountry?.SN).toBeUndefined();
+  });
+
+  it('validates a file above 5 MB through a dry-run slot, streamed, without counting it', async () => {
+    // Blank rows (as a spreadsheet exports them) make the file big while keeping it valid.
+    const header = aReturn().withRow('2025-11-12', 'arrests', 8).csv();
+    const blankRows = `${' '.repeat(200)}\n`.repeat(Math.ceil(INLINE_MAX_BYTES / 201) + 100);
+    const path = await file('ml-big.csv', header + blankRows);
+
+    const run = await cli(['validate', path, '--operation', OP, '--country', 'ML']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('ml-big.csv: ACCEPTED');
+    expect(run.stderr).toMatch(/Uploading ml-big\.csv: 5\.\d MB sent in/);
+    expect(await stack.repo.listSubmissions(OP, 'ML', { limit: 10 })).toMatchObject({ submissions: [] });
+  });
+
+  it("lists a country's submissions and verdicts with status --json", async () => {
+    await stack.putReturn(`incoming/${OP}/NE/first.csv`, aReturn().withRow('2025-11-12', 'arrests', 1).csv());
+    await stack.putReturn(`incoming/${OP}/NE/second.csv`, aReturn().withRow('2025-11-12', 'arests', 1).csv());
+    await stack.settled();
+
+    const run = await cli(['status', '--operation', OP, '--country', 'NE', '--json']);
+
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as {
+      operations: { id: string; submissions: { key: string; status: string; errors: number }[] }[];
+    };
+    expect(out.operations.map((o) => o.id)).toEqual([OP]);
+    const byFile = Object.fromEntries(
+      (out.operations[0]?.submissions ?? []).map((s) => [s.key.split('/').at(-1), [s.status, s.errors]]),
+    );
+    expect(byFile).toEqual({ 'first.csv': ['accepted', 0], 'second.csv': ['rejected', 1] });
+  });
+
+  it('shows help with examples for every command', async () => {
+    const program = buildProgram();
+    for (const command of [program, ...program.commands]) {
+      let help = '';
+      command.configureOutput({ writeOut: (s) => (help += s) });
+      command.outputHelp();
+      expect(help, command.name()).toContain('Examples:\n  $ optally');
+    }
+
+    const run = await cli(['upload', '--help']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: optally upload [options] <file>');
+    expect(run.stdout).toContain('--api <url>');
+  });
+
+  it('exits 2 with what to do when nothing answers at --api', async () => {
+    const port = await closedPort();
+
+    const run = await cli(['status', '--country', 'KE', '--api', `http://127.0.0.1:${port}`]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `The local stack is not running at http://127.0.0.1:${port}: start it with npm start, or pass --api URL.`,
+    );
+  });
+
+  it("exits 2 with the server's reason when the token may not act for the country", async () => {
+    const path = await file('br-return.csv', aReturn().withRow('2025-11-12', 'arrests', 1).csv());
+
+    const run = await cli(['upload', path, '--operation', OP, '--country', 'BR'], {
+      OPTALLY_TOKEN: await stack.tokens.agency('KE'),
+    });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('(403 forbidden): An agency of KE may not act for BR.');
+  });
+
+  it('downloads the template where the API serves one, and otherwise says so and exits 2', async () => {
+    const served = ROUTES.some((r) => r.pattern.includes('template'));
+
+    const run = await cli(['template', '--operation', OP, '--format', 'csv', '--country', 'KE']);
+
+    if (served) {
+      expect(run.code).toBe(0);
+      expect(existsSync(join(work, `${OP}-template.csv`))).toBe(true);
+    } else {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`has no return template to download (GET /operations/${OP}/template.csv`);
+    }
+  });
+});
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  const address = server.address();
+  await new Promise((ok) => server.close(ok));
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
