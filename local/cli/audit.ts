@@ -79,7 +79,7 @@ export async function rebuild(opts: StorageOptions, globals: GlobalOptions): Pro
           ...result.unprocessed.map((k) => `  ${k}`),
         ]
       : []),
-    'Check it with: optally reconcile --operation ' + opts.operation,
+    `Check it with: optally reconcile --operation ${opts.operation}`,
   ];
   return { exitCode: EXIT.accepted, text: lines.join('\n'), json: result };
 }

@@ -462,7 +462,9 @@ function toCountry(item: Record<string, unknown>): CountryState {
     country: String(item.country),
     // Compressed JSON; plain JSON text in items written by versions before compression.
     figures: JSON.parse(
-      typeof item.figures === 'string' ? item.figures : gunzipSync(item.figures as Uint8Array).toString('utf8'),
+      typeof item.figures === 'string'
+        ? item.figures
+        : gunzipSync(item.figures as Uint8Array).toString('utf8'),
     ) as CountryState['figures'],
     submissionId: String(item.submissionId),
     orderKey: String(item.orderKey),
