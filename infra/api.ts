@@ -1,0 +1,196 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { acknowledgeNag, acknowledgeNagOnCdkSingleton, BASIC_EXECUTION_ROLE_FINDING } from './nag.ts';
+import { bindBucket, bindTable, OptallyFunction } from './optally-function.ts';
+import { API_ROUTES, routeKey } from './routes.ts';
+import { BUCKET_PREFIXES } from './storage.ts';
+import { UserDirectory } from './user-directory.ts';
+
+/** Stage-wide request limits (API Gateway token bucket). */
+export interface ApiThrottle {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Requests allowed in a burst. */
+  readonly burstLimit: number;
+}
+
+/** Default stage throttle: far above a few hundred agencies and a dashboard polling every few seconds. */
+export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 50, burstLimit: 100 };
+
+/** Settings of the API construct. */
+export interface ApiProps {
+  readonly table: ITableV2;
+  /** Read anywhere; `incoming/` writable so the function can sign presigned POSTs for uploads. */
+  readonly uploadsBucket: IBucket;
+  /** @default DEFAULT_API_THROTTLE */
+  readonly throttle?: ApiThrottle;
+  /** @default true (see UserDirectoryProps.threatProtection) */
+  readonly threatProtection?: boolean;
+}
+
+/**
+ * The HTTP API: every route of `API_ROUTES` → one api Lambda (it has its own router), behind a
+ * Cognito JWT authorizer — the default for every route, so only routes that opt out (the health
+ * check) are public. The authorizer checks signature, issuer, audience and expiry; it does not look
+ * at groups, so roles stay enforced in the handler (shared policy). Stage throttling and JSON access
+ * logs (who — the token's `sub` — did what) on the `$default` stage.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly users: UserDirectory;
+  /** The api function. */
+  readonly function: OptallyFunction;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.users = new UserDirectory(this, 'Users', { threatProtection: props.threatProtection ?? true });
+
+    this.function = new OptallyFunction(this, 'Handler', {
+      name: 'api',
+      description: 'Serves every route of the optally HTTP API (JWT claims → shared policy → response).',
+      memorySize: 512,
+      timeout: Duration.seconds(15),
+    });
+    bindTable(this.function, props.table, 'readWrite');
+    bindBucket(this.function, props.uploadsBucket, 'read');
+    // Presigned POSTs for upload and dry-run slots are signed with this role; lifecycle changes
+    // archive the definition and freeze the final manifest.
+    for (const prefix of [
+      BUCKET_PREFIXES.incoming,
+      BUCKET_PREFIXES.dryrun,
+      BUCKET_PREFIXES.definitions,
+      BUCKET_PREFIXES.final,
+    ]) {
+      bindBucket(this.function, props.uploadsBucket, 'write', prefix);
+    }
+
+    const authorizer = new HttpJwtAuthorizer('CognitoJwt', this.users.issuerUrl, {
+      authorizerName: 'cognito-jwt',
+      // ID tokens carry `aud` = the client id and the custom:country claim the handler needs.
+      jwtAudience: [this.users.appClient.userPoolClientId],
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `${Stack.of(this).stackName}-api`,
+      description: 'optally reporting API',
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+    });
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
+    const throttle = props.throttle ?? DEFAULT_API_THROTTLE;
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            route: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            bytes: '$context.responseLength',
+            sub: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const integration = new HttpLambdaIntegration('ApiFunction', this.function.function);
+    for (const route of API_ROUTES) {
+      const [created] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        ...(route.auth === 'none' ? { authorizer: new HttpNoneAuthorizer() } : {}),
+      });
+      if (route.auth === 'none' && created) {
+        acknowledgeNag(created, [
+          {
+            id: 'AwsSolutions-APIG4',
+            reason: `${routeKey(route)} is the unauthenticated health check (load balancers, uptime probes); it returns no data.`,
+          },
+        ]);
+      }
+    }
+  }
+
+  /**
+   * Lets browsers on `origins` call the API directly (CORS).
+   *
+   * Applied after deployment by a custom resource instead of the API's own `corsPreflight`: the
+   * dashboard origin is the CloudFront domain, and CloudFront needs the API's id for its origin, so
+   * a CORS setting on the API resource would close a dependency cycle (API → distribution → API).
+   */
+  allowBrowserOrigins(origins: readonly string[]): AwsCustomResource {
+    const stack = Stack.of(this);
+    const apiArn = stack.formatArn({
+      service: 'apigateway',
+      account: '',
+      // API Gateway ARNs name the REST path: arn:aws:apigateway:{region}::/apis/{id}.
+      resource: '/apis',
+      resourceName: this.httpApi.apiId,
+    });
+    const updateCors = {
+      service: 'ApiGatewayV2',
+      action: 'UpdateApi',
+      parameters: {
+        ApiId: this.httpApi.apiId,
+        CorsConfiguration: {
+          AllowOrigins: [...origins],
+          AllowMethods: ['GET', 'POST', 'OPTIONS'],
+          AllowHeaders: ['authorization', 'content-type', 'if-none-match', 'if-modified-since'],
+          ExposeHeaders: ['etag', 'last-modified', 'location'],
+          AllowCredentials: false,
+          MaxAge: 600,
+        },
+      },
+      physicalResourceId: PhysicalResourceId.of(`${this.httpApi.apiId}-cors`),
+    };
+    const resource = new AwsCustomResource(this, 'Cors', {
+      onCreate: updateCors,
+      onUpdate: updateCors,
+      policy: AwsCustomResourcePolicy.fromStatements([
+        // UpdateApi is an HTTP PATCH on the API resource in IAM terms.
+        new PolicyStatement({ actions: ['apigateway:PATCH'], resources: [apiArn] }),
+      ]),
+      installLatestAwsSdk: false,
+      logGroup: new LogGroup(this, 'CorsLogs', { retention: RetentionDays.ONE_MONTH }),
+    });
+    acknowledgeNagOnCdkSingleton(this, 'AWS679f53fac002430cb0da5b7982bd2287', [
+      {
+        id: BASIC_EXECUTION_ROLE_FINDING,
+        reason:
+          "CDK's AwsCustomResource provider runs only during deployment (one UpdateApi call); CDK gives its role the AWS managed basic execution policy and no way to replace it.",
+      },
+    ]);
+    return resource;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The one definition of how our Lambda handlers are bundled. Both the CDK construct
+ * (`optally-function.ts`) and `npm run build` (`build-functions.ts`) read these values, so what
+ * `npm run build` measures is what `cdk deploy` ships.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of the repository root (the folder holding package.json). */
+export const REPO_ROOT: string = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every Lambda of ours: its name (folder under functions/, and under dist/functions/) and entry file. */
+export const FUNCTION_ENTRIES = {
+  ingest: 'functions/ingest/handler.ts',
+  api: 'functions/api/handler.ts',
+} as const;
+
+/** Name of one of our Lambdas. */
+export type FunctionName = keyof typeof FUNCTION_ENTRIES;
+
+/**
+ * ESM bundles cannot call `require`, but some CommonJS dependencies do (dynamic `require('stream')`
+ * and friends); this banner gives the bundle a `require` bound to its own URL.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __optallyCreateRequire } from 'node:module'; const require = __optallyCreateRequire(import.meta.url);";
+
+/**
+ * Bundle settings shared by the construct and the build script.
+ *
+ * - `target` matches the Lambda runtime (nodejs24.x): no down-levelling of syntax Node 24 runs natively.
+ * - `externals` is empty on purpose: the AWS SDK v3 clients are bundled rather than taken from the
+ *   runtime, so the code runs against the exact versions the tests ran against (and
+ *   `@aws-sdk/s3-presigned-post` is not in the runtime at all).
+ * - `mainFields` prefers ES module builds, which tree-shake better.
+ */
+export const BUNDLE_SETTINGS = {
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'] as string[],
+  externals: [] as string[],
+  banner: ESM_REQUIRE_BANNER,
+  /** Lambda resolves `index.handler` to `index.mjs` because the bundle is ESM. */
+  outputFileName: 'index.mjs',
+} as const;
+
+/** Absolute path of a function's entry file. */
+export function entryPath(name: FunctionName): string {
+  return join(REPO_ROOT, FUNCTION_ENTRIES[name]);
+}

@@ -1,0 +1,201 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { BUNDLE_SETTINGS, entryPath, type FunctionName, REPO_ROOT } from './bundling.ts';
+import { acknowledgeNag, nagResourceText } from './nag.ts';
+
+/**
+ * The Lambda runtime of every function of ours. cdk-nag's AwsSolutions-L1 fails any runtime older
+ * than the newest the installed aws-cdk-lib knows, so this moves with aws-cdk-lib upgrades.
+ */
+export const FUNCTION_RUNTIME: Runtime = Runtime.NODEJS_24_X;
+
+/** Settings of one of our Lambdas. */
+export interface OptallyFunctionProps {
+  /** Which handler (folder under functions/) to bundle. */
+  readonly name: FunctionName;
+  /** Shown in the Lambda console. */
+  readonly description: string;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  /** @default one year */
+  readonly logRetention?: RetentionDays;
+  /** Extra environment variables (tables and buckets are set by `bindTable` / `bindBucket`). */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * "A Lambda of ours": Node.js 24 on arm64, bundled by the local esbuild from functions/ as ESM with
+ * source maps, X-Ray tracing, JSON logs into its own log group with a retention, and a role that
+ * starts with nothing but writing to that log group. Access is added with `bindTable` /
+ * `bindBucket`, which grant and set the environment variable in one call.
+ */
+export class OptallyFunction extends Construct {
+  /** The function itself. */
+  readonly function: NodejsFunction;
+  /** Its execution role (no managed policies). */
+  readonly role: Role;
+  /** Its log group. */
+  readonly logGroup: LogGroup;
+  /** Its timeout (the ingest queue's visibility timeout is derived from it). */
+  readonly timeout: Duration;
+  private readonly boundEnvironment = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: OptallyFunctionProps) {
+    super(scope, id);
+    this.timeout = props.timeout ?? Duration.seconds(10);
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_YEAR });
+    // An explicit role instead of the default one: the default attaches the AWS managed
+    // AWSLambdaBasicExecutionRole, which may write to every log group in the account.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the optally ${props.name} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: entryPath(props.name),
+      handler: 'handler',
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: this.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
+      environment: {
+        // Stack traces point at the TypeScript sources instead of the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: BUNDLE_SETTINGS.target,
+        minify: BUNDLE_SETTINGS.minify,
+        sourceMap: BUNDLE_SETTINGS.sourcemap,
+        sourcesContent: BUNDLE_SETTINGS.sourcesContent,
+        mainFields: BUNDLE_SETTINGS.mainFields,
+        externalModules: BUNDLE_SETTINGS.externals,
+        banner: BUNDLE_SETTINGS.banner,
+      },
+    });
+
+    // cdk-nag findings are per resource text, so this also covers any other "*" resource added to
+    // this role later; bindTable / bindBucket never grant on "*", and the infra tests pin every
+    // statement of both roles.
+    acknowledgeNag(this, [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires "*".',
+      },
+    ]);
+  }
+
+  /**
+   * Sets an environment variable once. Binding the same name to a different value throws: two
+   * resources fighting over `BUCKET_NAME` is a wiring bug, not something to resolve silently.
+   */
+  setEnvironment(name: string, value: string): void {
+    const existing = this.boundEnvironment.get(name);
+    if (existing !== undefined && existing !== value) {
+      throw new Error(
+        `${this.node.path}: environment variable ${name} is already bound to another resource; ` +
+          'give the second resource its own variable name.',
+      );
+    }
+    if (existing === undefined) {
+      this.boundEnvironment.set(name, value);
+      this.function.addEnvironment(name, value);
+    }
+  }
+}
+
+/** What a function may do with the table. */
+export type TableAccess = 'read' | 'readWrite';
+
+/** DynamoDB actions per access level: exactly what the handlers use, no Scan, no batch writes. */
+export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
+};
+
+/**
+ * Grants the function `access` to the table (the table only: it has no indexes) and sets
+ * `envVar` (default `TABLE_NAME`) to the table's name.
+ */
+export function bindTable(
+  fn: OptallyFunction,
+  table: ITableV2,
+  access: TableAccess,
+  envVar = 'TABLE_NAME',
+): void {
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }),
+  );
+  fn.setEnvironment(envVar, table.tableName);
+}
+
+/** What a function may do with objects under a bucket prefix. */
+export type BucketAccess = 'read' | 'write' | 'readWrite';
+
+/**
+ * Grants the function `access` to the objects under `prefix` (the whole bucket when empty) and sets
+ * `envVar` (default `BUCKET_NAME`) to the bucket's name.
+ *
+ * - read: GetObject / GetObjectVersion on the objects, and ListBucket limited to the prefix (without
+ *   it a missing key answers 403 instead of 404).
+ * - write: PutObject only. Nothing of ours may delete: raw returns are evidence.
+ */
+export function bindBucket(
+  fn: OptallyFunction,
+  bucket: IBucket,
+  access: BucketAccess,
+  prefix = '',
+  envVar = 'BUCKET_NAME',
+): void {
+  const objects = bucket.arnForObjects(`${prefix}*`);
+  if (access === 'read' || access === 'readWrite') {
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objects] }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        ...(prefix ? { conditions: { StringLike: { 's3:prefix': `${prefix}*` } } } : {}),
+      }),
+    );
+  }
+  if (access === 'write' || access === 'readWrite') {
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
+  }
+  acknowledgeNag(fn, [
+    {
+      id: `AwsSolutions-IAM5[Resource::${nagResourceText(fn, objects)}]`,
+      reason: prefix
+        ? `Object actions need an object ARN; the wildcard only spans the ${prefix} prefix this function owns (${access}).`
+        : `Object actions need an object ARN; this function ${access === 'read' ? 'reads' : 'uses'} objects anywhere in the bucket (${access}).`,
+    },
+  ]);
+  fn.setEnvironment(envVar, bucket.bucketName);
+}

@@ -1,0 +1,105 @@
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api, type ApiThrottle } from './api.ts';
+import { DashboardHosting } from './dashboard-hosting.ts';
+import { DataStore } from './data-store.ts';
+import { IngestPipeline } from './ingest-pipeline.ts';
+import { Monitoring } from './monitoring.ts';
+import { Storage } from './storage.ts';
+
+/** Deployment settings (all optional; `optally-app.ts` fills them from CDK context). */
+export interface OptallyStackProps extends StackProps {
+  /** Days raw returns and every object version are kept. @default 7 years */
+  readonly retentionDays?: number;
+  /** S3 Object Lock, governance mode, for `retentionDays`. @default false */
+  readonly objectLock?: boolean;
+  /** Receives alarm notifications. @default none */
+  readonly alarmEmail?: string;
+  /** @default DEFAULT_API_THROTTLE */
+  readonly apiThrottle?: ApiThrottle;
+  /** WAF web ACL (CloudFront scope) for the distribution. @default none */
+  readonly webAclArn?: string;
+  /** Cognito threat protection (Plus plan). @default true */
+  readonly threatProtection?: boolean;
+  /** Folder of the built dashboard. @default web/dist */
+  readonly webDistPath?: string;
+}
+
+/**
+ * The whole optally deployment, one construct per runtime component: storage → ingest pipeline →
+ * data store ← API ← dashboard hosting, plus monitoring.
+ */
+export class OptallyStack extends Stack {
+  readonly storage: Storage;
+  readonly data: DataStore;
+  readonly ingest: IngestPipeline;
+  readonly api: Api;
+  readonly dashboard: DashboardHosting;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: OptallyStackProps = {}) {
+    super(scope, id, {
+      description: 'optally: national returns in, exactly-once live global totals out',
+      ...props,
+    });
+    Tags.of(this).add('project', 'optally');
+
+    this.storage = new Storage(this, 'Storage', {
+      ...(props.retentionDays !== undefined ? { retentionDays: props.retentionDays } : {}),
+      objectLock: props.objectLock ?? false,
+    });
+    this.data = new DataStore(this, 'Data');
+    this.ingest = new IngestPipeline(this, 'Ingest', {
+      uploadsBucket: this.storage.uploadsBucket,
+      table: this.data.table,
+    });
+    this.api = new Api(this, 'Api', {
+      table: this.data.table,
+      uploadsBucket: this.storage.uploadsBucket,
+      ...(props.apiThrottle ? { throttle: props.apiThrottle } : {}),
+      threatProtection: props.threatProtection ?? true,
+    });
+    this.dashboard = new DashboardHosting(this, 'Dashboard', {
+      httpApi: this.api.httpApi,
+      logBucket: this.storage.logBucket,
+      uploadsBucket: this.storage.uploadsBucket,
+      publicConfig: {
+        region: this.region,
+        userPoolId: this.api.users.userPool.userPoolId,
+        userPoolClientId: this.api.users.appClient.userPoolClientId,
+        // The API shares the dashboard's origin: relative URLs.
+        apiBaseUrl: '',
+        uploadsBucket: this.storage.uploadsBucket.bucketName,
+      },
+      ...(props.webDistPath ? { webDistPath: props.webDistPath } : {}),
+      ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
+    });
+    this.api.allowBrowserOrigins([this.dashboard.origin]);
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      ingest: this.ingest,
+      api: this.api,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
+    const outputs: Record<string, [string, string]> = {
+      DashboardUrl: [this.dashboard.origin, 'The dashboard; the API is served under the same origin.'],
+      ApiUrl: [`${this.dashboard.origin}`, 'Base URL for the CLI (--api): the API through CloudFront.'],
+      ApiGatewayUrl: [this.api.httpApi.apiEndpoint, 'The API Gateway endpoint itself (bypasses CloudFront).'],
+      UserPoolId: [this.api.users.userPool.userPoolId, 'Cognito user pool (users, groups, custom:country).'],
+      UserPoolClientId: [this.api.users.appClient.userPoolClientId, 'App client for the CLI and dashboard.'],
+      UploadsBucketName: [
+        this.storage.uploadsBucket.bucketName,
+        'Raw returns, reports, definitions and final manifests.',
+      ],
+      TableName: [this.data.table.tableName, 'The DynamoDB table.'],
+      DeadLetterQueueUrl: [
+        this.ingest.deadLetterQueue.queueUrl,
+        'Failed ingest notifications (redrive from here).',
+      ],
+      AlarmTopicArn: [this.monitoring.alarmTopic.topicArn, 'Subscribe here for alarm notifications.'],
+    };
+    for (const [name, [value, description]] of Object.entries(outputs)) {
+      new CfnOutput(this, name, { value, description });
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_RECEIVES } from '../../infra/ingest-pipeline.ts';
+import { logicalIdOf, propertiesOf, synthesizeOptally } from './synth.ts';
+
+const synthesized = synthesizeOptally({ validate: false });
+const { template } = synthesized;
+afterAll(() => synthesized.dispose());
+
+const queueId = logicalIdOf(template, 'AWS::SQS::Queue', 'IngestQueue');
+const dlqId = logicalIdOf(template, 'AWS::SQS::Queue', 'DeadLetterQueue');
+const ingestFnId = logicalIdOf(template, 'AWS::Lambda::Function', 'IngestHandlerFunction');
+const uploadsId = logicalIdOf(template, 'AWS::S3::Bucket', 'UploadsBucket');
+const tableId = logicalIdOf(template, 'AWS::DynamoDB::GlobalTable', 'Table');
+
+describe('ingest queue', () => {
+  it('parks a message in the DLQ after five receives', () => {
+    expect(propertiesOf(template, queueId).RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+  });
+
+  it('hides a received message for at least six times the ingest function timeout', () => {
+    const visibility = propertiesOf(template, queueId).VisibilityTimeout as number;
+    const timeout = propertiesOf(template, ingestFnId).Timeout as number;
+
+    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('accepts the largest message SQS allows', () => {
+    expect(propertiesOf(template, queueId).MaximumMessageSize).toBe(262_144);
+  });
+
+  it.each([
+    ['ingest queue', 'IngestQueue'],
+    ['dead-letter queue', 'DeadLetterQueue'],
+  ])('the %s is encrypted and refuses requests without TLS', (_name, hint) => {
+    const id = logicalIdOf(template, 'AWS::SQS::Queue', hint);
+    expect(propertiesOf(template, id).SqsManagedSseEnabled).toBe(true);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: id }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps failed notifications for the longest time SQS allows', () => {
+    expect(propertiesOf(template, dlqId).MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+});
+
+describe('S3 → SQS → Lambda wiring', () => {
+  it('sends every object created under incoming/ (and nothing else) to the ingest queue', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: uploadsId },
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+            QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  it('lets only S3 notifications of the uploads bucket publish to the queue', () => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 's3.amazonaws.com' },
+            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [uploadsId, 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('feeds the ingest function batches of 10 with partial batch failures and a small batching window', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: ingestFnId },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumBatchingWindowInSeconds: Match.anyValue(),
+    });
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0] as {
+      Properties: { MaximumBatchingWindowInSeconds: number };
+    };
+    expect(mapping.Properties.MaximumBatchingWindowInSeconds).toBeLessThanOrEqual(5);
+  });
+
+  it('tells the function the redrive maxReceiveCount, the table and the bucket', () => {
+    const redrive = propertiesOf(template, queueId).RedrivePolicy as { maxReceiveCount: number };
+
+    expect(propertiesOf(template, ingestFnId).Environment).toEqual({
+      Variables: expect.objectContaining({
+        MAX_RECEIVES: String(redrive.maxReceiveCount),
+        TABLE_NAME: { Ref: tableId },
+        BUCKET_NAME: { Ref: uploadsId },
+      }),
+    });
+    expect(redrive.maxReceiveCount).toBe(DEFAULT_MAX_RECEIVES);
+  });
+});
+
+describe('ingest function permissions', () => {
+  const statements = (
+    propertiesOf(template, logicalIdOf(template, 'AWS::IAM::Policy', 'IngestHandlerRoleDefaultPolicy'))
+      .PolicyDocument as {
+      Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+    }
+  ).Statement;
+  const objectArn = (suffix: string) => ({
+    'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadsId, 'Arn'] }, suffix]],
+  });
+  const actionsOn = (resource: unknown) =>
+    statements
+      .filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(resource)))
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .sort();
+
+  it('reads raw returns under incoming/ only', () => {
+    expect(actionsOn(objectArn('/incoming/*'))).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+  });
+
+  it('writes reports/ only, and cannot delete anything', () => {
+    expect(actionsOn(objectArn('/reports/*'))).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(statements)).not.toMatch(/s3:(\*|Delete)/);
+  });
+
+  it('uses exactly the table operations of the design, on the table itself', () => {
+    expect(actionsOn({ 'Fn::GetAtt': [tableId, 'Arn'] })).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+});
+
+describe('dead-letter alarm', () => {
+  it('fires as soon as one message is in the DLQ', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+    });
+  });
+});
