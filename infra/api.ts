@@ -167,7 +167,7 @@ export class Api extends Construct {
           AllowOrigins: [...origins],
           AllowMethods: ['GET', 'POST', 'OPTIONS'],
           AllowHeaders: ['authorization', 'content-type', 'if-none-match', 'if-modified-since'],
-          ExposeHeaders: ['etag', 'last-modified', 'location'],
+          ExposeHeaders: ['etag', 'last-modified', 'location', 'x-manifest-sha256'],
           AllowCredentials: false,
           MaxAge: 600,
         },

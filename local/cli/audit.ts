@@ -16,7 +16,7 @@ type LocalHealth = {
  * The stores an auditor's command reads: the local stack's (named by its /health), or — with
  * --bucket and --table — the deployed ones, through the AWS credentials of the environment.
  */
-async function stores(
+export async function stores(
   opts: StorageOptions,
   globals: GlobalOptions,
 ): Promise<{ repo: Repository; objects: ObjectStore }> {

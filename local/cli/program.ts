@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ROLES, type Role } from '../../shared/domain/policy.ts';
 import { rebuild, reconcile } from './audit.ts';
 import { defaultApi, run } from './context.ts';
+import { define } from './define.ts';
 import { status } from './status.ts';
 import { template } from './template.ts';
 import { addTokenCommand } from './token.ts';
@@ -144,6 +145,26 @@ the deployed ones through your AWS credentials. ${help}`,
       )
       .action((opts, cmd: Command) => run(cmd, (globals) => work(opts, globals)));
   }
+
+  program
+    .command('define')
+    .description('check an operation definition file and store it (admins; a new operation starts as draft)')
+    .argument('<file>', 'the definition, e.g. operations/liberterra-iii.json')
+    .option('--status <status>', 'the status of a NEW operation: draft or open', 'draft')
+    .option('--bucket <name>', 'deployed: the uploads bucket (default: the local stack named by --api)')
+    .option('--table <name>', 'deployed: the DynamoDB table')
+    .option('--region <region>', 'deployed: the AWS region (default: AWS_REGION)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally define operations/liberterra-iii.json
+  $ optally define operations/next-op.json --bucket optally-uploads-123 --table optally --region eu-west-1
+
+Every problem of a bad file is listed with its path (exit 1). An existing operation keeps its
+status; open, close and finalise it with POST /operations/{op}/status.`,
+    )
+    .action((file: string, opts, cmd: Command) => run(cmd, (globals) => define(file, opts, globals)));
 
   addTokenCommand(program);
   return program;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CheckContext, CheckedReturn, CountryFigures } from '../../shared/domain/check-return.ts';
-import { type Operation, parseOperation } from '../../shared/domain/operation.ts';
+import type { Operation } from '../../shared/domain/operation.ts';
+import { parseOperation } from '../../shared/domain/operation-schema.ts';
 import { type ReturnFormat, readReturn } from '../../shared/domain/read-return.ts';
 import type { CountryState } from '../../shared/domain/rollup.ts';
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseOperation, regionOf, windowDates } from '../../shared/domain/operation.ts';
+import { regionOf, windowDates } from '../../shared/domain/operation.ts';
+import { parseOperation } from '../../shared/domain/operation-schema.ts';
 import {
   anOperation,
   anOperationDefinition,

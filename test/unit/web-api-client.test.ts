@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, apiBaseUrl, createApi, type Fetch } from '../../web/src/api-client.ts';
+import { ApiError, apiBaseUrl, createApi, type Fetch, ledgerSearch } from '../../web/src/api-client.ts';
 
 /** A fetch that answers from a table of `path → response` and records each request. */
 function fakeFetch(routes: Record<string, () => Response>) {
@@ -105,12 +105,82 @@ describe('createApi', () => {
     expect(await createApi({ baseUrl: base, fetch: deployed.fetch }).localTokens()).toBeNull();
   });
 
-  it('says final figures exist only on a 200', async () => {
-    const final = fakeFetch({ '/operations/op-1/final': () => json({}) });
-    const notYet = fakeFetch({});
+  it('reads the final figures as JSON, and answers null while there are none to read', async () => {
+    const body = { manifestSha256: 'ab'.repeat(32), manifest: { operation: 'op-1', status: 'final' } };
+    const final = fakeFetch({ '/operations/op-1/final?format=json': () => json(body) });
+    const api = (fetch: Fetch) => createApi({ baseUrl: base, token: 't', fetch });
 
-    expect(await createApi({ baseUrl: base, token: 't', fetch: final.fetch }).hasFinal('op-1')).toBe(true);
-    expect(await createApi({ baseUrl: base, token: 't', fetch: notYet.fetch }).hasFinal('op-1')).toBe(false);
+    expect(await api(final.fetch).getFinal('op-1')).toEqual(body);
+    expect(final.requests[0]?.headers).toMatchObject({
+      Authorization: 'Bearer t',
+      Accept: 'application/json',
+    });
+    for (const status of [404, 409, 403]) {
+      const refused = fakeFetch({
+        '/operations/op-1/final?format=json': () => json({ error: 'no', message: 'not yet' }, { status }),
+      });
+      expect(await api(refused.fetch).getFinal('op-1')).toBeNull();
+    }
+  });
+
+  it('lets a failing or refused token through as an error rather than "no final figures"', async () => {
+    for (const status of [401, 500]) {
+      const failing = fakeFetch({
+        '/operations/op-1/final?format=json': () => json({ message: 'boom' }, { status }),
+      });
+      await expect(
+        createApi({ baseUrl: base, token: 't', fetch: failing.fetch }).getFinal('op-1'),
+      ).rejects.toMatchObject({ status });
+    }
+  });
+
+  it('downloads an export with the token, asking for its media type, and reads the digest header', async () => {
+    const digest = 'cd'.repeat(32);
+    const { fetch, requests } = fakeFetch({
+      '/operations/op-1/final?format=sdmx-csv': () =>
+        new Response('STRUCTURE,MANIFEST_SHA256\r\n', { headers: { 'x-manifest-sha256': digest } }),
+    });
+
+    const download = await createApi({ baseUrl: base, token: 't', fetch }).downloadFinal('op-1', 'sdmx-csv');
+
+    expect(download.digest).toBe(digest);
+    expect(await download.blob.text()).toBe('STRUCTURE,MANIFEST_SHA256\r\n');
+    expect(requests[0]?.headers).toMatchObject({
+      Authorization: 'Bearer t',
+      Accept: 'application/vnd.sdmx.data+csv',
+    });
+  });
+
+  it('asks the ledger for a filtered page and follows an escaped cursor', async () => {
+    const page = { operation: 'op-1', entries: [{ id: 'KE-2' }], cursor: null };
+    const { fetch, requests } = fakeFetch({
+      '/operations/op-1/ledger?country=KE&verdict=rejected&limit=50&cursor=KE-0001%230%2Fx': () => json(page),
+    });
+
+    const answer = await createApi({ baseUrl: base, token: 't', fetch }).getLedger('op-1', {
+      country: 'KE',
+      verdict: 'rejected',
+      limit: 50,
+      cursor: 'KE-0001#0/x',
+    });
+
+    expect(answer).toEqual(page);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('refuses the ledger with the API’s 403 as an ApiError', async () => {
+    const { fetch } = fakeFetch({
+      '/operations/op-1/ledger': () =>
+        json(
+          { error: 'forbidden', message: 'The submission ledger is for auditors and admins.' },
+          { status: 403 },
+        ),
+    });
+
+    await expect(createApi({ baseUrl: base, token: 't', fetch }).getLedger('op-1')).rejects.toMatchObject({
+      status: 403,
+      message: 'The submission ledger is for auditors and admins.',
+    });
   });
 
   it('escapes path parts', async () => {
@@ -120,5 +190,19 @@ describe('createApi', () => {
       .catch(() => undefined);
 
     expect(requests[0]?.url).toBe('http://api.test/operations/op-1/submissions/KE%2F..%2Fx');
+  });
+});
+
+describe('ledgerSearch', () => {
+  it('leaves out what is not asked for', () => {
+    expect(ledgerSearch({})).toBe('');
+    expect(ledgerSearch({ country: null, verdict: null, cursor: null })).toBe('');
+    expect(ledgerSearch({ verdict: 'superseded' })).toBe('?verdict=superseded');
+  });
+
+  it('keeps the order country, verdict, limit, cursor and escapes values', () => {
+    expect(ledgerSearch({ cursor: 'a&b=c', limit: 10, verdict: 'failed', country: 'FR' })).toBe(
+      '?country=FR&verdict=failed&limit=10&cursor=a%26b%3Dc',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  fileName,
   formatAgo,
   formatBytes,
   formatChange,
@@ -9,6 +10,7 @@ import {
   formatFigure,
   formatPercent,
   formatStatus,
+  shortHash,
 } from '../../web/src/format.ts';
 
 describe('formatFigure', () => {
@@ -96,5 +98,22 @@ describe('formatBytes and formatStatus', () => {
 
   it('capitalises a status', () => {
     expect(formatStatus('final')).toBe('Final');
+  });
+});
+
+describe('fileName and shortHash', () => {
+  it('takes the last segment of an upload key', () => {
+    expect(fileName('incoming/liberterra-iii/KE/u-12/week 1.csv')).toBe('week 1.csv');
+    expect(fileName('return.csv')).toBe('return.csv');
+    expect(fileName('incoming/op/KE/')).toBe('incoming/op/KE/');
+  });
+
+  it('shortens a digest to 12 characters and an ellipsis, and keeps a short one whole', () => {
+    const sha = '3f2a9c0d1b7e44aa0f8c6d2e1b0a99887766554433221100ffeeddccbbaa9988';
+    expect(shortHash(sha)).toBe('3f2a9c0d1b7e…');
+    expect(shortHash(sha, 8)).toBe('3f2a9c0d…');
+    expect(shortHash('abc')).toBe('abc');
+    expect(shortHash(null)).toBe('—');
+    expect(shortHash('')).toBe('—');
   });
 });

@@ -1,18 +1,13 @@
 import type { Api } from './api-client.ts';
 import type { Submission, SubmissionReport } from './api-types.ts';
 import { byId, h, setAttr, setHidden, setText, setTime, syncList } from './dom.ts';
-import { formatBytes, formatCount, formatDateTime, formatStatus } from './format.ts';
+import { fileName, formatBytes, formatCount, formatDateTime, formatStatus, shortHash } from './format.ts';
 
 /** Newest first: the order an agency reads its history in. */
 export function newestFirst(submissions: readonly Submission[]): Submission[] {
   return [...submissions].sort(
     (a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.id.localeCompare(a.id),
   );
-}
-
-/** The file name of an upload key (`incoming/op/CC/name.csv` → `name.csv`). */
-export function fileName(key: string): string {
-  return key.split('/').at(-1) ?? key;
 }
 
 /**
@@ -95,7 +90,7 @@ export class AgencyView {
       setText(errors!, formatCount(s.errors));
       setText(warnings!, formatCount(s.warnings));
       const code = hash!.firstElementChild as HTMLElement;
-      setText(code, s.sha256 ? `${s.sha256.slice(0, 12)}…` : '—');
+      setText(code, shortHash(s.sha256));
       setAttr(code, 'title', s.sha256);
       const selected = s.id === this.#selected;
       setAttr(tr, 'aria-current', selected ? 'true' : null);

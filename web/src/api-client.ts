@@ -1,4 +1,8 @@
 import type {
+  FinalExport,
+  FinalFormat,
+  LedgerPage,
+  LedgerQuery,
   LocalTokens,
   OperationDetail,
   OperationSummary,
@@ -33,6 +37,27 @@ export function apiBaseUrl(pageUrl: string): string {
   return base.replace(/\/+$/, '');
 }
 
+/** The query string of a ledger request (`?verdict=rejected&limit=50&cursor=…`), empty parts left out. */
+export function ledgerSearch(query: LedgerQuery): string {
+  const params = new URLSearchParams();
+  if (query.country) params.set('country', query.country);
+  if (query.verdict) params.set('verdict', query.verdict);
+  if (query.limit !== undefined) params.set('limit', String(query.limit));
+  if (query.cursor) params.set('cursor', query.cursor);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** What each export format is asked for with. */
+const FORMAT_ACCEPT: Record<FinalFormat, string> = {
+  json: 'application/json',
+  csv: 'text/csv',
+  'sdmx-csv': 'application/vnd.sdmx.data+csv',
+};
+
+/** A downloaded export: its bytes and the manifest digest the API put in `x-manifest-sha256`. */
+export type Download = { blob: Blob; digest: string | null };
+
 /** A typed client for the endpoints the dashboard reads. */
 export type Api = ReturnType<typeof createApi>;
 
@@ -43,9 +68,9 @@ export function createApi(options: { baseUrl: string; token?: string | null; fet
 
   const request = async (
     path: string,
-    init: { etag?: string | null; auth?: boolean } = {},
+    init: { etag?: string | null; auth?: boolean; accept?: string } = {},
   ): Promise<Response> => {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: init.accept ?? 'application/json' };
     if (init.auth !== false && options.token) headers.Authorization = `Bearer ${options.token}`;
     if (init.etag) headers['If-None-Match'] = init.etag;
     let response: Response;
@@ -81,16 +106,26 @@ export function createApi(options: { baseUrl: string; token?: string | null; fet
       submission: string,
     ): Promise<{ submission: Submission; report: SubmissionReport | null }> =>
       json(`${op(id)}/submissions/${encodeURIComponent(submission)}`),
-    /** Whether final figures can be read: true on 200, false on 404/409/403. */
-    hasFinal: async (id: string): Promise<boolean> => {
+    /**
+     * The final figures (manifest and digest), or null when there are none to read: 409 while the
+     * operation is draft or open, 403 when this role may not yet (coordinators before final), 404.
+     */
+    getFinal: async (id: string): Promise<FinalExport | null> => {
       try {
-        await request(`${op(id)}/final`);
-        return true;
+        return (await (await request(`${op(id)}/final?format=json`)).json()) as FinalExport;
       } catch (e) {
-        if (e instanceof ApiError && e.status !== 0 && e.status !== 401 && e.status < 500) return false;
+        if (e instanceof ApiError && e.status !== 0 && e.status !== 401 && e.status < 500) return null;
         throw e;
       }
     },
+    /** One export of the final figures as a file, with the digest from `x-manifest-sha256`. */
+    downloadFinal: async (id: string, format: FinalFormat): Promise<Download> => {
+      const response = await request(`${op(id)}/final?format=${format}`, { accept: FORMAT_ACCEPT[format] });
+      return { blob: await response.blob(), digest: response.headers.get('x-manifest-sha256') };
+    },
+    /** One page of the submission ledger (auditors, admins; 403 for anyone else). */
+    getLedger: (id: string, query: LedgerQuery = {}): Promise<LedgerPage> =>
+      json<LedgerPage>(`${op(id)}/ledger${ledgerSearch(query)}`),
     /** The local stack's ready-made tokens; null when deployed (no such endpoint). */
     localTokens: async (): Promise<LocalTokens | null> => {
       try {

@@ -1,9 +1,10 @@
 import type { Report } from '../../shared/domain/check-return.ts';
+import type { Manifest, Provenance } from '../../shared/domain/final-export.ts';
 import type { Operation, OperationStatus } from '../../shared/domain/operation.ts';
 import type { Problem } from '../../shared/domain/problems.ts';
 import type { RollupView } from '../../shared/domain/rollup.ts';
 
-export type { OperationStatus, Problem, RollupView };
+export type { Manifest, OperationStatus, Problem, Provenance, RollupView };
 
 /** One entry of `GET /operations`. */
 export type OperationSummary = {
@@ -44,4 +45,30 @@ export type LocalTokens = {
   auditor: string;
   admin: string;
   agencies: Record<string, string>;
+};
+
+/** `GET /operations/{op}/final?format=json`: the manifest the final figures follow from, and its digest. */
+export type FinalExport = { manifestSha256: string; manifest: Manifest };
+
+/** The formats of the final export. */
+export type FinalFormat = 'json' | 'csv' | 'sdmx-csv';
+
+/** One entry of the submission ledger (auditors, admins): a submission and what became of it. */
+export type LedgerEntry = Submission & {
+  uploadId: string | null;
+  /** Why processing failed (status `failed`), else null. */
+  failure: string | null;
+  /** The submission that replaced this accepted one (status `superseded`), else null. */
+  supersededBy: string | null;
+};
+
+/** `GET /operations/{op}/ledger`: one page; follow `cursor` until it is null. */
+export type LedgerPage = { operation: string; entries: LedgerEntry[]; cursor: string | null };
+
+/** What to ask the ledger for: a country, a verdict (status), the page size and where to go on. */
+export type LedgerQuery = {
+  country?: string | null;
+  verdict?: SubmissionStatus | null;
+  limit?: number;
+  cursor?: string | null;
 };

@@ -1,4 +1,3 @@
-import type { Api } from './api-client.ts';
 import type { OperationStatus, Participant, RollupView } from './api-types.ts';
 import { dayChart, regionChart, type Updatable } from './charts.ts';
 import { CountryTable } from './country-table.ts';
@@ -195,15 +194,5 @@ export class DashboardView {
     else if (before.reported !== now.reported) {
       this.announce(`${now.reported} of ${rollup.progress.expected} countries have reported.`);
     }
-  }
-}
-
-/** Shows the final-figures placeholder when the API says final figures exist (200). */
-export async function revealFinal(api: Api, operation: string): Promise<void> {
-  const section = byId('final-section');
-  try {
-    setHidden(section, !(await api.hasFinal(operation)));
-  } catch {
-    // The check is a courtesy: a failure leaves the section as it was.
   }
 }

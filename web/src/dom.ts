@@ -107,3 +107,38 @@ export function syncList<T>(
   }
   for (const stale of existing.values()) stale.remove();
 }
+
+/**
+ * A digest shown short (`3f2a9c0d1b7e…`) with the full value in its title (on hover) and, for
+ * screen readers, in place of the shortened text.
+ */
+export function hashCode(full: string | null, short: string): HTMLElement {
+  if (full === null) {
+    return h(
+      'code',
+      { class: 'hash' },
+      h('span', { 'aria-hidden': 'true' }, short),
+      h('span', { class: 'sr-only' }, 'not known yet'),
+    );
+  }
+  return h(
+    'code',
+    { class: 'hash', title: full },
+    h('span', { 'aria-hidden': 'true' }, short),
+    h('span', { class: 'sr-only' }, full),
+  );
+}
+
+/**
+ * Saves a blob as a file named `name`: a temporary `<a download>` on an object URL (the API needs
+ * the bearer token, so a plain link cannot fetch it). The URL is released once the browser has
+ * had time to start the download.
+ */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const anchor = h('a', { href: url, download: name, hidden: true });
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -107,3 +107,18 @@ export function formatBytes(bytes: number | null): string {
 export function formatStatus(status: string): string {
   return status.length === 0 ? status : status[0]!.toUpperCase() + status.slice(1);
 }
+
+/** The file name of an upload key (`incoming/op/CC/name.csv` → `name.csv`). */
+export function fileName(key: string): string {
+  return key.split('/').at(-1) || key;
+}
+
+/**
+ * A SHA-256 (or any long hex digest) cut to its first `length` characters and an ellipsis, for a
+ * table cell: `3f2a9c0d1b7e…`. The page puts the full value in a title and for screen readers.
+ * Null (not hashed yet) is "—"; a value no longer than `length` is shown whole.
+ */
+export function shortHash(hash: string | null, length = 12): string {
+  if (hash === null || hash === '') return NOT_REPORTED_MARK;
+  return hash.length <= length ? hash : `${hash.slice(0, length)}…`;
+}

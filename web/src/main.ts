@@ -1,9 +1,11 @@
 import { AgencyView } from './agency-view.ts';
 import { type Api, ApiError, apiBaseUrl, createApi } from './api-client.ts';
-import type { OperationStatus, OperationSummary, RollupView } from './api-types.ts';
-import { DashboardView, revealFinal } from './dashboard-view.ts';
+import type { OperationStatus, OperationSummary, Participant, RollupView } from './api-types.ts';
+import { DashboardView } from './dashboard-view.ts';
 import { byId, h, setAttr, setHidden, setText } from './dom.ts';
+import { FinalView } from './final-view.ts';
 import { formatDateTime } from './format.ts';
+import { LedgerView } from './ledger-view.ts';
 import { documentVisibility, type Poller, startPoller } from './poller.ts';
 import { readToken, tokenStore } from './session.ts';
 import { regionName, SignInView } from './sign-in-view.ts';
@@ -23,6 +25,8 @@ let session = 0;
 
 const announce = (message: string) => setText(byId('announcer'), message);
 const dashboard = new DashboardView(announce);
+const finalView = new FinalView(announce);
+const ledger = new LedgerView();
 const signIn = new SignInView((token) => void start(token));
 
 /** The bar at the top tells whether the figures are live. */
@@ -41,7 +45,9 @@ function stop(): void {
   session += 1;
   poller?.stop();
   poller = null;
-  for (const id of ['dashboard', 'agency', 'op-meta', 'sign-out', 'final-section']) setHidden(byId(id), true);
+  finalView.stop();
+  ledger.stop();
+  for (const id of ['dashboard', 'agency', 'op-meta', 'sign-out']) setHidden(byId(id), true);
   byId('submissions-body').replaceChildren();
   setText(byId('who'), '');
   alertMessage('');
@@ -129,7 +135,10 @@ async function start(token: string): Promise<void> {
       startAgency(api, chosen.id, principal.country, mine);
     } else {
       dashboard.reset(detail.definition.participants);
-      startDashboard(api, chosen.id, mine);
+      startDashboard(api, chosen.id, mine, {
+        participants: detail.definition.participants,
+        ledger: principal.role === 'auditor' || principal.role === 'admin',
+      });
     }
   } catch (e) {
     alertMessage(`Cannot open ${chosen.name}: ${describeFailure(e)}`);
@@ -151,10 +160,21 @@ function pollFailure(e: unknown): boolean {
   return true;
 }
 
-function startDashboard(api: Api, operation: string, mine: number): void {
+/**
+ * The coordination view: the rollup, polled; the final figures, asked for whenever the status
+ * changes (and, once closed, when the figures do); the ledger for auditors and admins.
+ */
+function startDashboard(
+  api: Api,
+  operation: string,
+  mine: number,
+  options: { participants: Participant[]; ledger: boolean },
+): void {
   setHidden(byId('dashboard'), false);
+  finalView.start(api, operation, options.participants);
+  if (options.ledger) ledger.start(api, operation, options.participants);
   const feed = new VersionedFeed<RollupView>((etag) => api.getRollup(operation, etag));
-  let status: OperationStatus | null = null;
+  let shown: { status: OperationStatus; version: number } | null = null;
   poller = startPoller({
     intervalMs: POLL_MS,
     visibility,
@@ -164,11 +184,11 @@ function startDashboard(api: Api, operation: string, mine: number): void {
         const outcome = await feed.next();
         if (mine !== session) return;
         if (outcome.kind === 'updated') {
+          const { status, version } = outcome.data;
           dashboard.show(outcome.data);
-          if (outcome.data.status !== status) {
-            status = outcome.data.status;
-            void revealFinal(api, operation);
-          }
+          const closed = status === 'closed' || status === 'final';
+          if (status !== shown?.status || (closed && version !== shown.version)) void finalView.refresh();
+          shown = { status, version };
         }
         dashboard.tick(Date.now());
         liveState('live', `Live · checked ${formatDateTime(new Date().toISOString())}`);

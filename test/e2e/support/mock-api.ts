@@ -3,19 +3,31 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { Report } from '../../../shared/domain/check-return.ts';
+import {
+  buildManifest,
+  finalCsv,
+  finalSdmxCsv,
+  type Manifest,
+  manifestDigest,
+  type Provenance,
+  sha256Hex,
+} from '../../../shared/domain/final-export.ts';
 import type { Operation, OperationStatus } from '../../../shared/domain/operation.ts';
 import { type CountryState, type RollupView, rollup } from '../../../shared/domain/rollup.ts';
-import type { Submission } from '../../../web/src/api-types.ts';
+import type { LedgerEntry, Submission } from '../../../web/src/api-types.ts';
 import { liberterraIII } from '../../support/builders.ts';
 
 /**
  * A stand-in for the API, for the dashboard tests that need what the real stack cannot be made to
- * do on demand (answer with an old rollup version). It serves the built dashboard and the read
- * API from country states the test sets; rollups come from the real `rollup()` function.
+ * do on demand (answer with an old rollup version, switch status without uploads, hold a long
+ * ledger). It serves the built dashboard and the read API from country states the test sets;
+ * rollups, manifests and the CSV / SDMX-CSV exports come from the real domain functions, and
+ * `/final` and `/ledger` answer each role as the real API does (409 before closed, 403 when the
+ * role may not).
  */
 export type MockApi = {
   url: string;
-  tokens: { coordinator: string; auditor: string; agency: (cc: string) => string };
+  tokens: { coordinator: string; auditor: string; admin: string; agency: (cc: string) => string };
   /** Sets a country's figures (totals by metric; each on `date`), raising the version. */
   report(country: string, totals: Record<string, number>, date?: string): void;
   setStatus(status: OperationStatus): void;
@@ -23,8 +35,13 @@ export type MockApi = {
   answerNextWith(view: RollupView, times?: number): void;
   current(): RollupView;
   addSubmission(submission: Submission, report: Report | null): void;
-  finalAvailable: boolean;
+  /** Appends entries to the ledger (in the order the API keeps them). */
+  addLedgerEntries(entries: LedgerEntry[]): void;
+  /** The manifest `/final` serves now, and its digest. */
+  manifest(): { manifest: Manifest; digest: string };
   rollupRequests: number;
+  /** Every `/final` and `/ledger` request: query string and Authorization header. */
+  auditRequests: { path: string; search: string; authorization: string | undefined }[];
   stop(): Promise<void>;
 };
 
@@ -61,6 +78,7 @@ export async function startMockApi(options: { webRoot: string; localTokens?: boo
   const op: Operation = liberterraIII();
   const states = new Map<string, CountryState>();
   const submissions: { submission: Submission; report: Report | null }[] = [];
+  const ledger: LedgerEntry[] = [];
   let status: OperationStatus = 'open';
   let override: { view: RollupView; times: number } | null = null;
 
@@ -70,11 +88,29 @@ export async function startMockApi(options: { webRoot: string; localTokens?: boo
     res.end(code === 304 ? '' : JSON.stringify(body));
   };
 
+  const manifest = () => {
+    const provenance: Provenance[] = [...states.values()].map((s) => {
+      const file = `${s.country.toLowerCase()}-return.csv`;
+      return {
+        country: s.country,
+        submissionId: s.submissionId,
+        key: `incoming/${op.id}/${s.country}/u-${s.rev}/${file}`,
+        sha256: sha256Hex(`${s.submissionId}:${JSON.stringify(s.figures)}`),
+        size: 100 + s.rev,
+        receivedAt: s.receivedAt,
+        acceptedAt: s.acceptedAt,
+      };
+    });
+    const built = buildManifest(op, status, [...states.values()], provenance, 'mock-validator-1');
+    return { manifest: built, digest: manifestDigest(built) };
+  };
+
   const api: MockApi = {
     url: '',
     tokens: {
       coordinator: fakeToken({ role: 'coordinator' }),
       auditor: fakeToken({ role: 'auditor' }),
+      admin: fakeToken({ role: 'admin' }),
       agency: (cc) => fakeToken({ role: 'agency', country: cc }),
     },
     report(country, totals, date = op.window.start) {
@@ -101,8 +137,12 @@ export async function startMockApi(options: { webRoot: string; localTokens?: boo
     addSubmission(submission, report) {
       submissions.push({ submission, report });
     },
-    finalAvailable: false,
+    addLedgerEntries(entries) {
+      ledger.push(...entries);
+    },
+    manifest,
     rollupRequests: 0,
+    auditRequests: [],
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
@@ -116,7 +156,6 @@ export async function startMockApi(options: { webRoot: string; localTokens?: boo
       if (url.pathname === '/local/tokens' && options.localTokens !== false) {
         send(res, 200, {
           ...api.tokens,
-          admin: fakeToken({ role: 'admin' }),
           agencies: { BR: api.tokens.agency('BR') },
         });
         return;
@@ -152,10 +191,52 @@ export async function startMockApi(options: { webRoot: string; localTokens?: boo
         if (req.headers['if-none-match'] === etag) return send(res, 304, null, { etag });
         return send(res, 200, answer, { etag });
       }
+      if (url.pathname === `${base}/final` || url.pathname === `${base}/ledger`) {
+        api.auditRequests.push({
+          path: url.pathname,
+          search: url.search,
+          authorization: req.headers.authorization,
+        });
+      }
+      const auditor = claims.role === 'auditor' || claims.role === 'admin';
       if (url.pathname === `${base}/final`) {
-        return api.finalAvailable
-          ? send(res, 200, { final: true })
-          : send(res, 404, { message: 'not final' });
+        if (!auditor && !(claims.role === 'coordinator' && status === 'final')) {
+          return send(res, 403, { error: 'forbidden', message: 'Not yet for this role.' });
+        }
+        if (status === 'draft' || status === 'open') {
+          return send(res, 409, { error: 'not-closed', message: `${op.name} is ${status}.` });
+        }
+        const { manifest: body, digest } = manifest();
+        const headers = { 'x-manifest-sha256': digest };
+        const name = `${op.id}-${status}`;
+        const format = url.searchParams.get('format') ?? 'json';
+        if (format === 'json') return send(res, 200, { manifestSha256: digest, manifest: body }, headers);
+        const csv = format === 'csv' ? finalCsv(body) : finalSdmxCsv(body, op.window);
+        res.writeHead(200, {
+          ...headers,
+          'cache-control': 'no-cache',
+          'content-type':
+            format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.sdmx.data+csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${name}${format === 'csv' ? '.csv' : '.sdmx.csv'}"`,
+        });
+        res.end(csv);
+        return;
+      }
+      if (url.pathname === `${base}/ledger`) {
+        if (!auditor) return send(res, 403, { error: 'forbidden', message: 'The ledger is for auditors.' });
+        const limit = Number(url.searchParams.get('limit') ?? '100');
+        const start = Number(url.searchParams.get('cursor') ?? '0');
+        const country = url.searchParams.get('country')?.toUpperCase() ?? null;
+        const verdict = url.searchParams.get('verdict');
+        const end = start + limit;
+        // Like DynamoDB: the country narrows the query, the verdict filters a page after reading it.
+        const matching = ledger.filter((e) => !country || e.country === country);
+        const entries = matching.slice(start, end).filter((e) => !verdict || e.status === verdict);
+        return send(res, 200, {
+          operation: op.id,
+          entries,
+          cursor: end < matching.length ? String(end) : null,
+        });
       }
       if (url.pathname === `${base}/submissions`) {
         const country = url.searchParams.get('country');

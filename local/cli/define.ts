@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { archiveOperation } from '../../shared/adapters/audit.ts';
+import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
+import { parseOperation } from '../../shared/domain/operation-schema.ts';
+import { type StorageOptions, stores } from './audit.ts';
+import type { GlobalOptions, Outcome } from './context.ts';
+import { CliError, EXIT } from './errors.ts';
+
+export type DefineOptions = Omit<StorageOptions, 'operation'> & { status: string };
+
+/**
+ * `optally define <file>`: checks an operation definition file against the schema and stores it
+ * (DynamoDB, and the S3 archive `rebuild` starts from). A new operation starts in `--status`
+ * (default draft); an existing one keeps its status — change it with POST /operations/{op}/status.
+ */
+export async function define(file: string, opts: DefineOptions, globals: GlobalOptions): Promise<Outcome> {
+  if (!(OPERATION_STATUSES as readonly string[]).includes(opts.status)) {
+    throw new CliError(`--status must be one of ${OPERATION_STATUSES.join(', ')}.`);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`${file} is not a readable JSON file: ${(e as Error).message}`, EXIT.rejected);
+  }
+  const parsed = parseOperation(input);
+  if (!parsed.ok) {
+    return {
+      exitCode: EXIT.rejected,
+      text: [`${file} is not a valid operation definition:`, ...parsed.error.map((p) => `  ${p}`)].join('\n'),
+      json: { valid: false, problems: parsed.error },
+    };
+  }
+  const op = parsed.value;
+  const { repo, objects } = await stores({ ...opts, operation: op.id }, globals);
+  await repo.saveOperation(op, opts.status as OperationStatus, 'optally define');
+  const record = await repo.getOperation(op.id);
+  if (record) await archiveOperation(objects, record);
+  return {
+    exitCode: EXIT.accepted,
+    text: `${op.name} (${op.id}) stored: ${op.participants.length} participants, ${op.metrics.length} metrics, window ${op.window.start} to ${op.window.end}; status ${record?.status}.`,
+    json: { valid: true, operation: op.id, status: record?.status },
+  };
+}
