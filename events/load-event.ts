@@ -48,3 +48,32 @@ export function objectCreated(
   record.s3.object.versionId = fields.versionId;
   return event;
 }
+
+/** What varies between the S3 notification records of tests (the rest comes from the sample). */
+export type S3RecordSpec = {
+  /** The key as S3 writes it into a notification: URL-encoded, a space as "+". */
+  encodedKey: string;
+  eventName?: string;
+  eventTime?: string;
+  size?: number;
+};
+
+/** The body of an SQS message carrying an S3 notification with these records, built on the sample. */
+export function anS3NotificationBody(...specs: S3RecordSpec[]): string {
+  const [template] = loadEvent('s3-object-created').Records;
+  if (!template) throw new Error('events/s3-object-created.json has no record');
+  const records = specs.map((spec) => {
+    const record = structuredClone(template);
+    record.s3.object.key = spec.encodedKey;
+    if (spec.eventName) record.eventName = spec.eventName;
+    if (spec.eventTime) record.eventTime = spec.eventTime;
+    if (spec.size !== undefined) record.s3.object.size = spec.size;
+    return record;
+  });
+  return JSON.stringify({ Records: records });
+}
+
+/** The test message S3 sends to a queue when a notification configuration is created. */
+export function anS3TestEventBody(): string {
+  return JSON.stringify(loadEvent('s3-test-event'));
+}

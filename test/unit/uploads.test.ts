@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { anS3NotificationBody, anS3TestEventBody } from '../../events/load-event.ts';
 import {
   decodeS3Key,
   encodeS3Key,
@@ -11,7 +12,6 @@ import {
   submissionId,
   uploadIdOf,
 } from '../../shared/domain/uploads.ts';
-import { anS3NotificationBody, anS3TestEventBody } from '../support/s3-events.ts';
 
 function anObject(overrides: Partial<ObjectCreated> = {}): ObjectCreated {
   return {
@@ -39,11 +39,11 @@ describe('parseS3Notification', () => {
     expect(ignored).toEqual([]);
     expect(records).toEqual([
       {
-        bucket: 'optally-uploads-123456789012',
+        bucket: 'optally-uploads',
         key: "incoming/liberterra-iii/CI/0f3c9a/retour national Côte d'Ivoire + annexe.csv",
         size: 2048,
-        eTag: 'd41d8cd98f00b204e9800998ecf8427e',
-        versionId: '096fKKXTRTtl3on89fVO.nfljtsv6qko',
+        eTag: '0b7e4c5e2f1d6a8b9c0d1e2f3a4b5c6d',
+        versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
         sequencer: '0055AED6DCD90281E5',
         eventTime: '2025-11-12T10:15:30.123Z',
       },
