@@ -2,7 +2,7 @@ import { reportText } from '../../shared/domain/report-text.ts';
 import { rollup } from '../../shared/domain/rollup.ts';
 import { reportKey, type StoredReport } from '../../shared/domain/stored-report.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
-import { type ApiDeps, allow, operationOr404, submissionView } from './route-kit.ts';
+import { type ApiDeps, allow, operationOr404, submissionView, unknownOperation } from './route-kit.ts';
 
 export async function health(_req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   return json(200, { ok: true, service: 'optally', ...(deps.local ? { local: deps.local } : {}) });
@@ -36,12 +36,7 @@ export async function getRollup(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
   allow(req, { kind: 'read-rollup' });
   const op = req.params.op ?? '';
   const stored = await deps.repo.getRollup(op);
-  if (!stored)
-    throw new HttpError(
-      404,
-      'unknown-operation',
-      `There is no operation "${op}"; GET /operations lists them.`,
-    );
+  if (!stored) throw unknownOperation(op);
   const etag = `"${stored.version}-${stored.status}"`;
   const headers = { etag, 'cache-control': 'no-cache' };
   if (req.headers['if-none-match'] === etag) return { statusCode: 304, headers, body: '' };

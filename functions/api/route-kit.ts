@@ -33,13 +33,17 @@ export function allow(req: ApiRequest, action: Action): void {
 export async function operationOr404(req: ApiRequest, deps: ApiDeps) {
   const id = req.params.op ?? '';
   const record = await deps.repo.getOperation(id);
-  if (!record)
-    throw new HttpError(
-      404,
-      'unknown-operation',
-      `There is no operation "${id}"; GET /operations lists them.`,
-    );
+  if (!record) throw unknownOperation(id);
   return record;
+}
+
+/** The 404 for an operation id that does not exist. */
+export function unknownOperation(id: string): HttpError {
+  return new HttpError(
+    404,
+    'unknown-operation',
+    `There is no operation "${id}"; GET /operations lists them.`,
+  );
 }
 
 /** A submission as the API shows it: status derived, internals left out. */
