@@ -38,6 +38,18 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          // The invariant property runs 1,000 random schedules here (200 in the integration suite).
+          env: { TZ: 'Pacific/Chatham', OPTALLY_PROPERTY_RUNS: '1000' },
+          // Outages of whole seconds and 1,000 schedules through real servers.
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,4 +1,10 @@
-import type { LocalStack } from '../local/stack.ts';
+/** Where uploads go and the rollup is read: the stack in this process or in a child process. */
+export type FreshnessTarget = {
+  apiUrl: string;
+  /** A coordinator's bearer token. */
+  coordinator: string;
+  putReturn: (key: string, body: string) => Promise<void>;
+};
 
 export type Latencies = { samples: number; p50: number; p95: number; max: number };
 
@@ -16,16 +22,17 @@ export function summarize(ms: number[]): Latencies {
  * its new figure. `concurrent` countries upload at once, `rounds` times.
  */
 export async function measureFreshness(
-  stack: LocalStack,
+  stack: FreshnessTarget,
   countries: readonly string[],
   rounds: number,
+  pollGapMs = 5,
 ): Promise<Latencies> {
   const latencies: number[] = [];
   let etag = '';
   let latest: { byCountry: Record<string, { arrests: number | null }> } = { byCountry: {} };
   const poll = async () => {
     const res = await fetch(`${stack.apiUrl}/operations/liberterra-iii/rollup`, {
-      headers: { authorization: `Bearer ${stack.tokens.coordinator}`, 'if-none-match': etag },
+      headers: { authorization: `Bearer ${stack.coordinator}`, 'if-none-match': etag },
     });
     if (res.status === 200) {
       etag = res.headers.get('etag') ?? '';
@@ -55,7 +62,7 @@ export async function measureFreshness(
           pending.delete(cc);
         }
       }
-      await new Promise((ok) => setTimeout(ok, 5));
+      await new Promise((ok) => setTimeout(ok, pollGapMs));
     }
     if (pending.size > 0) throw new Error(`never visible: ${[...pending].join(', ')}`);
   }

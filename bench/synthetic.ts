@@ -1,4 +1,5 @@
-import { type Operation, parseOperation, windowDates } from '../shared/domain/operation.ts';
+import { type Operation, windowDates } from '../shared/domain/operation.ts';
+import { parseOperation } from '../shared/domain/operation-schema.ts';
 
 /**
  * A synthetic operation large enough for big returns: `days` × `metrics`, each metric broken down

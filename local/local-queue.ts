@@ -84,6 +84,23 @@ export class LocalQueue {
     return this.#dead;
   }
 
+  /**
+   * Moves every dead letter back to the queue with its receive count reset, as an SQS DLQ redrive
+   * to the source queue does once the cause of the failures is fixed; returns how many moved.
+   * (Dead letters of a previous run stay under `dead/`; only this run's are redriven.)
+   */
+  async redrive(): Promise<number> {
+    const dead = this.#dead.splice(0);
+    for (const { reason: _reason, ...m } of dead) {
+      const message: Message = { ...m, receiveCount: 0, visibleAt: 0 };
+      await writeFile(join(this.#o.dir, 'pending', `${m.messageId}.json`), JSON.stringify(message));
+      await rm(join(this.#o.dir, 'dead', `${m.messageId}.json`), { force: true });
+      this.#messages.set(m.messageId, message);
+    }
+    this.#schedule(0);
+    return dead.length;
+  }
+
   /** Resolves once no message is waiting or in flight. */
   drained(): Promise<void> {
     if (this.#messages.size === 0 && this.#inFlight.size === 0) return Promise.resolve();

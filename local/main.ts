@@ -5,6 +5,8 @@ const port = Number(process.env.PORT ?? '3000');
 const stack = await startLocalStack({
   port,
   dataDir: process.env.OPTALLY_DATA_DIR,
+  // s3rver and dynalite in a child process of their own: they get the second core.
+  storageProcess: true,
   quiet: process.env.OPTALLY_QUIET === '1',
 });
 const agency = await stack.tokens.agency('BR');

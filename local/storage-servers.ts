@@ -50,11 +50,19 @@ export async function startStorageServers(o: StorageOptions): Promise<StorageSer
   const stopDynamo = async (): Promise<void> => {
     if (!dynamoUp) return;
     dynamoUp = false;
-    // dynalite closes its LevelDB store once the server has closed; open connections would keep
-    // it waiting, so they are cut (as a crash would).
+    // New connections are refused at once. dynalite closes its LevelDB store once every connection
+    // has closed: keep-alive connections are closed as soon as their request in flight is answered
+    // (cutting one mid-request makes dynalite read a closed store and throw, uncaught), and any
+    // still open after 2 s are cut.
     const closed = new Promise<void>((ok, fail) => dynamo.close((e?: Error) => (e ? fail(e) : ok())));
-    dynamo.closeAllConnections();
-    await closed;
+    const idle = setInterval(() => dynamo.closeIdleConnections(), 20);
+    const cut = setTimeout(() => dynamo.closeAllConnections(), 2_000);
+    try {
+      await closed;
+    } finally {
+      clearInterval(idle);
+      clearTimeout(cut);
+    }
   };
 
   const s3rver = new S3rver({

@@ -1,5 +1,6 @@
 import type { Metric, Operation } from './operation.ts';
 import { type Problem, type ProblemCode, problem, truncate } from './problems.ts';
+import { ReturnCells } from './return-cells.ts';
 
 /**
  * One data row as read from a file, before any check; `row` is where the agency finds it.
@@ -66,8 +67,6 @@ export type CheckContext = {
   previous?: Pick<CountryFigures, 'totals'> | null;
 };
 
-type Cell = { row: number; value: number };
-
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
@@ -82,7 +81,7 @@ export class ReturnChecker {
   readonly #metrics: Map<string, Metric>;
   /** metric → its allowed "dimension=value" breakdowns. */
   readonly #breakdowns: Map<string, Set<string>>;
-  readonly #cells = new Map<string, Cell>();
+  readonly #cells: ReturnCells;
   readonly #problems: Problem[] = [];
   readonly #byCode: Partial<Record<ProblemCode, number>> = {};
   #errors = 0;
@@ -97,6 +96,7 @@ export class ReturnChecker {
     this.#country = ctx.country;
     this.#previous = ctx.previous ?? null;
     this.#metrics = new Map(ctx.operation.metrics.map((m) => [m.id, m]));
+    this.#cells = new ReturnCells(ctx.operation);
     this.#breakdowns = new Map(
       ctx.operation.metrics.map((m) => [
         m.id,
@@ -245,20 +245,20 @@ export class ReturnChecker {
     ) {
       return;
     }
-    const key = `${date}|${metric.id}|${breakdown}`;
-    const existing = this.#cells.get(key);
-    if (existing) {
+    const key = this.#cells.key(date, metric.id, breakdown);
+    const existing = this.#cells.rowOf(key);
+    if (existing !== undefined) {
       this.#add(
         'duplicate-row',
         at,
         'metric',
         metric.id,
-        `Row ${existing.row} already gives ${metric.id}${breakdown ? ` (${breakdown})` : ''} for ${date}.`,
-        `Keep one row per date, metric and breakdown: delete this row or row ${existing.row}.`,
+        `Row ${existing} already gives ${metric.id}${breakdown ? ` (${breakdown})` : ''} for ${date}.`,
+        `Keep one row per date, metric and breakdown: delete this row or row ${existing}.`,
       );
       return;
     }
-    this.#cells.set(key, { row: at, value });
+    this.#cells.add(key, at, value);
   }
 
   /** Applies the cross-row rules and returns the report, with the figures when accepted. */
@@ -274,7 +274,8 @@ export class ReturnChecker {
       );
     }
     if (this.#errors === 0) this.#applyRules();
-    const figures = this.#errors === 0 ? this.#figures() : null;
+    let figures = this.#errors === 0 ? this.#figures() : null;
+    if (figures && !this.#exact(figures)) figures = null;
     if (figures) this.#warnDecreases(figures);
     const report: Report = {
       verdict: this.#errors === 0 ? 'accepted' : 'rejected',
@@ -314,6 +315,8 @@ export class ReturnChecker {
       );
       return null;
     }
+    // Most rows repeat a handful of dates: a window date needs no further check.
+    if (this.#cells.isWindowDate(v)) return v;
     const m = DATE.exec(v);
     const valid =
       m !== null &&
@@ -364,8 +367,11 @@ export class ReturnChecker {
 
   /** The canonical "dimension=value" breakdown, '' for the metric's total, or undefined when invalid. */
   #breakdown(row: number, metric: Metric, v: unknown): string | undefined {
-    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return '';
+    // `row` trimmed the cell already.
+    if (v === undefined || v === null || v === '') return '';
     const allowed = this.#breakdowns.get(metric.id) ?? new Set<string>();
+    // Written exactly as the definition writes it (the usual case): nothing more to check.
+    if (typeof v === 'string' && allowed.has(v)) return v;
     const hint = (): string => {
       if (allowed.size === 0) return `${metric.id} has no breakdowns: leave the breakdown cell empty.`;
       const listed = [...allowed].slice(0, 12).join(', ');
@@ -464,35 +470,42 @@ export class ReturnChecker {
   }
 
   #applyRules(): void {
-    const dayTotal = (date: string, metric: string): Cell | undefined =>
-      this.#cells.get(`${date}|${metric}|`);
-    // Every breakdown row needs its day's total.
-    const breakdownSums = new Map<string, { sum: number; row: number }>();
-    for (const [key, cell] of this.#cells) {
-      const [date = '', metric = '', breakdown = ''] = key.split('|');
-      if (breakdown === '') continue;
-      if (!dayTotal(date, metric)) {
+    const cells = this.#cells;
+    const dayTotal = (date: string, metric: string): { row: number; value: number } | undefined => {
+      const key = cells.key(date, metric, '');
+      const row = cells.rowOf(key);
+      return row === undefined ? undefined : { row, value: cells.valueOf(key) };
+    };
+    // Every breakdown row needs its day's total. Sums per (date, metric, dimension), by group key.
+    const breakdownSums = new Map<number, { key: number; sum: number; row: number }>();
+    cells.forEach((key, row, value) => {
+      if (cells.totalOf(key) === key) return;
+      if (cells.rowOf(cells.totalOf(key)) === undefined) {
+        const [date, metric, breakdown] = [cells.date(key), cells.metric(key), cells.breakdown(key)];
         this.#add(
           'breakdown-without-total',
-          cell.row,
+          row,
           'breakdown',
           breakdown,
-          `Row ${cell.row} breaks down ${metric} for ${date}, but the file has no total of ${metric} for that day.`,
+          `Row ${row} breaks down ${metric} for ${date}, but the file has no total of ${metric} for that day.`,
           `Add a row for ${date}, ${metric} with the breakdown cell empty and the day's total.`,
         );
       }
-      const dimension = breakdown.split('=')[0] ?? '';
-      const sumKey = `${date}|${metric}|${dimension}`;
-      const s = breakdownSums.get(sumKey) ?? { sum: 0, row: cell.row };
-      breakdownSums.set(sumKey, { sum: s.sum + cell.value, row: Math.max(s.row, cell.row) });
-    }
+      const group = cells.groupOf(key);
+      const s = breakdownSums.get(group);
+      if (s) {
+        s.sum += value;
+        s.row = Math.max(s.row, row);
+      } else breakdownSums.set(group, { key, sum: value, row });
+    });
     for (const rule of this.#op.rules) {
       const severity = rule.severity;
       const code: ProblemCode = severity === 'error' ? 'rule-violation' : 'rule-warning';
       if (rule.kind === 'lte') {
-        for (const [key, cell] of this.#cells) {
-          const [date = '', metric = '', breakdown = ''] = key.split('|');
-          if (metric !== rule.metric || breakdown !== '') continue;
+        cells.forEach((key, row, value) => {
+          if (cells.metric(key) !== rule.metric || cells.totalOf(key) !== key) return;
+          const cell = { row, value };
+          const date = cells.date(key);
           const bound = dayTotal(date, rule.bound);
           if (!bound) {
             this.#add(
@@ -513,10 +526,10 @@ export class ReturnChecker {
               `${rule.metric} must not exceed ${rule.bound} on the same day: correct one of the two rows.`,
             );
           }
-        }
+        });
       } else {
-        for (const [sumKey, s] of breakdownSums) {
-          const [date = '', metric = '', dimension = ''] = sumKey.split('|');
+        for (const s of breakdownSums.values()) {
+          const [date, metric, dimension] = [cells.date(s.key), cells.metric(s.key), cells.dimension(s.key)];
           if (metric !== rule.metric || dimension !== rule.dimension) continue;
           const total = dayTotal(date, metric);
           if (total && s.sum > total.value) {
@@ -542,22 +555,53 @@ export class ReturnChecker {
       byDayBreakdown: {},
       rows: this.#rows,
     };
+    const gauges = new Set(this.#op.metrics.filter((m) => m.aggregation === 'max').map((m) => m.id));
     const combine = (metric: string, a: number | undefined, b: number): number =>
-      a === undefined ? b : this.#metrics.get(metric)?.aggregation === 'max' ? Math.max(a, b) : a + b;
-    const dates = [...this.#cells.keys()].sort();
-    for (const key of dates) {
-      const cell = this.#cells.get(key)!;
-      const [date = '', metric = '', breakdown = ''] = key.split('|');
+      a === undefined ? b : gauges.has(metric) ? Math.max(a, b) : a + b;
+    const cells = this.#cells;
+    // The day's breakdowns of one metric come one after another: their object is looked up once.
+    let dayBreakdowns: Record<string, number> = {};
+    let dayBreakdownsOf = -1;
+    // In the order of the cells' `date|metric|breakdown` texts, so the figures' keys are too.
+    cells.forEachSorted((key, _row, value) => {
+      const date = cells.date(key);
+      const metric = cells.metric(key);
+      const breakdown = cells.breakdown(key);
       if (breakdown === '') {
-        figures.totals[metric] = combine(metric, figures.totals[metric], cell.value);
-        child(figures.byDay, date)[metric] = cell.value;
+        figures.totals[metric] = combine(metric, figures.totals[metric], value);
+        child(figures.byDay, date)[metric] = value;
       } else {
         const perMetric = child(figures.byBreakdown, metric);
-        perMetric[breakdown] = combine(metric, perMetric[breakdown], cell.value);
-        child(child(figures.byDayBreakdown, date), metric)[breakdown] = cell.value;
+        perMetric[breakdown] = combine(metric, perMetric[breakdown], value);
+        if (dayBreakdownsOf !== cells.totalOf(key)) {
+          dayBreakdownsOf = cells.totalOf(key);
+          dayBreakdowns = child(child(figures.byDayBreakdown, date), metric);
+        }
+        dayBreakdowns[breakdown] = value;
       }
-    }
+    });
     return figures;
+  }
+
+  /** True when every total is a safe integer: values that each are may still add up to one that is not. */
+  #exact(figures: CountryFigures): boolean {
+    const before = this.#errors;
+    const check = (metric: string, what: string, n: number): void => {
+      if (Number.isSafeInteger(n)) return;
+      this.#add(
+        'value-too-large',
+        null,
+        'value',
+        n,
+        `The ${what} of ${metric} adds up to more than ${Number.MAX_SAFE_INTEGER}: too large to be counted exactly.`,
+        `Check the figures of ${metric}; no real count is this large.`,
+      );
+    };
+    for (const [metric, n] of Object.entries(figures.totals)) check(metric, 'total', n);
+    for (const [metric, parts] of Object.entries(figures.byBreakdown)) {
+      for (const [breakdown, n] of Object.entries(parts)) check(metric, `${breakdown} total`, n);
+    }
+    return this.#errors === before;
   }
 
   #warnDecreases(figures: CountryFigures): void {

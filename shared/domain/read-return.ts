@@ -174,7 +174,11 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
       // A spreadsheet's blank row may come out as a blank line or as a line of empty cells.
       const blank = record.every((cell) => cell.trim() === '');
       if (!columns) {
-        if (blank) continue;
+        // Blank lines before the header count too: 25 MB of line ends must not keep the reader busy.
+        if (blank) {
+          if (!checker.line(rowNumber)) break;
+          continue;
+        }
         columns = checker.header(record, rowNumber);
         continue;
       }
@@ -195,9 +199,10 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
         continue;
       }
       const cells: Record<string, string> = {};
-      columns.forEach((column, i) => {
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i];
         if (column) cells[column] = record[i] ?? '';
-      });
+      }
       checker.row({ row: rowNumber, cells });
       if (checker.stopped) break;
     }
@@ -243,6 +248,19 @@ async function readJson(
 ): Promise<void> {
   let body = '';
   for await (const chunk of text) body += chunk;
+  const deep = nestedDeeperAt(body, MAX_JSON_DEPTH);
+  if (deep >= 0) {
+    // Checked before parsing: a depth bomb costs JSON.parse a gigabyte, and any recursive walk its stack.
+    checker.fileProblem(
+      problem(
+        'json-shape',
+        {},
+        `The JSON nests lists or objects more than ${MAX_JSON_DEPTH} levels deep (at character ${deep + 1}).`,
+        'The file must be one object: { "operation": "…", "country": "…", "rows": [ { "date": …, "metric": …, "value": … } ] }.',
+      ),
+    );
+    return;
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -335,6 +353,30 @@ async function readJson(
     checker.row({ row: at, cells, typed: true });
     if (checker.stopped) break;
   }
+}
+
+/** A return nests three levels (object, rows, row); anything far deeper is not one. */
+const MAX_JSON_DEPTH = 32;
+
+/**
+ * The position where JSON text opens more than `max` nested lists or objects, or -1. A plain scan
+ * of the text (brackets inside strings skipped): no parsing, no recursion.
+ */
+function nestedDeeperAt(text: string, max: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character.
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
 }
 
 /** Resolves when a stream drains or closes: a destroyed stream never drains. */

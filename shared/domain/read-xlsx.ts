@@ -1,10 +1,17 @@
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
-import JSZip from 'jszip';
+import type ExcelJS from 'exceljs';
+import type JSZip from 'jszip';
 import type { CheckContext, ReturnChecker } from './check-return.ts';
 import type { Operation } from './operation.ts';
 import { type Problem, problem, truncate } from './problems.ts';
 import { assert, err, ok, type Result } from './result.ts';
+
+/**
+ * The Excel libraries (about 1 MB of the Lambda bundles) are loaded the first time a workbook is
+ * read or written, not at cold start: most returns are CSV or JSON.
+ */
+export const loadExcelJS = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
+const loadJSZip = async (): Promise<typeof JSZip> => (await import('jszip')).default;
 
 /**
  * What a workbook may expand to before any of it is parsed. A national return is a few thousand
@@ -199,7 +206,7 @@ async function preflight(bytes: Buffer, maxCells: number): Promise<Preflight> {
   let zip: JSZip;
   try {
     // jszip reads the central directory and local headers only: nothing is inflated here.
-    zip = await JSZip.loadAsync(bytes);
+    zip = await (await loadJSZip()).loadAsync(bytes);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (/encrypt/i.test(message)) {
@@ -512,7 +519,7 @@ const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
  * walks local headers rather than the central directory, sees exactly what was checked.
  */
 async function rebuild(parts: SheetParts): Promise<Buffer> {
-  const zip = new JSZip();
+  const zip = new (await loadJSZip())();
   const at = new Date(Date.UTC(2000, 0, 1));
   const add = (name: string, content: Buffer | string): void => {
     zip.file(name, content, { date: at, compression: 'STORE' });
@@ -540,7 +547,7 @@ async function readSheet(parts: SheetParts, checker: ReturnChecker): Promise<voi
   let header: { columns: Columns; width: number } | undefined;
   let previous = 0;
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(await rebuild(parts)), {
+    const reader = new (await loadExcelJS()).stream.xlsx.WorkbookReader(Readable.from(await rebuild(parts)), {
       worksheets: 'emit',
       sharedStrings: 'cache',
       // Styles say which numbers are dates.

@@ -1,6 +1,6 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { type Operation, windowDates } from './operation.ts';
-import { RETURN_SHEET } from './read-xlsx.ts';
+import { loadExcelJS, RETURN_SHEET } from './read-xlsx.ts';
 
 /** The header of a national return, as the CSV template and the workbook template write it. */
 export const TEMPLATE_COLUMNS = ['date', 'metric', 'breakdown', 'value'] as const;
@@ -120,7 +120,7 @@ type RangeValidations = { dataValidations: { add(range: string, validation: Exce
  */
 export async function xlsxTemplate(op: Operation): Promise<Buffer> {
   const guide = templateGuide(op);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJS()).Workbook();
   wb.creator = 'optally';
   wb.title = `${op.name} — national return`;
 

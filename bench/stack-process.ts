@@ -1,0 +1,105 @@
+import { fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StackOptions } from '../local/stack.ts';
+import { documentClient, s3Client } from '../shared/adapters/aws-clients.ts';
+import { ObjectStore } from '../shared/adapters/objects.ts';
+
+/** What the benchmarks need of a stack running in another process. */
+export type StackProcess = {
+  apiUrl: string;
+  s3Endpoint: string;
+  dynamodbEndpoint: string;
+  bucket: string;
+  table: string;
+  /** A coordinator's bearer token. */
+  coordinator: string;
+  /** This process's client of the stack's S3 API (uploads land through it, as an agency's would). */
+  objects: ObjectStore;
+  putReturn: (key: string, body: string | Uint8Array) => Promise<void>;
+  pid: number;
+  /** Stops the stack and removes its data folder. */
+  stop: () => Promise<void>;
+};
+
+type Ready = Omit<StackProcess, 'objects' | 'putReturn' | 'stop' | 'pid'>;
+
+/** The options a benchmark may pass to the stack process (all JSON). */
+export type StackProcessOptions = Pick<StackOptions, 'storageProcess' | 'queue'>;
+
+/**
+ * Starts the local stack (as `npm start` runs it: gateway, API, queue, ingest, and the storage
+ * servers) in a child process, in a fresh data folder, on free ports. The load generator — the
+ * uploads and the HTTP polling of the benchmarks — then runs in this process, as a real client
+ * would, instead of sharing the stack's event loop.
+ */
+export async function startStackProcess(options: StackProcessOptions = {}): Promise<StackProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'optally-bench-'));
+  const here = fileURLToPath(import.meta.url);
+  const child = fork(here, [], {
+    cwd: resolve(here, '..', '..'),
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: {
+      ...process.env,
+      OPTALLY_BENCH_STACK: JSON.stringify({ ...options, dataDir }),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  });
+  const ready = await new Promise<Ready>((ok, fail) => {
+    child.once('message', (m) => ok(m as Ready));
+    child.once('exit', (code) =>
+      fail(new Error(`the stack process exited (code ${code}) before it was ready`)),
+    );
+  });
+  const s3 = s3Client({ s3: ready.s3Endpoint });
+  const objects = new ObjectStore(s3, ready.bucket);
+  return {
+    ...ready,
+    objects,
+    putReturn: (key, body) => objects.put(key, body),
+    pid: child.pid ?? 0,
+    stop: async () => {
+      s3.destroy();
+      const exited = new Promise((ok) => child.once('exit', ok));
+      child.send('stop');
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A DynamoDB document client of the stack process's DynamoDB API (for the bare-store baselines). */
+export function stackDocumentClient(stack: Pick<StackProcess, 'dynamodbEndpoint'>) {
+  return documentClient({ dynamodb: stack.dynamodbEndpoint });
+}
+
+/** The stack process itself (run by `startStackProcess`). */
+async function serve(): Promise<void> {
+  const { startLocalStack } = await import('../local/stack.ts');
+  const options = JSON.parse(process.env.OPTALLY_BENCH_STACK ?? '{}') as StackProcessOptions & {
+    dataDir: string;
+  };
+  const stack = await startLocalStack({ ...options, port: 0, quiet: true, buildWeb: false });
+  process.on('message', async (m) => {
+    if (m !== 'stop') return;
+    await stack.stop();
+    process.exit(0);
+  });
+  // The benchmark went away without stopping us: stop too.
+  process.on('disconnect', () => void stack.stop().finally(() => process.exit(0)));
+  process.send?.({
+    apiUrl: stack.apiUrl,
+    s3Endpoint: stack.s3Endpoint,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    bucket: stack.bucket,
+    table: stack.table,
+    coordinator: stack.tokens.coordinator,
+  } satisfies Ready);
+}
+
+if (process.env.OPTALLY_BENCH_STACK && process.argv[1] === fileURLToPath(import.meta.url)) {
+  await serve();
+}
