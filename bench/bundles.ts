@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import {
   BUNDLE_SETTINGS,
-  entryPath,
+  esbuildOptions,
   FUNCTION_ENTRIES,
   type FunctionName,
   REPO_ROOT,
@@ -49,18 +49,8 @@ export async function measureBundles(runs = 5): Promise<{ nodeStartMs: number; b
         const outfile = join(folder, BUNDLE_SETTINGS.outputFileName);
         await mkdir(folder, { recursive: true });
         await build({
-          entryPoints: [entryPath(name)],
-          outfile,
-          bundle: true,
-          platform: BUNDLE_SETTINGS.platform,
-          target: BUNDLE_SETTINGS.target,
-          format: BUNDLE_SETTINGS.format,
-          minify: BUNDLE_SETTINGS.minify,
-          sourcemap: BUNDLE_SETTINGS.sourcemap,
-          sourcesContent: BUNDLE_SETTINGS.sourcesContent,
-          mainFields: BUNDLE_SETTINGS.mainFields,
-          external: variant === 'sdk-external' ? ['@aws-sdk/*'] : BUNDLE_SETTINGS.externals,
-          banner: { js: BUNDLE_SETTINGS.banner },
+          ...esbuildOptions(name, outfile),
+          ...(variant === 'sdk-external' ? { external: ['@aws-sdk/*'] } : {}),
           plugins: variant === 'no-xlsx (what-if)' ? [stubbed(['exceljs', 'jszip'])] : [],
           logLevel: 'warning',
         });

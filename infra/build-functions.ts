@@ -8,7 +8,13 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_SETTINGS, entryPath, FUNCTION_ENTRIES, type FunctionName, REPO_ROOT } from './bundling.ts';
+import {
+  BUNDLE_SETTINGS,
+  esbuildOptions,
+  FUNCTION_ENTRIES,
+  type FunctionName,
+  REPO_ROOT,
+} from './bundling.ts';
 
 /** Size report of one bundle. */
 export interface BundleReport {
@@ -26,18 +32,7 @@ export async function bundleFunction(name: FunctionName, outDir: string): Promis
   rmSync(join(outDir, name), { recursive: true, force: true });
   mkdirSync(join(outDir, name), { recursive: true });
   const result = await build({
-    entryPoints: [entryPath(name)],
-    outfile,
-    bundle: true,
-    platform: BUNDLE_SETTINGS.platform,
-    target: BUNDLE_SETTINGS.target,
-    format: BUNDLE_SETTINGS.format,
-    minify: BUNDLE_SETTINGS.minify,
-    sourcemap: BUNDLE_SETTINGS.sourcemap,
-    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
-    mainFields: BUNDLE_SETTINGS.mainFields,
-    external: BUNDLE_SETTINGS.externals,
-    banner: { js: BUNDLE_SETTINGS.banner },
+    ...esbuildOptions(name, outfile),
     metafile: true,
     logLevel: 'warning',
   });

@@ -5,6 +5,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 
 /** Absolute path of the repository root (the folder holding package.json). */
 export const REPO_ROOT: string = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,4 +52,22 @@ export const BUNDLE_SETTINGS = {
 /** Absolute path of a function's entry file. */
 export function entryPath(name: FunctionName): string {
   return join(REPO_ROOT, FUNCTION_ENTRIES[name]);
+}
+
+/** The esbuild options for one function, as deployed (callers may override, e.g. `external`). */
+export function esbuildOptions(name: FunctionName, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entryPath(name)],
+    outfile,
+    bundle: true,
+    platform: BUNDLE_SETTINGS.platform,
+    target: BUNDLE_SETTINGS.target,
+    format: BUNDLE_SETTINGS.format,
+    minify: BUNDLE_SETTINGS.minify,
+    sourcemap: BUNDLE_SETTINGS.sourcemap,
+    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
+    mainFields: [...BUNDLE_SETTINGS.mainFields],
+    external: [...BUNDLE_SETTINGS.externals],
+    banner: { js: BUNDLE_SETTINGS.banner },
+  };
 }
