@@ -25,8 +25,9 @@ Tokens (Authorization: Bearer …; more with: npx optally token <role> [country]
   admin       ${stack.tokens.admin}
   agency BR   ${agency}
 
-Upload a return: put it at incoming/liberterra-iii/<CC>/<name>.csv in the S3 API, e.g.
+Upload a return (examples/ holds two), as an agency, from another terminal:
   npx optally upload examples/br-return.csv --operation liberterra-iii --country BR
+  npx optally upload examples/ke-return.json --operation liberterra-iii --country KE
 Replay a synthetic operation: npm run demo      Stop: Ctrl-C
 `);
 
