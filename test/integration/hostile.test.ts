@@ -59,7 +59,7 @@ const CONTENT: Case[] = [
 type KeyTrick = {
   name: string;
   key: string;
-  outcome: 'ignored' | 'unknown-country' | 'accepted';
+  outcome: 'refused' | 'ignored' | 'unknown-country' | 'accepted';
   /** The country credited (accepted) or recorded (unknown-country): the key's own segment. */
   country?: string;
   why: string;
@@ -69,14 +69,14 @@ const KEY_TRICKS: KeyTrick[] = [
   {
     name: 'dot-dot segment',
     key: `incoming/${OP}/BR/../FR/x.csv`,
-    outcome: 'ignored',
-    why: 'A ".." segment is never a return key (the local S3 server even stores it at FR/x.csv: see the report).',
+    outcome: 'refused',
+    why: 'The local S3 API refuses "." and ".." segments (its file store would resolve them: FR/x.csv overwritten); the ingest would ignore the key anyway.',
   },
   {
     name: 'dot segment',
     key: `incoming/${OP}/GB/./x.csv`,
-    outcome: 'ignored',
-    why: 'A "." segment is never a return key.',
+    outcome: 'refused',
+    why: 'A "." segment is refused by the local S3 API, and is never a return key.',
   },
   {
     name: 'folder marker',
@@ -197,6 +197,8 @@ type Outcome = {
   expected: MetricValues | null;
   /** Countries with more than one accepted upload in the group: their final figures are the latest. */
   shared: boolean;
+  /** The local S3 API answered 400 to the put: nothing was stored under the key. */
+  refused: boolean;
 };
 type RollupState = { version: number; byCountry: Record<string, MetricValues> };
 
@@ -277,11 +279,18 @@ describe('hostile inputs through the whole local pipeline', () => {
     const sent = await Promise.all(
       group.map(async (c) => {
         const bytes = c.bytes();
-        await stack.putReturn(c.key, bytes);
+        let refused = false;
+        try {
+          await stack.putReturn(c.key, bytes);
+        } catch (e) {
+          if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 400) throw e;
+          refused = true;
+        }
         const expected = credited(c) ? await figuresOf(c, bytes) : null;
         return {
           c,
           expected,
+          refused,
           sent: { sha256: sha256(bytes), size: bytes.length, bytes: bytes.length <= SMALL ? bytes : null },
         };
       }),
@@ -292,7 +301,7 @@ describe('hostile inputs through the whole local pipeline', () => {
     for (const c of group.filter(credited))
       creditedCount.set(c.country, (creditedCount.get(c.country) ?? 0) + 1);
     const outcomes = new Map<string, Outcome>();
-    for (const { c, expected, sent: s } of sent) {
+    for (const { c, expected, refused, sent: s } of sent) {
       const submission = byKey.get(c.key);
       outcomes.set(c.key, {
         submission,
@@ -300,7 +309,8 @@ describe('hostile inputs through the whole local pipeline', () => {
           ? await stack.objects.getJson<StoredReport>(submission.reportKey)
           : null,
         sent: s,
-        raw: await rawObject(c.key),
+        raw: refused ? { sha256: '', size: 0, bytes: null } : await rawObject(c.key),
+        refused,
         before,
         after,
         expected,
@@ -346,7 +356,9 @@ describe('hostile inputs through the whole local pipeline', () => {
       run = runGroup(
         group,
         (x) => x.verdict === 'accepted',
-        (x) => x.source !== 'key' || KEY_TRICKS.find((t) => t.key === x.key)?.outcome !== 'ignored',
+        (x) =>
+          x.source !== 'key' ||
+          !['ignored', 'refused'].includes(KEY_TRICKS.find((t) => t.key === x.key)?.outcome ?? ''),
       );
       runs.set(group, run);
     }
@@ -440,6 +452,13 @@ describe('hostile inputs through the whole local pipeline', () => {
   it.each(KEY_TRICKS)('key trick "$name" is $outcome', async (trick) => {
     const c = keyCases.find((k) => k.key === trick.key)!;
     const o = await outcomeOf(c);
+    expect(o.refused).toBe(trick.outcome === 'refused');
+    if (trick.outcome === 'refused') {
+      expect(o.submission).toBeUndefined();
+      expectRollupUnchanged(o);
+      await stillHealthy();
+      return;
+    }
     expectKept(o);
     if (trick.outcome === 'ignored') {
       expect(o.submission).toBeUndefined();
