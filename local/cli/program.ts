@@ -126,13 +126,9 @@ ${COMMON}`,
       'Run reconcile afterwards to check the result.',
     ],
   ] as const) {
-    program
-      .command(name)
+    withStorageOptions(program.command(name))
       .description(description)
       .requiredOption('--operation <op>', 'the operation, e.g. liberterra-iii')
-      .option('--bucket <name>', 'deployed: the uploads bucket (default: the local stack named by --api)')
-      .option('--table <name>', 'deployed: the DynamoDB table')
-      .option('--region <region>', 'deployed: the AWS region (default: AWS_REGION)')
       .addHelpText(
         'after',
         `
@@ -146,14 +142,10 @@ the deployed ones through your AWS credentials. ${help}`,
       .action((opts, cmd: Command) => run(cmd, (globals) => work(opts, globals)));
   }
 
-  program
-    .command('define')
+  withStorageOptions(program.command('define'))
     .description('check an operation definition file and store it (admins; a new operation starts as draft)')
     .argument('<file>', 'the definition, e.g. operations/liberterra-iii.json')
     .option('--status <status>', 'the status of a NEW operation: draft or open', 'draft')
-    .option('--bucket <name>', 'deployed: the uploads bucket (default: the local stack named by --api)')
-    .option('--table <name>', 'deployed: the DynamoDB table')
-    .option('--region <region>', 'deployed: the AWS region (default: AWS_REGION)')
     .addHelpText(
       'after',
       `
@@ -168,6 +160,14 @@ status; open, close and finalise it with POST /operations/{op}/status.`,
 
   addTokenCommand(program);
   return program;
+}
+
+/** The options of the commands that read S3 and DynamoDB directly (local stack by default). */
+function withStorageOptions(cmd: Command): Command {
+  return cmd
+    .option('--bucket <name>', 'deployed: the uploads bucket (default: the local stack named by --api)')
+    .option('--table <name>', 'deployed: the DynamoDB table')
+    .option('--region <region>', 'deployed: the AWS region (default: AWS_REGION)');
 }
 
 function parseApi(value: string): string {

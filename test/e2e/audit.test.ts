@@ -1,15 +1,15 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import type { LedgerPage } from '../../web/src/api-types.ts';
 import { formatBytes } from '../../web/src/format.ts';
 import { aReturn } from '../support/builders.ts';
-import { launchChromium, watchForPageErrors } from './support/browser.ts';
+import { watchForPageErrors } from './support/browser.ts';
 import { textOf, WAIT_MS, waitForText } from './support/page-helpers.ts';
+import { openSession, type Session } from './support/session.ts';
 
 const OP = 'liberterra-iii';
 const SCREENSHOTS = join('test-results', 'e2e');
@@ -20,7 +20,7 @@ const SCREENSHOTS = join('test-results', 'e2e');
  * reads the manifest digest, downloads the CSV export and reads the submission ledger.
  */
 describe('final figures and the submission ledger on the local stack', () => {
-  let dataDir: string;
+  let session: Session;
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
@@ -42,17 +42,12 @@ describe('final figures and the submission ledger on the local stack', () => {
   const rowOf = (file: string) => `#ledger-body tr:has(th.file:text-is("${file}"))`;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'optally-e2e-audit-'));
-    stack = await startLocalStack({ dataDir, port: 0, quiet: true });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    pageErrors = watchForPageErrors(page);
+    session = await openSession('optally-e2e-audit-');
+    ({ stack, browser, page, pageErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('takes returns (one superseded, one rejected), then closes and finalises through the API', async () => {

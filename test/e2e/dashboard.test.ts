@@ -1,11 +1,10 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { aReturn } from '../support/builders.ts';
-import { launchChromium, watchForPageErrors } from './support/browser.ts';
+import { watchForPageErrors } from './support/browser.ts';
 import {
   countryCell,
   headline,
@@ -15,6 +14,7 @@ import {
   WAIT_MS,
   waitForText,
 } from './support/page-helpers.ts';
+import { openSession, type Session } from './support/session.ts';
 
 const OP = 'liberterra-iii';
 const SCREENSHOTS = join('test-results', 'e2e');
@@ -25,7 +25,7 @@ async function upload(stack: LocalStack, country: string, name: string, csv: str
 }
 
 describe('the coordination dashboard on the local stack', () => {
-  let dataDir: string;
+  let session: Session;
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
@@ -33,17 +33,12 @@ describe('the coordination dashboard on the local stack', () => {
   let notReloaded: () => Promise<boolean>;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'optally-e2e-'));
-    stack = await startLocalStack({ dataDir, port: 0, quiet: true });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    pageErrors = watchForPageErrors(page);
+    session = await openSession('optally-e2e-');
+    ({ stack, browser, page, pageErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('signs a coordinator in from the local role list and shows every metric as not reported yet', async () => {
