@@ -17,6 +17,7 @@ export const PROBLEM_CODES = {
   'operation-mismatch': 'error',
   'unknown-country': 'error',
   'operation-not-open': 'error',
+  'slot-already-used': 'error',
   // The header
   'missing-column': 'error',
   'unknown-column': 'error',
@@ -33,6 +34,7 @@ export const PROBLEM_CODES = {
   'bad-value': 'error',
   'value-too-large': 'error',
   'duplicate-row': 'error',
+  'duplicate-key': 'error',
   // Rules across rows
   'breakdown-without-total': 'error',
   'rule-violation': 'error',

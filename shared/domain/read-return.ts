@@ -1,5 +1,6 @@
 import { parse as parseCsv } from 'csv-parse';
 import { type CheckContext, type CheckedReturn, ReturnChecker } from './check-return.ts';
+import { duplicateKeys, nestedDeeperAt } from './json-text.ts';
 import { problem } from './problems.ts';
 import { readXlsx } from './read-xlsx.ts';
 
@@ -275,6 +276,18 @@ async function readJson(
     );
     return;
   }
+  // Which of two equal keys counts depends on the reader (JSON.parse keeps the last, silently):
+  // a return whose figures depend on it is rejected.
+  for (const dup of duplicateKeys(body)) {
+    checker.fileProblem(
+      problem(
+        'duplicate-key',
+        { row: dup.row, column: dup.key, value: dup.again },
+        `${dup.row === null ? 'The document' : `rows[${dup.row - 1}]`} gives the field "${dup.key}" twice: ${dup.first}, then ${dup.again}.`,
+        'Give each field once per object: readers of JSON disagree on which of two equal keys counts, so this file would not mean one thing.',
+      ),
+    );
+  }
   const shapeHint =
     'The file must be one object: { "operation": "…", "country": "…", "rows": [ { "date": …, "metric": …, "value": … } ] }.';
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
@@ -357,27 +370,6 @@ async function readJson(
 
 /** A return nests three levels (object, rows, row); anything far deeper is not one. */
 const MAX_JSON_DEPTH = 32;
-
-/**
- * The position where JSON text opens more than `max` nested lists or objects, or -1. A plain scan
- * of the text (brackets inside strings skipped): no parsing, no recursion.
- */
-function nestedDeeperAt(text: string, max: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      // A backslash escapes the next character.
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return i;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return -1;
-}
 
 /** Resolves when a stream drains or closes: a destroyed stream never drains. */
 function drainedOrClosed(stream: NodeJS.EventEmitter): Promise<void> {

@@ -630,11 +630,12 @@ export function hostileFixtures(): HostileCase[] {
         '{"rows":[{"date":"2025-11-12","metric":"arrests","value":1e3},{"date":"2025-11-13","metric":"arrests","value":12.0},{"date":"2025-11-14","metric":"arrests","value":5E0}]}',
       ),
     ),
-    accepted(
+    rejected(
       'json-duplicate-keys.json',
-      'MX',
-      'A row with "value" twice: JSON.parse keeps the last (7). Documented, not rejected.',
+      'duplicate-key',
+      'A row with "value" twice: JSON.parse would keep the last (7), other readers the first (1).',
       text('{"rows":[{"date":"2025-11-12","metric":"arrests","value":1,"value":7}]}'),
+      1,
     ),
     rejected(
       'json-truncated.json',

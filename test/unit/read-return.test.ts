@@ -560,6 +560,72 @@ describe('reading JSON', () => {
   });
 });
 
+describe('JSON objects that give a key twice', () => {
+  // JSON.parse keeps the last of two equal keys without a word; other readers keep the first.
+  // A return whose meaning depends on the reader is rejected, whole.
+
+  it('rejects a row that gives its value twice, counting nothing', async () => {
+    const json =
+      '{"operation":"test-op","rows":[{"date":"2025-11-10","metric":"arrests","value":1,"value":999}]}';
+
+    const { report, figures } = await readJson(json);
+
+    expect(report.verdict).toBe('rejected');
+    expect(figures).toBeNull();
+    const p = theProblem(report, 'duplicate-key', { row: 1, column: 'value', value: '999' });
+    expect(p.message).toContain('1');
+    expect(p.hint).toContain('once');
+  });
+
+  it('rejects a document that gives a top-level field twice', async () => {
+    const json =
+      '{"operation":"test-op","country":"FR","country":"BR","rows":[{"date":"2025-11-10","metric":"arrests","value":1}]}';
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'duplicate-key', { row: null, column: 'country', value: '"BR"' });
+  });
+
+  it('recognises a key written with escapes as the same key', async () => {
+    const json =
+      '{"operation":"test-op","rows":[{"date":"2025-11-10","metric":"arrests","value":1,"\\u0076alue":999}]}';
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'duplicate-key', { row: 1, column: 'value', value: '999' });
+  });
+
+  it('locates a repeated key by its row, one problem per repetition', async () => {
+    const json =
+      '{"operation":"test-op","rows":[{"date":"2025-11-10","metric":"arrests","value":1},' +
+      '{"date":"2025-11-11","date":"2025-11-12","metric":"arrests","value":2},' +
+      '{"date":"2025-11-11","metric":"arrests","metric":"arrests","metric":"arrests","value":3}]}';
+
+    const { report } = await readJson(json);
+
+    expect(report.problems.map((p) => [p.code, p.row, p.column])).toEqual([
+      ['duplicate-key', 2, 'date'],
+      ['duplicate-key', 3, 'metric'],
+      ['duplicate-key', 3, 'metric'],
+    ]);
+  });
+
+  it('accepts the same keys in different rows, and key-like text inside strings', async () => {
+    const json =
+      '{"operation":"test-op","rows":[{"date":"2025-11-10","metric":"arrests","value":1},' +
+      '{"date":"2025-11-11","metric":"arrests","breakdown":null,"value":2}],' +
+      '"country":"BR"}';
+    const tricky = json.replace('"country":"BR"', '"country":"BR\\",\\"country\\":{\\"x\\":1}"');
+
+    const { report, figures } = await readJson(json);
+    const second = await readJson(tricky);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: 3 });
+    expect(codesOf(second.report)).toEqual(['country-mismatch']);
+  });
+});
+
 describe('streamOf (test support)', () => {
   it('cuts a multi-byte character across chunks', async () => {
     const chunks: Uint8Array[] = [];
