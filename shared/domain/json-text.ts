@@ -90,17 +90,10 @@ export function duplicateKeys(text: string): DuplicateKey[] {
     const frame = stack.at(-1);
     if (c === QUOTE) {
       const start = i;
-      let escaped = false;
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === BACKSLASH) {
-          escaped = true;
-          i++;
-        } else if (d === QUOTE) break;
-      }
+      i = stringEnd(text, start);
       if (frame?.kind === 'object' && frame.expectKey) {
         const raw = text.slice(start, i + 1);
-        frame.key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        frame.key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
         frame.expectKey = false;
       }
     } else if (c === COLON) {
@@ -122,4 +115,17 @@ export function duplicateKeys(text: string): DuplicateKey[] {
     }
   }
   return found;
+}
+
+/** The position of the quote that closes the string opened at `start` (the text's end if none). */
+function stringEnd(text: string, start: number): number {
+  // indexOf skips long strings fast; a quote after an odd run of backslashes is escaped.
+  let end = text.indexOf('"', start + 1);
+  while (end !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return end;
+    end = text.indexOf('"', end + 1);
+  }
+  return text.length;
 }

@@ -65,25 +65,45 @@ export type Problem = {
   hint: string;
 };
 
-/** Builds a problem; the severity follows from the code unless a rule sets it. */
+/**
+ * Builds a problem; the severity follows from the code unless a rule sets it. Whatever a file
+ * holds, the problem stays small: the column and value are cut short (`truncate`), so is any
+ * copy of them the message or hint quotes, and the message and hint as a whole are bounded —
+ * JSON keys and top-level values are not cells, so no cell limit keeps them short before here.
+ */
 export function problem(
   code: ProblemCode,
   at: { row?: number | null; column?: string | null; value?: unknown },
   message: string,
   hint: string,
 ): Problem {
+  const column = at.column ?? null;
+  const value = at.value === undefined || at.value === null ? null : String(at.value);
+  // Long texts the message quotes as given are replaced by their cut form, so it still reads well.
+  const quoted = [column, value].filter((t): t is string => t !== null && t.length > MAX_ECHO_CHARS);
+  const bounded = (text: string): string =>
+    truncate(
+      quoted.reduce((out, long) => out.split(long).join(truncate(long)), text),
+      MAX_TEXT_CHARS,
+    );
   return {
     severity: PROBLEM_CODES[code],
     code,
     row: at.row ?? null,
-    column: at.column ?? null,
-    value: at.value === undefined || at.value === null ? null : truncate(String(at.value)),
-    message,
-    hint,
+    column: column === null ? null : truncate(column),
+    value: value === null ? null : truncate(value),
+    message: bounded(message),
+    hint: bounded(hint),
   };
 }
 
+/** How much of a file's own text (a column, a value) a problem echoes back. */
+const MAX_ECHO_CHARS = 80;
+
+/** The longest message or hint: well above any we write, far below what a hostile file could make. */
+const MAX_TEXT_CHARS = 1_000;
+
 /** Values echoed back in reports are cut short: a 10 MB cell must not make a 10 MB report. */
-export function truncate(value: string, max = 80): string {
+export function truncate(value: string, max = MAX_ECHO_CHARS): string {
   return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
 }

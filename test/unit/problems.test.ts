@@ -30,6 +30,32 @@ describe('problem', () => {
 
     expect(p.value).toBe(`${'x'.repeat(80)}… (10000 characters)`);
   });
+
+  it('cuts a long column short, and the same text wherever the message or hint repeats it', () => {
+    const key = 'k'.repeat(10_000);
+
+    const p = problem(
+      'unknown-column',
+      { column: key },
+      `The field "${key}" is unknown.`,
+      `Delete "${key}".`,
+    );
+
+    const cut = `${'k'.repeat(80)}… (10000 characters)`;
+    expect(p.column).toBe(cut);
+    expect(p.message).toBe(`The field "${cut}" is unknown.`);
+    expect(p.hint).toBe(`Delete "${cut}".`);
+  });
+
+  it('bounds a message and a hint whatever they quote', () => {
+    const long = 'm'.repeat(10_000);
+
+    const p = problem('json-shape', { value: { long } }, `Not a return: ${long}`, `Hint: ${long}`);
+
+    expect(p.message.length).toBeLessThanOrEqual(1_100);
+    expect(p.hint.length).toBeLessThanOrEqual(1_100);
+    expect(p.message.startsWith('Not a return: mmm')).toBe(true);
+  });
 });
 
 describe('truncate', () => {

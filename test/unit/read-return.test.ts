@@ -626,6 +626,45 @@ describe('JSON objects that give a key twice', () => {
   });
 });
 
+describe('JSON keys and values echoed in the report', () => {
+  // Keys are not cells: no cell limit stops them. Whatever a document holds, the report stays small.
+  const huge = 'k'.repeat(20 * 1024 * 1024);
+  const sizeOf = (report: unknown): number => JSON.stringify(report).length;
+  const options = {
+    operation: anOperation({ limits: { maxFileBytes: 128 * 1024 * 1024 } }),
+    chunkSize: 1024 * 1024,
+  };
+
+  it('cuts a 20 MB unknown key short, in the column and in the message', async () => {
+    const json = `{"operation":"test-op","${huge}":1,"rows":[{"date":"2025-11-10","metric":"arrests","value":1,"${huge}x":2}]}`;
+
+    const { report } = await readJson(json, options);
+
+    expect(codesOf(report)).toEqual(['unknown-column', 'unknown-column']);
+    expect(sizeOf(report)).toBeLessThan(10_000);
+    expect(report.problems[0]?.column).toBe(`${'k'.repeat(80)}… (${huge.length} characters)`);
+    expect(report.problems[0]?.message).toContain(`"${'k'.repeat(80)}… (${huge.length} characters)"`);
+  });
+
+  it('cuts a 20 MB operation or country value short', async () => {
+    const json = `{"operation":"${huge}","country":"${huge}","rows":[{"date":"2025-11-10","metric":"arrests","value":1}]}`;
+
+    const { report } = await readJson(json, options);
+
+    expect(codesOf(report)).toEqual(['operation-mismatch', 'country-mismatch']);
+    expect(sizeOf(report)).toBeLessThan(10_000);
+  });
+
+  it('cuts a 20 MB repeated key short', async () => {
+    const json = `{"operation":"test-op","rows":[{"date":"2025-11-10","metric":"arrests","value":1,"${huge}":1,"${huge}":2}]}`;
+
+    const { report } = await readJson(json, options);
+
+    expect(codesOf(report)).toContain('duplicate-key');
+    expect(sizeOf(report)).toBeLessThan(10_000);
+  });
+});
+
 describe('streamOf (test support)', () => {
   it('cuts a multi-byte character across chunks', async () => {
     const chunks: Uint8Array[] = [];
