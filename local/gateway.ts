@@ -149,7 +149,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
 }
 
 async function serveStatic(pathname: string, res: ServerResponse, root: string): Promise<void> {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // A malformed %-escape is the client's mistake (as the API router answers it), not a crash.
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'bad-path', message: 'The path has a malformed %-escape.' }));
+    return;
+  }
+  const relative = normalize(decoded).replace(/^(\.\.[/\\])+/, '');
   const file = join(root, relative.endsWith('/') ? `${relative}index.html` : relative);
   if (!file.startsWith(normalize(root))) {
     res.writeHead(403).end();

@@ -70,7 +70,7 @@ export function matchRoute(
       const part = parts[i] ?? '';
       if (p.startsWith('{')) {
         if (part === '') return false;
-        params[p.slice(1, -1)] = decodeURIComponent(part);
+        params[p.slice(1, -1)] = decodePathPart(part, path);
         return true;
       }
       return p === part;
@@ -81,4 +81,20 @@ export function matchRoute(
   }
   if (pathMatched) throw new HttpError(405, 'method-not-allowed', `${method} is not allowed on ${path}.`);
   return null;
+}
+
+/**
+ * A %-encoded path segment, decoded. A malformed escape (`%E0%A4%A`, a lone `%`, bytes that are
+ * no UTF-8 character) is the caller's mistake, not the server's: a 400 saying so.
+ */
+function decodePathPart(part: string, path: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(
+      400,
+      'bad-path',
+      `The path ${path} has a malformed %-escape in "${part}"; write each byte as % and two hex digits, of whole UTF-8 characters.`,
+    );
+  }
 }

@@ -96,6 +96,20 @@ describe('the local stack end to end: S3 API in, HTTP API out', () => {
     expect((await get(`/operations/${OP}/rollup`, 'not-a-jwt')).status).toBe(401);
   });
 
+  it('answers 400 bad-path to an API path with a malformed %-escape', async () => {
+    const response = await get('/operations/%E0%A4%A/rollup', stack.tokens.coordinator);
+
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('bad-path');
+  });
+
+  it('answers 400 to a dashboard path with a malformed %-escape', async () => {
+    const response = await get('/assets/%E0%A4%A.js');
+
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('bad-path');
+  });
+
   it('refuses agencies the global rollup and other countries’ submissions', async () => {
     const agency = await stack.tokens.agency('FR');
     expect((await get(`/operations/${OP}/rollup`, agency)).status).toBe(403);
