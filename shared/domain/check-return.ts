@@ -1,4 +1,4 @@
-import type { Metric, Operation } from './operation.ts';
+import { type Metric, maxCountryFigure, type Operation } from './operation.ts';
 import { type Problem, type ProblemCode, problem, truncate } from './problems.ts';
 import { ReturnCells } from './return-cells.ts';
 
@@ -82,6 +82,8 @@ export class ReturnChecker {
   /** metric → its allowed "dimension=value" breakdowns. */
   readonly #breakdowns: Map<string, Set<string>>;
   readonly #cells: ReturnCells;
+  /** The largest value or total a country may report (see `maxCountryFigure`). */
+  readonly #maxFigure: number;
   readonly #problems: Problem[] = [];
   readonly #byCode: Partial<Record<ProblemCode, number>> = {};
   #errors = 0;
@@ -97,6 +99,7 @@ export class ReturnChecker {
     this.#previous = ctx.previous ?? null;
     this.#metrics = new Map(ctx.operation.metrics.map((m) => [m.id, m]));
     this.#cells = new ReturnCells(ctx.operation);
+    this.#maxFigure = maxCountryFigure(ctx.operation);
     this.#breakdowns = new Map(
       ctx.operation.metrics.map((m) => [
         m.id,
@@ -415,8 +418,7 @@ export class ReturnChecker {
     if (typeof v === 'number') {
       if (!Number.isInteger(v) || v < 0)
         return bad(`${v} is not a whole number of zero or more.`, 'Write a whole number such as 12.');
-      if (!Number.isSafeInteger(v)) return this.#tooLarge(row, v);
-      return v;
+      return v <= this.#maxFigure ? v : this.#tooLarge(row, v);
     }
     if (typed && typeof v === 'string')
       return bad(
@@ -435,7 +437,7 @@ export class ReturnChecker {
       );
     if (/^\d+$/.test(v)) {
       const n = Number(v);
-      return Number.isSafeInteger(n) ? n : this.#tooLarge(row, v);
+      return n <= this.#maxFigure ? n : this.#tooLarge(row, v);
     }
     if (/^[+-]\d/.test(v) && v.startsWith('-'))
       return bad(
@@ -463,10 +465,16 @@ export class ReturnChecker {
       row,
       'value',
       v,
-      'The value is too large to be a real count.',
-      `Check the figure; values above ${Number.MAX_SAFE_INTEGER} cannot be counted exactly.`,
+      'The value is too large to be a real count, or to be added up exactly in the global totals.',
+      this.#limitHint(),
     );
     return null;
+  }
+
+  /** Why figures are capped, and the cap: for every value-too-large problem. */
+  #limitHint(): string {
+    const participants = this.#op.participants.length;
+    return `Check the figure: in ${this.#op.name} a figure may be at most ${this.#maxFigure}, so that the ${participants} participants' figures add up to no more than ${Number.MAX_SAFE_INTEGER} (2^53 − 1), the largest count kept exactly.`;
   }
 
   #applyRules(): void {
@@ -583,18 +591,21 @@ export class ReturnChecker {
     return figures;
   }
 
-  /** True when every total is a safe integer: values that each are may still add up to one that is not. */
+  /**
+   * True when every total is within the operation's limit: values that each are may still add up
+   * to one that is not (and a sum past 2^53 − 1 is no longer exact, but never back under the limit).
+   */
   #exact(figures: CountryFigures): boolean {
     const before = this.#errors;
     const check = (metric: string, what: string, n: number): void => {
-      if (Number.isSafeInteger(n)) return;
+      if (n <= this.#maxFigure) return;
       this.#add(
         'value-too-large',
         null,
         'value',
         n,
-        `The ${what} of ${metric} adds up to more than ${Number.MAX_SAFE_INTEGER}: too large to be counted exactly.`,
-        `Check the figures of ${metric}; no real count is this large.`,
+        `The ${what} of ${metric} adds up to more than ${this.#maxFigure}: too large to be added up exactly in the global totals.`,
+        this.#limitHint(),
       );
     };
     for (const [metric, n] of Object.entries(figures.totals)) check(metric, 'total', n);

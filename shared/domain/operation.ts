@@ -31,6 +31,17 @@ export function windowDates(op: Pick<Operation, 'window'>): string[] {
   return dates;
 }
 
+/**
+ * The largest figure a country may report for a metric — a value, and its total (or a breakdown's)
+ * over the window: ⌊(2^53 − 1) / participants⌋. A global figure adds up one figure per
+ * participant, so it then stays an exact integer (a double holds integers exactly only up to
+ * 2^53 − 1), and each file is checked on its own, the same way every time. For Liberterra III's
+ * 119 participants: 75,690,750,039,840.
+ */
+export function maxCountryFigure(op: Pick<Operation, 'participants'>): number {
+  return Math.floor(Number.MAX_SAFE_INTEGER / Math.max(1, op.participants.length));
+}
+
 /** The region of a participant, or undefined when the country does not take part. */
 export function regionOf(op: Operation, country: string): Region | undefined {
   return op.participants.find((p) => p.code === country)?.region;

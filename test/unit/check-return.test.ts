@@ -131,12 +131,6 @@ describe('an accepted return', () => {
     expect(figures?.totals).toEqual({ arrests: 7 });
   });
 
-  it('accepts the largest count that can be kept exactly', async () => {
-    const { figures } = await readCsv(aReturn().withRow('2025-11-10', 'arrests', '9007199254740991').csv());
-
-    expect(figures?.totals).toEqual({ arrests: Number.MAX_SAFE_INTEGER });
-  });
-
   it('accepts breakdowns written with spaces around "="', async () => {
     const csv = aReturn()
       .withRow('2025-11-10', 'victims_safeguarded', 5)
@@ -374,6 +368,80 @@ describe('problems in a row', () => {
 
     expect(codesOf(report)).toEqual(['bad-date', 'unknown-metric', 'bad-value']);
     expect(report.problems.every((p) => p.row === 2)).toBe(true);
+  });
+});
+
+describe('figures the global totals can add up exactly', () => {
+  // test-op has 3 participants: a country's figure may be at most ⌊(2^53 − 1) / 3⌋, so that the
+  // sum over all countries (the global total) is still an exact integer.
+  const LIMIT = 3_002_399_751_580_330;
+
+  it('accepts a value of exactly the operation’s limit', async () => {
+    const { report, figures } = await readCsv(aReturn().withRow('2025-11-10', 'arrests', LIMIT).csv());
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: LIMIT });
+  });
+
+  it('rejects a value one above the limit, naming the limit in the hint', async () => {
+    const csv = aReturn()
+      .withRow('2025-11-10', 'arrests', LIMIT + 1)
+      .csv();
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(figures).toBeNull();
+    const p = theProblem(report, 'value-too-large', { row: 2, column: 'value', value: String(LIMIT + 1) });
+    expect(p.hint).toContain(String(LIMIT));
+    expect(p.hint).toContain('3 participants');
+  });
+
+  it('rejects a JSON value of 2^53 − 1, exact on its own but not in a sum', async () => {
+    const json = aReturn().withRow('2025-11-10', 'arrests', Number.MAX_SAFE_INTEGER).json('test-op', 'BR');
+
+    const { report } = await readJson(json);
+
+    theProblem(report, 'value-too-large', { row: 1, column: 'value' });
+  });
+
+  it('rejects a country total above the limit though each day is within it', async () => {
+    const half = (LIMIT - 2) / 2 + 2;
+    const csv = aReturn().withRow('2025-11-10', 'arrests', half).withRow('2025-11-11', 'arrests', half).csv();
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(figures).toBeNull();
+    const p = theProblem(report, 'value-too-large', { row: null, column: 'value' });
+    expect(p.message).toContain('arrests');
+    expect(p.hint).toContain(String(LIMIT));
+  });
+
+  it('rejects a breakdown total above the limit', async () => {
+    const half = (LIMIT - 2) / 2 + 2;
+    const csv = aReturn()
+      .withRow('2025-11-10', 'victims_safeguarded', half)
+      .withRow('2025-11-10', 'victims_safeguarded', half, 'exploitation=other')
+      .withRow('2025-11-11', 'victims_safeguarded', half)
+      .withRow('2025-11-11', 'victims_safeguarded', half, 'exploitation=other')
+      .csv();
+
+    const { report } = await readCsv(csv);
+
+    expect(report.problems.map((p) => [p.code, p.message.includes('exploitation=other')])).toEqual([
+      ['value-too-large', false],
+      ['value-too-large', true],
+    ]);
+  });
+
+  it('keeps the limit of a gauge on its peak day, not on a sum over days', async () => {
+    const csv = aReturn()
+      .withRow('2025-11-10', 'officers_deployed', LIMIT)
+      .withRow('2025-11-11', 'officers_deployed', LIMIT)
+      .csv();
+
+    const { report } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { regionOf, windowDates } from '../../shared/domain/operation.ts';
+import { maxCountryFigure, regionOf, windowDates } from '../../shared/domain/operation.ts';
 import { parseOperation } from '../../shared/domain/operation-schema.ts';
 import {
   anOperation,
@@ -221,5 +221,25 @@ describe('regionOf', () => {
 
   it('is undefined for a country that does not take part', () => {
     expect(regionOf(anOperation(), 'DE')).toBeUndefined();
+  });
+});
+
+describe('maxCountryFigure', () => {
+  it('is 75,690,750,039,840 for Liberterra III’s 119 participants', () => {
+    expect(maxCountryFigure(liberterraIII())).toBe(75_690_750_039_840);
+  });
+
+  it('lets every participant report it and the sum stay an exact integer', () => {
+    for (let n = 1; n <= 300; n++) {
+      const participants = Array.from({ length: n }, () => ({
+        code: 'XX',
+        name: 'X',
+        region: 'Asia' as const,
+      }));
+      const max = maxCountryFigure({ participants });
+
+      expect(max * n).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
+      expect((max + 1) * n).toBeGreaterThan(Number.MAX_SAFE_INTEGER);
+    }
   });
 });
