@@ -1,13 +1,14 @@
 import { createRequire } from 'node:module';
 import type { Countries } from 'world-countries';
+import { m49Region } from './m49-regions.ts';
 import type { Participant, Region } from './operation.ts';
-import { REGIONS } from './operation.ts';
 
 /**
  * Build-time helper (not bundled into any Lambda): resolves loosely spelled country names, as
  * published in press releases ("Burkina-Faso", "Cote d’Ivoire", "Congo (Democratic Rep.)",
- * "Turks & Caicos (UK)"), to ISO 3166-1 alpha-2 codes and UN M49 top-level regions, using the
- * world-countries data set.
+ * "Turks & Caicos (UK)"), to ISO 3166-1 alpha-2 codes with the world-countries data set, and
+ * gives each its UN M49 top-level region from the M49 table itself (`m49-regions.ts`): the
+ * data set's own regions differ from M49's (it puts Cyprus in Europe).
  */
 
 /** Lower-case, without accents, punctuation or "&", single-spaced. */
@@ -25,12 +26,18 @@ export function normalizeCountryName(name: string): string {
 
 const countries: Countries = createRequire(import.meta.url)('world-countries');
 
-type Entry = { code: string; name: string; region: string; names: string[]; shortNames: string[] };
+type Entry = {
+  code: string;
+  name: string;
+  region: Region | undefined;
+  names: string[];
+  shortNames: string[];
+};
 
 const entries: Entry[] = countries.map((c) => ({
   code: c.cca2,
   name: c.name.common,
-  region: c.region,
+  region: m49Region(c.cca2),
   names: [c.name.common, c.name.official, ...c.altSpellings].map(normalizeCountryName),
   // "Republic of Cabo Verde" → "cabo verde": a form of state dropped, tried after the full names.
   shortNames: [c.name.official, ...c.altSpellings]
@@ -71,14 +78,10 @@ export function resolveCountry(input: string): CountryResolution {
     const found = tiers.find((t) => t.length > 0) ?? [];
     if (found.length === 1) {
       const [entry] = found as [Entry];
-      if (!(REGIONS as readonly string[]).includes(entry.region)) {
-        return { ok: false, input, reason: `${entry.code} lies in "${entry.region}", not a UN M49 region` };
+      if (entry.region === undefined) {
+        return { ok: false, input, reason: `${entry.code} has no UN M49 region` };
       }
-      return {
-        ok: true,
-        input,
-        participant: { code: entry.code, name: entry.name, region: entry.region as Region },
-      };
+      return { ok: true, input, participant: { code: entry.code, name: entry.name, region: entry.region } };
     }
     if (found.length > 1) {
       return { ok: false, input, reason: `ambiguous: ${found.map((e) => e.code).join(', ')}` };

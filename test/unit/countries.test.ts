@@ -6,6 +6,7 @@ import {
   resolveCountry,
   splitCountryList,
 } from '../../shared/domain/countries.ts';
+import { m49Region } from '../../shared/domain/m49-regions.ts';
 import { type Participant, REGIONS } from '../../shared/domain/operation.ts';
 import { liberterraIII } from '../support/builders.ts';
 
@@ -116,7 +117,7 @@ describe('resolveCountry', () => {
     ['Curacao', 'Americas'],
     ['Turks & Caicos (UK)', 'Americas'],
     ['Palestine', 'Asia'],
-    ['Cyprus', 'Europe'],
+    ['Cyprus', 'Asia'],
     ['Georgia', 'Asia'],
     ['Kazakhstan', 'Asia'],
   ])('places %s in %s', (name, region) => {
@@ -138,7 +139,44 @@ describe('resolveCountry', () => {
   });
 });
 
+describe('UN M49 regions', () => {
+  it.each([
+    ['CY', 'Asia'],
+    ['TR', 'Asia'],
+    ['GE', 'Asia'],
+    ['AM', 'Asia'],
+    ['AZ', 'Asia'],
+    ['KZ', 'Asia'],
+    ['TL', 'Asia'],
+    ['RU', 'Europe'],
+    ['GL', 'Americas'],
+    ['CW', 'Americas'],
+    ['TC', 'Americas'],
+    ['EG', 'Africa'],
+    ['IO', 'Africa'],
+    ['PG', 'Oceania'],
+    ['UM', 'Oceania'],
+  ])('places %s in %s, as the M49 table does', (code, region) => {
+    expect(m49Region(code)).toBe(region);
+  });
+
+  it('has no region for an area M49 does not place in one (Antarctica)', () => {
+    expect(m49Region('AQ')).toBeUndefined();
+  });
+
+  it('gives every published Liberterra III participant its M49 region', () => {
+    const participants = resolvedPublishedList();
+
+    expect(participants).toHaveLength(119);
+    for (const p of participants) expect([p.code, p.region]).toEqual([p.code, m49Region(p.code)]);
+  });
+});
+
 describe('the shipped Liberterra III definition', () => {
+  it('places Cyprus in Asia, as UN M49 does (Western Asia)', () => {
+    expect(liberterraIII().participants.find((p) => p.code === 'CY')?.region).toBe('Asia');
+  });
+
   it('lists exactly the published participants, with their codes, names and regions, by code', () => {
     const published = resolvedPublishedList().sort((a, b) => a.code.localeCompare(b.code));
 
