@@ -35,7 +35,7 @@ export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 50, burstLimit: 10
 /** Settings of the API construct. */
 export interface ApiProps {
   readonly table: ITableV2;
-  /** Read anywhere; `incoming/` writable so the function can sign presigned POSTs for uploads. */
+  /** Read anywhere; `incoming/` writable so the function can sign presigned POSTs for uploads, `exports/` for large exports. */
   readonly uploadsBucket: IBucket;
   /** @default DEFAULT_API_THROTTLE */
   readonly throttle?: ApiThrottle;
@@ -71,12 +71,14 @@ export class Api extends Construct {
     bindTable(this.function, props.table, 'readWrite');
     bindBucket(this.function, props.uploadsBucket, 'read');
     // Presigned POSTs for upload and dry-run slots are signed with this role; lifecycle changes
-    // archive the definition and freeze the final manifest.
+    // archive the definition and freeze the final manifest; final exports too large for a Lambda
+    // response are written to exports/ (the bucket-wide read above covers their presigned GETs).
     for (const prefix of [
       BUCKET_PREFIXES.incoming,
       BUCKET_PREFIXES.dryrun,
       BUCKET_PREFIXES.definitions,
       BUCKET_PREFIXES.final,
+      BUCKET_PREFIXES.exports,
     ]) {
       bindBucket(this.function, props.uploadsBucket, 'write', prefix);
     }

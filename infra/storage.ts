@@ -3,10 +3,12 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  HttpMethods,
   ObjectLockRetention,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DOWNLOAD_CORS_RULE, EXPORTS_PREFIX } from '../shared/domain/export-delivery.ts';
 import { acknowledgeNag } from './nag.ts';
 
 /** Key prefixes of the uploads bucket; the function grants are scoped to them. */
@@ -21,6 +23,8 @@ export const BUCKET_PREFIXES = {
   definitions: 'definitions/',
   /** Manifests frozen when an operation is finalised. */
   final: 'final/',
+  /** Final exports too large for a Lambda response, by manifest digest: served through presigned GETs. */
+  exports: EXPORTS_PREFIX,
 } as const;
 
 /** Seven years, counted generously (two leap days). */
@@ -105,6 +109,15 @@ export class Storage extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'uploads-bucket/',
+      // A dashboard following a presigned export link reads storage's answer cross-origin.
+      cors: [
+        {
+          allowedMethods: DOWNLOAD_CORS_RULE.allowedMethods.map((m) => HttpMethods[m]),
+          allowedOrigins: [...DOWNLOAD_CORS_RULE.allowedOrigins],
+          exposedHeaders: [...DOWNLOAD_CORS_RULE.exposedHeaders],
+          maxAge: DOWNLOAD_CORS_RULE.maxAgeSeconds,
+        },
+      ],
       lifecycleRules: [
         {
           // Expiry counts from creation for current versions and from replacement for noncurrent

@@ -9,13 +9,15 @@ import {
   DescribeTableCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { makeApiHandler } from '../functions/api/routes.ts';
+import { PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type ApiDeps, makeApiHandler } from '../functions/api/routes.ts';
 import { makeIngestHandler } from '../functions/ingest/ingest.ts';
 import { archiveOperation } from '../shared/adapters/audit.ts';
 import { documentClient, type Endpoints, s3Client } from '../shared/adapters/aws-clients.ts';
 import { lambda, localContext } from '../shared/adapters/lambda.ts';
 import { ObjectStore } from '../shared/adapters/objects.ts';
 import { Repository } from '../shared/adapters/repository.ts';
+import { DOWNLOAD_CORS_RULE } from '../shared/domain/export-delivery.ts';
 import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { createGateway } from './gateway.ts';
 import { LocalIssuer } from './local-auth.ts';
@@ -51,6 +53,8 @@ export type StackOptions = {
    * a core of their own instead of sharing one event loop with the handlers (the benchmarks).
    */
   storageProcess?: boolean;
+  /** API settings tests change: the clock, the size above which answers go through S3. */
+  api?: Pick<ApiDeps, 'now' | 'inlineAnswerLimit'>;
 };
 
 /** A running local stack. */
@@ -107,6 +111,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const db = documentClient(endpoints);
   const s3 = s3Client(endpoints);
   await ensureTable(db, table);
+  await allowBrowserDownloads(s3, bucket);
   const repo = new Repository(db, table);
   const objects = new ObjectStore(s3, bucket);
   await loadOperations(repo, objects, options.operationsDir ?? join(ROOT, 'operations'));
@@ -147,7 +152,12 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     issuer.token('admin'),
   ]);
   const api = lambda(
-    makeApiHandler({ repo, objects, local: { s3Endpoint, bucket, dynamodbEndpoint, table } }),
+    makeApiHandler({
+      repo,
+      objects,
+      local: { s3Endpoint, bucket, dynamodbEndpoint, table },
+      ...options.api,
+    }),
   );
   const webRoot = join(ROOT, 'web', 'dist');
   if (options.buildWeb ?? existsSync(join(ROOT, 'web', 'build.ts'))) {
@@ -231,6 +241,26 @@ async function ensureTable(db: ReturnType<typeof documentClient>, table: string)
       }),
     );
   }
+}
+
+/** The bucket's CORS rule, as deployed: the dashboard follows large-export redirects to the S3 API. */
+async function allowBrowserDownloads(s3: S3Client, bucket: string): Promise<void> {
+  const rule = DOWNLOAD_CORS_RULE;
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedMethods: [...rule.allowedMethods],
+            AllowedOrigins: [...rule.allowedOrigins],
+            ExposeHeaders: [...rule.exposedHeaders],
+            MaxAgeSeconds: rule.maxAgeSeconds,
+          },
+        ],
+      },
+    }),
+  );
 }
 
 /** Loads and checks every definition file; a bad file stops the start with its problems listed. */

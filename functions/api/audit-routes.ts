@@ -4,11 +4,12 @@ import {
   finalManifestKey,
   freezeManifest,
 } from '../../shared/adapters/audit.ts';
-import { finalCsv, finalSdmxCsv, type Manifest, manifestDigest } from '../../shared/domain/final-export.ts';
+import { type Manifest, manifestDigest } from '../../shared/domain/final-export.ts';
+import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/final-files.ts';
 import { checkTransition } from '../../shared/domain/lifecycle.ts';
 import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
-import { type ApiDeps, allow, jsonBody, operationOr404, submissionView } from './route-kit.ts';
+import { type ApiDeps, allow, answerFile, jsonBody, operationOr404, submissionView } from './route-kit.ts';
 
 /**
  * POST /operations/{op}/status `{ "status": …, "reason": … }` (admins): moves the lifecycle
@@ -86,6 +87,8 @@ function supersededBy(
  * GET /operations/{op}/final?format=json|csv|sdmx-csv: the final figures with provenance and the
  * manifest digest. Once final, the manifest frozen at finalisation is served (nothing changes);
  * while closed, auditors and admins get the current figures. Not before the operation is closed.
+ * A file too large for a Lambda response is answered `303` with a short-lived presigned link to
+ * its copy in S3 (`exports/{op}/{digest}.{ext}`), the digest still in `x-manifest-sha256`.
  */
 export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   const record = await operationOr404(req, deps);
@@ -97,38 +100,15 @@ export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiRe
       `${record.definition.name} is ${record.status}: final figures exist once it is closed. Use the rollup for live figures.`,
     );
   }
+  const format = req.query.format ?? 'json';
+  if (!isFinalFormat(format)) {
+    throw new HttpError(400, 'bad-format', `format must be ${FINAL_FORMATS.join(', ')}; got "${format}".`);
+  }
   const frozen =
     record.status === 'final'
       ? await deps.objects.getJson<Manifest>(finalManifestKey(record.definition.id))
       : null;
   const manifest = frozen ?? (await currentManifest(deps.repo, record));
-  const digest = manifestDigest(manifest);
-  const headers = { 'x-manifest-sha256': digest, 'cache-control': 'no-cache' };
-  const name = `${record.definition.id}-${record.status}`;
-  switch (req.query.format ?? 'json') {
-    case 'json':
-      return json(200, { manifestSha256: digest, manifest }, headers);
-    case 'csv':
-      return {
-        statusCode: 200,
-        headers: {
-          ...headers,
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="${name}.csv"`,
-        },
-        body: finalCsv(manifest),
-      };
-    case 'sdmx-csv':
-      return {
-        statusCode: 200,
-        headers: {
-          ...headers,
-          'content-type': 'application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8',
-          'content-disposition': `attachment; filename="${name}.sdmx.csv"`,
-        },
-        body: finalSdmxCsv(manifest, record.definition.window),
-      };
-    default:
-      throw new HttpError(400, 'bad-format', 'format must be json, csv or sdmx-csv.');
-  }
+  // Large files go through S3 and a redirect: a Lambda response is capped at 6 MB.
+  return answerFile(deps, finalFile(manifest, record.definition.window, record.status, format));
 }

@@ -1,5 +1,12 @@
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
 import { type Repository, type Submission, submissionStatus } from '../../shared/adapters/repository.ts';
+import {
+  DIGEST_HEADER,
+  DIGEST_METADATA_KEY,
+  EXPORT_LINK_SECONDS,
+  INLINE_ANSWER_LIMIT_BYTES,
+} from '../../shared/domain/export-delivery.ts';
+import { type FinalFile, responseBodyBytes } from '../../shared/domain/final-files.ts';
 import { type Action, authorize } from '../../shared/domain/policy.ts';
 import { type ApiRequest, type ApiResponse, HttpError } from './http.ts';
 
@@ -10,6 +17,11 @@ export type ApiDeps = {
   /** Random hex for upload ids (tests may fix it). */
   randomHex?: (bytes: number) => string;
   now?: () => Date;
+  /**
+   * The largest answer body (bytes, JSON-escaped) sent inline; larger files go through S3 (see
+   * `answerFile`). Default INLINE_ANSWER_LIMIT_BYTES; tests lower it.
+   */
+  inlineAnswerLimit?: number;
   /** Shown by GET /health on the local stack only. */
   local?: { s3Endpoint: string; bucket: string; dynamodbEndpoint: string; table: string } | undefined;
 };
@@ -50,6 +62,51 @@ export function unknownOperation(id: string): HttpError {
 export function submissionView(sub: Submission, current: { submissionId: string } | null) {
   const { summary: _summary, orderKey: _orderKey, ...rest } = sub;
   return { ...rest, status: submissionStatus(sub, current) };
+}
+
+/**
+ * Answers an export file: inline when it fits a Lambda response (capped at 6 MB), else written to
+ * S3 once under its content-addressed key and answered `303 See Other` with a short-lived
+ * presigned GET. Either way the manifest digest travels in `x-manifest-sha256`; a stored file also
+ * carries it as object metadata, for clients that only see the answer at the end of the redirect.
+ */
+export async function answerFile(deps: ApiDeps, file: FinalFile): Promise<ApiResponse> {
+  const served = {
+    'content-type': file.contentType,
+    ...(file.contentDisposition ? { 'content-disposition': file.contentDisposition } : {}),
+  };
+  if (responseBodyBytes(file.body) <= (deps.inlineAnswerLimit ?? INLINE_ANSWER_LIMIT_BYTES)) {
+    return {
+      statusCode: 200,
+      headers: { ...served, [DIGEST_HEADER]: file.manifestSha256, 'cache-control': 'no-cache' },
+      body: file.body,
+    };
+  }
+  await deps.objects.putOnce(file.key, file.body, {
+    contentType: file.contentType,
+    contentDisposition: file.contentDisposition,
+    metadata: { [DIGEST_METADATA_KEY]: file.manifestSha256 },
+  });
+  const location = await deps.objects.presignGet(file.key, EXPORT_LINK_SECONDS, {
+    contentType: file.contentType,
+    contentDisposition: file.contentDisposition,
+  });
+  return {
+    statusCode: 303,
+    // The link expires: no cache may replay this answer.
+    headers: {
+      location,
+      [DIGEST_HEADER]: file.manifestSha256,
+      'cache-control': 'no-store',
+      'content-type': 'application/json; charset=utf-8',
+    },
+    // For clients that do not follow redirects: where the file is, and for how long.
+    body: JSON.stringify({
+      location,
+      expiresInSeconds: EXPORT_LINK_SECONDS,
+      manifestSha256: file.manifestSha256,
+    }),
+  };
 }
 
 /** The request body as a JSON object, or a 400 saying what is expected. */

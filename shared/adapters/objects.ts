@@ -1,11 +1,14 @@
 import {
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
+  NotFound,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /** An object opened for streaming. */
 export type OpenedObject = {
@@ -105,6 +108,56 @@ export class ObjectStore {
   async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+  }
+
+  /**
+   * Stores an immutable, content-addressed object unless it is already there (one HEAD first):
+   * the same bytes are never uploaded twice, and the versioned bucket gains no needless versions.
+   * Returns whether it wrote. Two writers racing both write the same bytes, which is harmless.
+   */
+  async putOnce(
+    key: string,
+    body: string | Uint8Array,
+    options: { contentType: string; contentDisposition?: string | null; metadata?: Record<string, string> },
+  ): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return false;
+    } catch (e) {
+      if (!(e instanceof NotFound || (e as { name?: string }).name === 'NotFound')) throw e;
+    }
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: options.contentType,
+        ContentDisposition: options.contentDisposition ?? undefined,
+        Metadata: options.metadata,
+      }),
+    );
+    return true;
+  }
+
+  /**
+   * A presigned GET for one key, valid `expiresSeconds`: whoever holds it downloads the object
+   * straight from S3 without credentials, served with the given type and disposition.
+   */
+  async presignGet(
+    key: string,
+    expiresSeconds: number,
+    response: { contentType?: string; contentDisposition?: string | null } = {},
+  ): Promise<string> {
+    return getSignedUrl(
+      this.s3,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ResponseContentType: response.contentType,
+        ResponseContentDisposition: response.contentDisposition ?? undefined,
+      }),
+      { expiresIn: expiresSeconds },
     );
   }
 }

@@ -216,18 +216,18 @@ describe('api function permissions', () => {
     }
   ).Statement;
 
-  it('may write (PutObject) only under incoming/, dryrun/, definitions/ and final/', () => {
+  it('may write (PutObject) only under incoming/, dryrun/, definitions/, final/ and exports/', () => {
     const puts = statements.filter((s) => JSON.stringify(s.Action).includes('s3:PutObject'));
     const resources = puts.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
 
     expect(puts.every((s) => s.Action === 's3:PutObject')).toBe(true);
-    expect(resources).toHaveLength(4);
-    for (const suffix of ['/incoming/*', '/dryrun/*', '/definitions/*', '/final/*']) {
+    expect(resources).toHaveLength(5);
+    for (const suffix of ['/incoming/*', '/dryrun/*', '/definitions/*', '/final/*', '/exports/*']) {
       expect(resources).toContainEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadsId, 'Arn'] }, suffix]] });
     }
   });
 
-  it('may read anywhere in the uploads bucket but never delete', () => {
+  it('may read anywhere in the uploads bucket (exports/ included, for its presigned links) but never delete', () => {
     expect(statements).toContainEqual({
       Action: ['s3:GetObject', 's3:GetObjectVersion'],
       Effect: 'Allow',

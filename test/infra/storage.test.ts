@@ -105,6 +105,21 @@ describe('uploads bucket', () => {
     }
   });
 
+  it('lets any page read what a presigned link serves (GET, HEAD), exposing the export digest, and nothing more', () => {
+    // A browser following the API's 303 to a presigned export link makes a cross-origin GET; the
+    // signature in the link, not the origin, is what authorizes it.
+    expect(propertiesOf(template, uploadsId).CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          AllowedMethods: ['GET', 'HEAD'],
+          AllowedOrigins: ['*'],
+          ExposedHeaders: ['x-amz-meta-manifest-sha256'],
+          MaxAge: 3000,
+        },
+      ],
+    });
+  });
+
   it('has no Object Lock unless asked for', () => {
     expect(propertiesOf(template, uploadsId).ObjectLockEnabled).toBeUndefined();
   });

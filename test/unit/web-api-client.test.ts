@@ -151,6 +151,21 @@ describe('createApi', () => {
     });
   });
 
+  it('reads the digest from the stored file when a large export came through the storage link', async () => {
+    // What the browser hands back after following the API's 303: storage's answer, whose headers
+    // carry the digest as object metadata (exposed by the bucket's CORS rule), not the API's header.
+    const digest = 'ef'.repeat(32);
+    const { fetch } = fakeFetch({
+      '/operations/op-1/final?format=csv': () =>
+        new Response('operation,level\r\n', { headers: { 'x-amz-meta-manifest-sha256': digest } }),
+    });
+
+    const download = await createApi({ baseUrl: base, token: 't', fetch }).downloadFinal('op-1', 'csv');
+
+    expect(download.digest).toBe(digest);
+    expect(await download.blob.text()).toBe('operation,level\r\n');
+  });
+
   it('asks the ledger for a filtered page and follows an escaped cursor', async () => {
     const page = { operation: 'op-1', entries: [{ id: 'KE-2' }], cursor: null };
     const { fetch, requests } = fakeFetch({

@@ -1,3 +1,4 @@
+import { DIGEST_HEADER, STORED_DIGEST_HEADER } from '../../shared/domain/export-delivery.ts';
 import type {
   FinalExport,
   FinalFormat,
@@ -118,10 +119,15 @@ export function createApi(options: { baseUrl: string; token?: string | null; fet
         throw e;
       }
     },
-    /** One export of the final figures as a file, with the digest from `x-manifest-sha256`. */
+    /**
+     * One export of the final figures as a file, with its digest. A large export is answered with a
+     * redirect to storage, which `fetch` follows (dropping the token, as it does across origins);
+     * the digest is then the stored file's metadata, since the API's header stays on the redirect.
+     */
     downloadFinal: async (id: string, format: FinalFormat): Promise<Download> => {
       const response = await request(`${op(id)}/final?format=${format}`, { accept: FORMAT_ACCEPT[format] });
-      return { blob: await response.blob(), digest: response.headers.get('x-manifest-sha256') };
+      const digest = response.headers.get(DIGEST_HEADER) ?? response.headers.get(STORED_DIGEST_HEADER);
+      return { blob: await response.blob(), digest };
     },
     /** One page of the submission ledger (auditors, admins; 403 for anyone else). */
     getLedger: (id: string, query: LedgerQuery = {}): Promise<LedgerPage> =>
