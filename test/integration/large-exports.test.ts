@@ -128,7 +128,7 @@ describe('final exports too large to answer inline', () => {
     );
   });
 
-  it('is followed by the CLI client, which does not send its token to storage', async () => {
+  it('is followed by the CLI client', async () => {
     const client = new ApiClient(stack.apiUrl, stack.tokens.auditor);
 
     expect(await client.getText(`/operations/${OP}/final?format=sdmx-csv`)).toBe(
