@@ -3,7 +3,7 @@ import { objectCreated, sqsEventOf } from '../events/load-event.ts';
 import { makeIngestHandler } from '../functions/ingest/ingest.ts';
 import type { LocalStack } from '../local/stack.ts';
 import type { Operation } from '../shared/domain/operation.ts';
-import { countingRepository } from '../test/support/local-servers.ts';
+import { countingRepository, defineOn } from '../test/support/local-servers.ts';
 import { syntheticOperation, syntheticReturn } from './synthetic.ts';
 
 export type RequestsResult = { rows: number; optally: number; naive: number | null; ingestMs: number };
@@ -18,7 +18,7 @@ export async function measureRequests(
   naiveUpTo: number,
 ): Promise<RequestsResult[]> {
   const op = syntheticOperation('bench-requests', { days: 10, metrics: 10, units: 1000 });
-  await stack.repo.saveOperation(op, 'open', 'bench');
+  await defineOn(stack, op);
   const counting = countingRepository(stack);
   const ingest = makeIngestHandler({
     repo: counting.repo,

@@ -40,9 +40,20 @@ export function notificationFor(event: S3rverEvent, configurationId = 'optally-i
           key: encodeS3Key(r.s3.object.key),
           size: r.s3.object.size,
           eTag: r.s3.object.eTag,
-          sequencer: r.s3.object.sequencer ?? Date.now().toString(16).toUpperCase(),
+          sequencer: r.s3.object.sequencer ?? nextSequencer(),
         },
       },
     })),
   });
+}
+
+let lastSequencer = 0;
+
+/**
+ * A sequencer that grows with every event, as S3's do for one key: two puts in the same
+ * millisecond still get two values, in the order they were stored.
+ */
+function nextSequencer(): string {
+  lastSequencer = Math.max(Date.now() * 1000, lastSequencer + 1);
+  return lastSequencer.toString(16).toUpperCase();
 }

@@ -12,11 +12,11 @@ import {
 import { PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type ApiDeps, makeApiHandler } from '../functions/api/routes.ts';
 import { makeIngestHandler } from '../functions/ingest/ingest.ts';
-import { archiveOperation } from '../shared/adapters/audit.ts';
 import { documentClient, type Endpoints, s3Client } from '../shared/adapters/aws-clients.ts';
 import { lambda, localContext } from '../shared/adapters/lambda.ts';
 import { ObjectStore } from '../shared/adapters/objects.ts';
 import { Repository } from '../shared/adapters/repository.ts';
+import { defineOperation } from '../shared/app/define-operation.ts';
 import { DOWNLOAD_CORS_RULE } from '../shared/domain/export-delivery.ts';
 import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { createGateway } from './gateway.ts';
@@ -271,8 +271,11 @@ async function loadOperations(repo: Repository, objects: ObjectStore, dir: strin
       throw new Error(
         `operations/${name} is not a valid operation definition:\n  ${parsed.error.join('\n  ')}`,
       );
-    await repo.saveOperation(parsed.value, 'open', 'local-stack');
-    const record = await repo.getOperation(parsed.value.id);
-    if (record) await archiveOperation(objects, record);
+    const defined = await defineOperation({ repo, objects }, parsed.value, {
+      by: 'local-stack',
+      initialStatus: 'open',
+    });
+    // A closed or final operation keeps the definition its figures were judged with.
+    if (!defined.ok) console.warn(`operations/${name}: not applied. ${defined.error.message}`);
   }
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { archiveOperation } from '../../shared/adapters/audit.ts';
+import { defineOperation } from '../../shared/app/define-operation.ts';
 import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
 import { parseOperation } from '../../shared/domain/operation-schema.ts';
 import { type StorageOptions, stores } from './audit.ts';
@@ -33,12 +33,33 @@ export async function define(file: string, opts: DefineOptions, globals: GlobalO
   }
   const op = parsed.value;
   const { repo, objects } = await stores({ ...opts, operation: op.id }, globals);
-  await repo.saveOperation(op, opts.status as OperationStatus, 'optally define');
-  const record = await repo.getOperation(op.id);
-  if (record) await archiveOperation(objects, record);
+  const defined = await defineOperation({ repo, objects }, op, {
+    by: 'optally define',
+    initialStatus: opts.status as OperationStatus,
+  });
+  if (!defined.ok) {
+    return {
+      exitCode: EXIT.rejected,
+      text: defined.error.message,
+      json: { valid: true, stored: false, operation: op.id, refused: defined.error },
+    };
+  }
+  const { record, outcome, changes } = defined.value;
+  const what =
+    outcome === 'unchanged'
+      ? 'unchanged'
+      : `stored as definition version ${record.definitionVersion}${outcome === 'changed' ? ` (${changes.join('; ')})` : ''}`;
   return {
     exitCode: EXIT.accepted,
-    text: `${op.name} (${op.id}) stored: ${op.participants.length} participants, ${op.metrics.length} metrics, window ${op.window.start} to ${op.window.end}; status ${record?.status}.`,
-    json: { valid: true, operation: op.id, status: record?.status },
+    text: `${op.name} (${op.id}) ${what}: ${op.participants.length} participants, ${op.metrics.length} metrics, window ${op.window.start} to ${op.window.end}; status ${record.status}.`,
+    json: {
+      valid: true,
+      stored: true,
+      operation: op.id,
+      status: record.status,
+      outcome,
+      definitionVersion: record.definitionVersion,
+      changes,
+    },
   };
 }

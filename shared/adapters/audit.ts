@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { definitionOfVersion } from '../app/define-operation.ts';
+import { figuresAsStored } from '../app/ingest-upload.ts';
+import { hashing } from '../app/read-object.ts';
 import type { CountryFigures } from '../domain/check-return.ts';
 import {
   buildManifest,
@@ -7,16 +9,12 @@ import {
   manifestDigest,
   type Provenance,
 } from '../domain/final-export.ts';
+import { definitionKey, finalManifestKey } from '../domain/object-keys.ts';
 import { formatOf, readReturn } from '../domain/read-return.ts';
 import { type CountryState, type Rollup, rollup } from '../domain/rollup.ts';
 import { reportKey, type StoredReport, VALIDATOR_VERSION } from '../domain/stored-report.ts';
 import type { ObjectStore } from './objects.ts';
 import type { OperationRecord, Repository } from './repository.ts';
-
-/** Where the archive of an operation's definition and status lives in S3 (for `rebuild`). */
-export const definitionKey = (op: string) => `definitions/${op}.json`;
-/** Where the manifest frozen at finalisation lives. */
-export const finalManifestKey = (op: string) => `final/${op}/manifest.json`;
 
 /** Writes the operation record (definition, status, status log) to S3 next to the raw files. */
 export async function archiveOperation(objects: ObjectStore, record: OperationRecord): Promise<void> {
@@ -43,6 +41,7 @@ export async function provenanceOf(
       country: s.country,
       submissionId: s.submissionId,
       key: sub?.key ?? '',
+      versionId: sub?.versionId ?? null,
       sha256: sub?.sha256 ?? null,
       size: sub?.size ?? null,
       receivedAt: s.receivedAt,
@@ -55,18 +54,14 @@ export async function provenanceOf(
 export async function currentManifest(repo: Repository, record: OperationRecord): Promise<Manifest> {
   const states = await repo.listCountries(record.definition.id);
   const provenance = await provenanceOf(repo, record.definition.id, states);
-  return buildManifest(record.definition, record.status, states, provenance, VALIDATOR_VERSION);
-}
-
-/** Freezes the manifest at finalisation: the final export serves this copy from then on. */
-export async function freezeManifest(
-  repo: Repository,
-  objects: ObjectStore,
-  record: OperationRecord,
-): Promise<Manifest> {
-  const manifest = await currentManifest(repo, record);
-  await objects.putJson(finalManifestKey(record.definition.id), manifest);
-  return manifest;
+  return buildManifest(
+    record.definition,
+    record.status,
+    states,
+    provenance,
+    VALIDATOR_VERSION,
+    record.definitionVersion,
+  );
 }
 
 /** One disagreement found by `reconcile`, said plainly. */
@@ -81,9 +76,10 @@ export type ReconcileResult = {
 };
 
 /**
- * Recomputes every country's figures from its raw accepted file in S3 — with the same pure
- * functions as the ingest — and the rollup from those, then compares them with DynamoDB (country
- * items and stored rollup) and with the frozen final manifest, if any. Identical means no
+ * Recomputes every country's figures from its raw accepted file in S3 (by key and version id) —
+ * with the same pure functions and the same definition version as the ingest — and the rollup
+ * from those, then compares them with DynamoDB (country items, their ledger entries and the stored
+ * rollup) and, once the operation is final, with the frozen final manifest. Identical means no
  * difference listed.
  */
 export async function reconcile(
@@ -96,14 +92,26 @@ export async function reconcile(
   const differences: Difference[] = [];
   const states = await repo.listCountries(op.id);
   const provenance = await provenanceOf(repo, op.id, states);
+  const ledger = new Map(
+    (
+      await repo.getSubmissions(
+        op.id,
+        states.map((s) => s.submissionId),
+      )
+    ).map((s) => [s.id, s]),
+  );
   const recomputed: CountryState[] = [];
   let filesRead = 0;
   for (const [i, state] of states.entries()) {
     const p = provenance[i];
     const where = `${state.country} (${p?.key || state.submissionId})`;
-    if (!p?.key) {
+    const entry = ledger.get(state.submissionId);
+    if (!p?.key || !entry) {
       differences.push({ where, what: 'the submission record of the counted file is missing' });
       continue;
+    }
+    if (entry.status !== 'accepted') {
+      differences.push({ where, what: `its figures count, but the ledger says the file is ${entry.status}` });
     }
     const format = formatOf(p.key);
     if (!format) {
@@ -113,17 +121,16 @@ export async function reconcile(
     let figures: CountryFigures | null;
     let sha: string;
     try {
-      const object = await objects.open(p.key);
-      const hash = createHash('sha256');
-      const hashed = (async function* () {
-        for await (const chunk of object.body) {
-          hash.update(chunk);
-          yield chunk;
-        }
-      })();
-      // An accepted file is always read to its end, so the hash covers the whole object.
-      figures = (await readReturn(hashed, format, { operation: op, country: state.country })).figures;
-      sha = hash.digest('hex');
+      const definition = await definitionOfVersion(
+        objects,
+        record,
+        entry.judgedWith?.definitionVersion ?? record.definitionVersion,
+      );
+      const object = await objects.open(p.key, p.versionId);
+      const hashed = hashing(object.body);
+      figures = (await readReturn(hashed.source, format, { operation: definition, country: state.country }))
+        .figures;
+      sha = (await hashed.finish()).sha256;
       filesRead++;
     } catch (e) {
       differences.push({ where, what: `the raw file cannot be read: ${String(e)}` });
@@ -140,14 +147,14 @@ export async function reconcile(
       differences.push({ where, what: 'the raw file no longer passes validation' });
       continue;
     }
-    const { byDayBreakdown: _d, rows: _r, ...kept } = figures;
+    const kept = figuresAsStored(figures);
     if (canonicalJson(kept) !== canonicalJson(state.figures)) {
       differences.push({ where, what: describeFigureDiff(state.figures.totals, kept.totals) });
     }
     recomputed.push({ ...state, figures: kept });
   }
 
-  const expected = rollup(op, recomputed);
+  const expected = rollup(op, recomputed, record.definitionVersion);
   const stored = await repo.getRollup(op.id);
   const storedRollup = stored?.body ? (JSON.parse(stored.body) as Rollup) : rollup(op, []);
   for (const part of ['totals', 'byRegion', 'byCountry', 'byDay'] as const) {
@@ -159,8 +166,19 @@ export async function reconcile(
     }
   }
 
-  const manifest = buildManifest(op, record.status, recomputed, provenance, VALIDATOR_VERSION);
-  const frozen = await objects.getJson<Manifest>(finalManifestKey(op.id));
+  const manifest = buildManifest(
+    op,
+    record.status,
+    recomputed,
+    provenance,
+    VALIDATOR_VERSION,
+    record.definitionVersion,
+  );
+  // A manifest frozen before a reopening is history, not the figures that count now.
+  const frozen = record.status === 'final' ? await objects.getJson<Manifest>(finalManifestKey(op.id)) : null;
+  if (record.status === 'final' && !frozen) {
+    differences.push({ where: 'final manifest', what: 'the operation is final but no manifest is frozen' });
+  }
   if (frozen) {
     for (const part of ['totals', 'byRegion', 'byCountry', 'byDay'] as const) {
       if (canonicalJson(frozen.figures[part]) !== canonicalJson(manifest.figures[part])) {
@@ -173,7 +191,7 @@ export async function reconcile(
     const frozenFiles = new Map(frozen.provenance.map((p) => [p.country, p]));
     for (const p of provenance) {
       const f = frozenFiles.get(p.country);
-      if (!f || f.sha256 !== p.sha256 || f.submissionId !== p.submissionId) {
+      if (!f || f.sha256 !== p.sha256 || f.submissionId !== p.submissionId || f.versionId !== p.versionId) {
         differences.push({
           where: `final manifest ${p.country}`,
           what: `counts ${f?.key ?? 'no file'} (${f?.sha256 ?? '-'}), DynamoDB counts ${p.key} (${p.sha256})`,
@@ -226,16 +244,16 @@ export async function rebuild(
     const r = await objects.getJson<StoredReport>(key);
     if (r) reports.push(r);
   }
-  reports.sort((a, b) => (a.processedAt < b.processedAt ? -1 : a.processedAt > b.processedAt ? 1 : 0));
+  // Every accepted report is applied: the conditional writes keep each country's latest by order
+  // key whatever the order, and superseded ones still count for the first receipt time.
   let applied = 0;
   for (const [i, r] of reports.entries()) {
     const s = r.submission;
     const key = reportKey(op, s.country, s.id);
-    if (r.figures && (r.outcome === 'applied' || r.outcome === 'duplicate')) {
-      const { byDayBreakdown: _d, rows: _r, ...figures } = r.figures;
+    if (r.figures && r.report.verdict === 'accepted') {
       await repo.applyCountry(op, {
         country: s.country,
-        figures,
+        figures: figuresAsStored(r.figures),
         submissionId: s.id,
         orderKey: s.orderKey,
         receivedAt: s.receivedAt,
@@ -245,6 +263,8 @@ export async function rebuild(
     }
     await repo.finishSubmission({
       ...s,
+      versionId: s.versionId ?? null,
+      judgedWith: s.judgedWith ?? null,
       processedAt: r.processedAt,
       status: r.report.verdict,
       errors: r.report.counts.errors,
@@ -257,7 +277,7 @@ export async function rebuild(
     if ((i + 1) % 50 === 0 || i + 1 === reports.length)
       progress(`${i + 1}/${reports.length} reports restored`);
   }
-  await repo.refreshRollup(record.definition);
+  await repo.refreshRollup(op);
   const reported = new Set(reports.map((r) => r.submission.key));
   const unprocessed = (await objects.list(`incoming/${op}/`))
     .map((o) => o.key)

@@ -55,12 +55,43 @@ export type Submission = {
   summary: Pick<Report, 'verdict' | 'counts'> | null;
   failure: string | null;
   attempts: number;
+  /** The S3 version id of the raw file (null in an unversioned store): evidence is key + version. */
+  versionId?: string | null;
+  /**
+   * The inputs of the verdict that are not the file's bytes, fixed by the first attempt and reused
+   * by every retry: the operation's status when S3 received the file, and the definition version.
+   */
+  judgedWith?: JudgedWith | null;
+};
+
+/** What a file is judged with besides its bytes (see `Submission.judgedWith`). */
+export type JudgedWith = { status: OperationStatus; definitionVersion: number };
+
+/** One change of an operation's definition, as logged: who, when, which version, what changed. */
+export type DefinitionChange = {
+  version: number;
+  at: string;
+  by: string;
+  /** The canonical definition's SHA-256: the archived copy is `definitions/{op}/{sha256}.json`. */
+  sha256: string;
+  changes: string[];
 };
 
 export type OperationRecord = {
   definition: Operation;
+  /** 1 for the first definition, one more for each change (see `definitionLog`). */
+  definitionVersion: number;
+  definitionLog: DefinitionChange[];
   status: OperationStatus;
-  statusLog: { at: string; from: OperationStatus | null; to: OperationStatus; by: string; reason: string }[];
+  statusLog: StatusChange[];
+};
+
+export type StatusChange = {
+  at: string;
+  from: OperationStatus | null;
+  to: OperationStatus;
+  by: string;
+  reason: string;
 };
 
 /** An upload slot: where an agency may upload one return, and the sequence that orders it. */
@@ -99,28 +130,68 @@ export class Repository {
     readonly table: string,
   ) {}
 
-  /** Stores a definition; a new operation starts with `status`, an existing one keeps its own. */
-  async saveOperation(definition: Operation, status: OperationStatus, by: string): Promise<void> {
-    const now = new Date().toISOString();
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: OPERATION_PK, sk: definition.id },
-        UpdateExpression: 'SET #d = :d, #u = :now, #s = if_not_exists(#s, :s), #l = if_not_exists(#l, :log)',
-        ExpressionAttributeNames: {
-          '#d': 'definition',
-          '#u': 'updatedAt',
-          '#s': 'status',
-          '#l': 'statusLog',
-        },
-        ExpressionAttributeValues: {
-          ':d': JSON.stringify(definition),
-          ':now': now,
-          ':s': status,
-          ':log': [{ at: now, from: null, to: status, by, reason: 'created' }],
-        },
-      }),
-    );
+  /**
+   * Stores a definition version (see `defineOperation`): version 1 creates the operation with
+   * `status`; a later version replaces version `version - 1` only while the operation is draft or
+   * open. Returns false when the condition fails (another change came first, or it is closed).
+   */
+  async putDefinition(
+    definition: Operation,
+    change: DefinitionChange,
+    status: OperationStatus,
+  ): Promise<boolean> {
+    try {
+      if (change.version === 1) {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              pk: OPERATION_PK,
+              sk: definition.id,
+              definition: JSON.stringify(definition),
+              definitionVersion: 1,
+              definitionLog: [change],
+              status,
+              statusLog: [{ at: change.at, from: null, to: status, by: change.by, reason: 'created' }],
+              updatedAt: change.at,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      }
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: OPERATION_PK, sk: definition.id },
+          UpdateExpression:
+            'SET #d = :d, #v = :v, #l = list_append(if_not_exists(#l, :none), :entry), #u = :now',
+          // Records written before definitions were versioned are version 1.
+          ConditionExpression: `(#v = :prev${change.version === 2 ? ' OR attribute_not_exists(#v)' : ''}) AND #s IN (:draft, :open)`,
+          ExpressionAttributeNames: {
+            '#d': 'definition',
+            '#v': 'definitionVersion',
+            '#l': 'definitionLog',
+            '#u': 'updatedAt',
+            '#s': 'status',
+          },
+          ExpressionAttributeValues: {
+            ':d': JSON.stringify(definition),
+            ':v': change.version,
+            ':prev': change.version - 1,
+            ':none': [],
+            ':entry': [change],
+            ':now': change.at,
+            ':draft': 'draft',
+            ':open': 'open',
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
   }
 
   async getOperation(op: string): Promise<OperationRecord | null> {
@@ -195,19 +266,23 @@ export class Repository {
   /**
    * Makes `state` the country's figures if its order key is greater than the current one's
    * (invariant 1: the latest accepted upload wins whatever order events arrive in). Equal keys
-   * mean the same upload applied before: a duplicate, a no-op.
+   * mean the same upload applied before: a duplicate, a no-op. Whatever the outcome, the country's
+   * first receipt time becomes the earliest receipt of any accepted return: timeliness is judged
+   * from when S3 received a file, never from when it was processed.
    */
   async applyCountry(
     op: string,
-    state: Omit<CountryState, 'rev' | 'firstAcceptedAt'>,
+    state: Omit<CountryState, 'rev' | 'firstAcceptedAt' | 'firstReceivedAt'>,
   ): Promise<ApplyOutcome> {
+    let outcome: ApplyOutcome;
+    let firstReceivedAt: string | undefined;
     try {
-      await this.db.send(
+      const out = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: opPk(op), sk: `COUNTRY#${state.country}` },
           UpdateExpression:
-            'SET #f = :f, #id = :id, #k = :k, #r = :r, #a = :a, #fa = if_not_exists(#fa, :a), #c = :c ADD #rev :one',
+            'SET #f = :f, #id = :id, #k = :k, #r = :r, #a = :a, #fa = if_not_exists(#fa, :a), #fr = if_not_exists(#fr, :r), #c = :c ADD #rev :one',
           ConditionExpression: 'attribute_not_exists(#k) OR #k < :k',
           ExpressionAttributeNames: {
             '#f': 'figures',
@@ -216,6 +291,7 @@ export class Repository {
             '#r': 'receivedAt',
             '#a': 'acceptedAt',
             '#fa': 'firstAcceptedAt',
+            '#fr': 'firstReceivedAt',
             '#c': 'country',
             '#rev': 'rev',
           },
@@ -229,14 +305,39 @@ export class Repository {
             ':c': state.country,
             ':one': 1,
           },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return 'applied';
+      outcome = 'applied';
+      firstReceivedAt = out.Attributes?.firstReceivedAt as string | undefined;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       // The local DynamoDB server ignores ReturnValuesOnConditionCheckFailure: read to tell why.
       const current = await this.getCountry(op, state.country);
-      return current?.orderKey === state.orderKey ? 'duplicate' : 'superseded';
+      outcome = current?.orderKey === state.orderKey ? 'duplicate' : 'superseded';
+      firstReceivedAt = current?.firstReceivedAt;
+    }
+    if (firstReceivedAt !== undefined && Date.parse(state.receivedAt) < Date.parse(firstReceivedAt)) {
+      await this.#lowerFirstReceived(op, state.country, state.receivedAt);
+    }
+    return outcome;
+  }
+
+  /** Moves a country's first receipt time back to `at` (a rollup input: the revision grows). */
+  async #lowerFirstReceived(op: string, country: string, at: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: opPk(op), sk: `COUNTRY#${country}` },
+          UpdateExpression: 'SET #fr = :r ADD #rev :one',
+          ConditionExpression: 'attribute_exists(#fr) AND #fr > :r',
+          ExpressionAttributeNames: { '#fr': 'firstReceivedAt', '#rev': 'rev' },
+          ExpressionAttributeValues: { ':r': at, ':one': 1 },
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
   }
 
@@ -259,9 +360,17 @@ export class Repository {
     }
   }
 
-  /** Recomputes an operation's rollup from its country items and stores it under its version. */
-  async refreshRollup(op: Operation): Promise<'written' | 'stale'> {
-    return this.putRollup(op.id, rollup(op, await this.listCountries(op.id)));
+  /**
+   * Recomputes an operation's rollup and stores it under its version. The operation record is read
+   * first, then the country items: a refresh that starts after a write (an upload applied, a
+   * definition changed) sees it, and its version is at least every earlier refresh's — so the last
+   * refresh always wins, and an equal version means equal inputs.
+   */
+  async refreshRollup(op: string): Promise<'written' | 'stale' | 'unknown-operation'> {
+    const record = await this.getOperation(op);
+    if (!record) return 'unknown-operation';
+    const states = await this.listCountries(op);
+    return this.putRollup(op, rollup(record.definition, states, record.definitionVersion));
   }
 
   /** The stored rollup (as its JSON text) and the operation's status, in one request. */
@@ -293,23 +402,35 @@ export class Repository {
   }
 
   /**
-   * Records that a submission is being processed. Returns false when it already has a final
-   * verdict (a duplicate event): its effects are in place and must not be redone.
+   * Records that a submission is being processed. Returns null when it already has a final
+   * verdict (a duplicate event: its effects are in place and must not be redone); otherwise the
+   * inputs it is judged with — those of its first attempt, kept by every retry (invariant 2).
    */
-  async startSubmission(sub: Submission): Promise<boolean> {
+  async startSubmission(sub: Submission, judgedWith: JudgedWith): Promise<JudgedWith | null> {
+    const { id: _id, operation: _op, judgedWith: _j, ...fields } = sub;
+    const names: Record<string, string> = { '#s': 'status', '#j': 'judgedWith' };
+    const values: Record<string, unknown> = { ':p': 'processing', ':f': 'failed', ':j': judgedWith };
+    const sets = Object.entries(fields).map(([k, v], i) => {
+      names[`#a${i}`] = k;
+      values[`:a${i}`] = v;
+      return `#a${i} = :a${i}`;
+    });
     try {
-      await this.db.send(
-        new PutCommand({
+      const out = await this.db.send(
+        new UpdateCommand({
           TableName: this.table,
-          Item: { pk: opPk(sub.operation), sk: `SUB#${sub.id}`, ...sub },
-          ConditionExpression: 'attribute_not_exists(pk) OR #s = :p OR #s = :f',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':p': 'processing', ':f': 'failed' },
+          Key: { pk: opPk(sub.operation), sk: `SUB#${sub.id}` },
+          UpdateExpression: `SET ${sets.join(', ')}, #j = if_not_exists(#j, :j), #i = :id, #o = :op`,
+          // Also again when its figures count but its report was never stored (a redrive finishes it).
+          ConditionExpression: 'attribute_not_exists(pk) OR #s = :p OR #s = :f OR attribute_type(#rk, :null)',
+          ExpressionAttributeNames: { ...names, '#i': 'id', '#o': 'operation', '#rk': 'reportKey' },
+          ExpressionAttributeValues: { ...values, ':id': sub.id, ':op': sub.operation, ':null': 'NULL' },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return (out.Attributes?.judgedWith as JudgedWith | undefined) ?? judgedWith;
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
+      if (e instanceof ConditionalCheckFailedException) return null;
       throw e;
     }
   }
@@ -351,6 +472,8 @@ export class Repository {
           pk: OPERATION_PK,
           sk: record.definition.id,
           definition: JSON.stringify(record.definition),
+          definitionVersion: record.definitionVersion,
+          definitionLog: record.definitionLog,
           status: record.status,
           statusLog: record.statusLog,
           updatedAt: record.statusLog.at(-1)?.at ?? new Date().toISOString(),
@@ -386,6 +509,17 @@ export class Repository {
       submissions: (out.Items ?? []).map(toSubmission),
       cursor: typeof last === 'string' ? last.slice('SUB#'.length) : null,
     };
+  }
+
+  /** Every submission of an operation (all pages): for checks over the whole ledger. */
+  async allSubmissions(op: string): Promise<Submission[]> {
+    const items = await this.#queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': opPk(op), ':p': 'SUB#' },
+      ConsistentRead: true,
+    });
+    return items.map(toSubmission);
   }
 
   /** The next upload sequence number of a country (1, 2, …): one atomic counter per country. */
@@ -452,6 +586,9 @@ export class Repository {
 function toOperation(item: Record<string, unknown>): OperationRecord {
   return {
     definition: JSON.parse(String(item.definition)) as Operation,
+    // Records written before definitions were versioned hold version 1 and no log.
+    definitionVersion: Number(item.definitionVersion ?? 1),
+    definitionLog: (item.definitionLog ?? []) as DefinitionChange[],
     status: item.status as OperationStatus,
     statusLog: (item.statusLog ?? []) as OperationRecord['statusLog'],
   };
@@ -471,6 +608,8 @@ function toCountry(item: Record<string, unknown>): CountryState {
     receivedAt: String(item.receivedAt),
     acceptedAt: String(item.acceptedAt),
     firstAcceptedAt: String(item.firstAcceptedAt),
+    // Items written before timeliness followed receipt times: their first acceptance stands in.
+    firstReceivedAt: String(item.firstReceivedAt ?? item.firstAcceptedAt),
     rev: Number(item.rev),
   };
 }

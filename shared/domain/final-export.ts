@@ -7,6 +7,8 @@ export type Provenance = {
   country: string;
   submissionId: string;
   key: string;
+  /** The raw file's S3 version id (null in an unversioned store): evidence is key + version. */
+  versionId: string | null;
   sha256: string | null;
   size: number | null;
   receivedAt: string;
@@ -52,8 +54,9 @@ export function buildManifest(
   states: readonly CountryState[],
   provenance: readonly Provenance[],
   validatorVersion: string,
+  definitionVersion = 1,
 ): Manifest {
-  const r = rollup(op, states);
+  const r = rollup(op, states, definitionVersion);
   const sorted = [...states].sort((a, b) => a.country.localeCompare(b.country));
   return {
     operation: op.id,

@@ -38,3 +38,20 @@ export function checkTransition(
   }
   return ok({ from, to, reopening: true });
 }
+
+/**
+ * The operation's status at an instant, from its status log (kept in time order): the status the
+ * last change at or before `at` moved to. A file is judged by the status when S3 received it,
+ * whenever it is processed. An instant before the first entry (clocks differ by a little) gets the
+ * status the operation was created with.
+ */
+export function statusAt(
+  log: readonly { at: string; to: OperationStatus }[],
+  at: string,
+  created: OperationStatus,
+): OperationStatus {
+  const t = Date.parse(at);
+  let status = log[0]?.to ?? created;
+  for (const entry of log) if (Date.parse(entry.at) <= t) status = entry.to;
+  return status;
+}

@@ -10,8 +10,10 @@ export type CountryState = {
   orderKey: string;
   receivedAt: string;
   acceptedAt: string;
-  /** When the country's first accepted return was accepted: decides "on time". */
+  /** When the country's first accepted return was accepted (processed). */
   firstAcceptedAt: string;
+  /** When S3 received the earliest of the country's accepted returns: decides "on time". */
+  firstReceivedAt: string;
   /** How many times the country's figures were replaced: the rollup's version adds these up. */
   rev: number;
 };
@@ -28,7 +30,10 @@ export type Rollup = {
   name: string;
   window: Operation['window'];
   reportingDeadline: string;
-  /** Grows with every change of any country's figures; equal versions mean equal rollups. */
+  /**
+   * Grows with every change of any country's figures and of the definition; equal versions mean
+   * equal rollups (see `rollupVersion`).
+   */
   version: number;
   /** When the newest figures in this rollup were accepted (null before any). */
   updatedAt: string | null;
@@ -66,7 +71,7 @@ export type RollupView = Rollup & { status: OperationStatus };
  * drift. Flows (`sum`) add up; for a gauge (`max`) a country's figure is its peak day and the
  * global figure the sum of country peaks (by day: the sum of that day's figures).
  */
-export function rollup(op: Operation, states: readonly CountryState[]): Rollup {
+export function rollup(op: Operation, states: readonly CountryState[], definitionVersion = 1): Rollup {
   const participants = new Map(op.participants.map((p) => [p.code, p]));
   const current = states
     .filter((s) => participants.has(s.country))
@@ -109,7 +114,8 @@ export function rollup(op: Operation, states: readonly CountryState[]): Rollup {
     }
     byCountry[s.country] = own;
     // Instants, not texts: the deadline may carry an offset, and times may differ in precision.
-    const late = Date.parse(s.firstAcceptedAt) > Date.parse(op.reportingDeadline);
+    // Judged from when S3 received the file, so a retry or a redrive never makes a country late.
+    const late = Date.parse(s.firstReceivedAt) > Date.parse(op.reportingDeadline);
     countries[s.country] = {
       name: p.name,
       region: p.region,
@@ -127,7 +133,7 @@ export function rollup(op: Operation, states: readonly CountryState[]): Rollup {
     name: op.name,
     window: op.window,
     reportingDeadline: op.reportingDeadline,
-    version: current.reduce((sum, s) => sum + s.rev, 0),
+    version: rollupVersion(definitionVersion, states),
     updatedAt: current.reduce<string | null>(
       (max, s) => (max === null || s.acceptedAt > max ? s.acceptedAt : max),
       null,
@@ -150,4 +156,25 @@ export function rollup(op: Operation, states: readonly CountryState[]): Rollup {
     byDay,
     countries,
   };
+}
+
+/** Country revisions a definition version leaves room for in `rollupVersion`. */
+const REVISIONS_PER_DEFINITION = 1_000_000_000;
+
+/**
+ * The rollup's version: the definition version, then the sum of the revisions of every country
+ * item — participants or not, so removing a participant never lowers it. Both parts only grow, so
+ * the version only grows whatever the definition does; read as one number ordered definition
+ * first (1 000 000 123 = definition 1, 123 revisions), a rollup computed with a newer definition
+ * is newer than any computed with an older one. Refreshes store a rollup only over a smaller
+ * version (a conditional write).
+ */
+export function rollupVersion(
+  definitionVersion: number,
+  states: readonly Pick<CountryState, 'rev'>[],
+): number {
+  const revisions = states.reduce((sum, s) => sum + s.rev, 0);
+  if (revisions >= REVISIONS_PER_DEFINITION)
+    throw new RangeError(`${revisions} revisions overflow the rollup version`);
+  return definitionVersion * REVISIONS_PER_DEFINITION + revisions;
 }

@@ -12,7 +12,8 @@ export type StoredReport = {
   submission: Pick<
     Submission,
     'id' | 'operation' | 'country' | 'key' | 'uploadId' | 'size' | 'sha256' | 'receivedAt' | 'orderKey'
-  >;
+  > &
+    Partial<Pick<Submission, 'versionId' | 'judgedWith'>>;
   processedAt: string;
   validatorVersion: string;
   report: CheckedReturn['report'];

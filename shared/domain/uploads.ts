@@ -139,15 +139,24 @@ export function submissionId(
 /**
  * Orders a country's uploads (invariant 1), from facts fixed at intake so that every redelivery
  * orders the same way. Slot uploads (`S|…`) are ordered by the sequence their slot was given —
- * two uploads in the same millisecond are still ordered — then by the time S3 received them (a
- * slot used twice). Plain S3 puts (`P|…`, admin tooling and tests) are ordered by the time S3
- * received the object, then the key, and count as older than any slot upload.
+ * two uploads in the same millisecond are still ordered. Plain S3 puts (`P|…`, admin tooling and
+ * tests) are ordered by the time S3 received the object, then the key, then S3's sequencer (two
+ * puts of one key in the same millisecond are two uploads, the later one newer), and count as
+ * older than any slot upload.
  */
-export function orderKeyOf(created: Pick<ObjectCreated, 'eventTime' | 'key'>): string {
+export function orderKeyOf(created: Pick<ObjectCreated, 'eventTime' | 'key' | 'sequencer'>): string {
   const uploadId = parseIncomingKey(created.key)?.uploadId;
   const seq = uploadId ? sequenceOf(uploadId) : null;
   if (seq !== null) return `S|${String(seq).padStart(9, '0')}|${created.eventTime}`;
-  return `P|${created.eventTime}|${created.key}`;
+  return `P|${created.eventTime}|${created.key}|${comparableSequencer(created.sequencer)}`;
+}
+
+/**
+ * S3's sequencers of one key compare as hexadecimal numbers: padded to one width, they compare
+ * as texts.
+ */
+function comparableSequencer(sequencer: string | null): string {
+  return (sequencer ?? '').toUpperCase().padStart(32, '0');
 }
 
 function safeCountry(country: string): string {

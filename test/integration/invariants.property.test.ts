@@ -6,7 +6,7 @@ import type { Operation } from '../../shared/domain/operation.ts';
 import { parseOperation } from '../../shared/domain/operation-schema.ts';
 import { readReturn } from '../../shared/domain/read-return.ts';
 import { type CountryState, rollup } from '../../shared/domain/rollup.ts';
-import { freshStack } from '../support/local-servers.ts';
+import { defineOn, freshStack } from '../support/local-servers.ts';
 
 /**
  * Invariants 1–3 under at-least-once, out-of-order, concurrent delivery: whatever the schedule,
@@ -98,7 +98,7 @@ describe('exactly-once totals under any delivery schedule', () => {
     await fc.assert(
       fc.asyncProperty(scheduleArb, async ({ uploads: drafts, copies, order, groupSizes }) => {
         const op = operation(`prop-${++run}`);
-        await stack.repo.saveOperation(op, 'open', 'test');
+        await defineOn(stack, op);
         // Upload times are distinct and increasing in list order; delivery order is random.
         const uploads: Upload[] = drafts.map((d, i) => ({
           ...d,
@@ -148,6 +148,7 @@ describe('exactly-once totals under any delivery schedule', () => {
             receivedAt: '',
             acceptedAt: '',
             firstAcceptedAt: '',
+            firstReceivedAt: '',
             rev: 1,
           });
         }

@@ -232,6 +232,7 @@ export function aCountryState(
     receivedAt: '2025-11-12T10:00:00.000Z',
     acceptedAt: '2025-11-12T10:00:01.000Z',
     firstAcceptedAt: '2025-11-12T10:00:01.000Z',
+    firstReceivedAt: '2025-11-12T10:00:00.000Z',
     rev: 1,
     ...overrides,
   };

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, type StackOptions, startLocalStack } from '../../local/stack.ts';
 import { documentClient } from '../../shared/adapters/aws-clients.ts';
-import { Repository } from '../../shared/adapters/repository.ts';
+import { type OperationRecord, Repository } from '../../shared/adapters/repository.ts';
+import { defineOperation } from '../../shared/app/define-operation.ts';
+import type { Operation, OperationStatus } from '../../shared/domain/operation.ts';
 
 /** A local stack in a fresh temporary folder, on free ports; `stop` removes the folder. */
 export async function freshStack(
@@ -51,4 +53,18 @@ export async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> 
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks);
+}
+
+/** Defines (or redefines) an operation on a stack as `optally define` does; throws if refused. */
+export async function defineOn(
+  stack: Pick<LocalStack, 'repo' | 'objects'>,
+  op: Operation,
+  initialStatus: OperationStatus = 'open',
+): Promise<OperationRecord> {
+  const defined = await defineOperation({ repo: stack.repo, objects: stack.objects }, op, {
+    by: 'test',
+    initialStatus,
+  });
+  if (!defined.ok) throw new Error(defined.error.message);
+  return defined.value.record;
 }

@@ -32,10 +32,10 @@ describe('rollup of no returns', () => {
     expect(r.countries).toEqual({});
   });
 
-  it('starts at version 0, never updated, with every participant missing', () => {
+  it('starts at its definition version with no revisions, never updated, with every participant missing', () => {
     const r = rollup(anOperation(), []);
 
-    expect(r.version).toBe(0);
+    expect(r.version).toBe(1_000_000_000);
     expect(r.updatedAt).toBeNull();
     expect(r.progress).toEqual({
       expected: 3,
@@ -205,16 +205,16 @@ describe('reporting progress', () => {
     expect(progress).toMatchObject({ reported: 3, percent: 100, missing: [] });
   });
 
-  it('counts a country whose first accepted return came after the deadline as late', () => {
+  it('counts a country whose first accepted return was received after the deadline as late', () => {
     const op = anOperation();
     const states = [
       aCountryState(
         op,
         'BR',
         {},
-        { firstAcceptedAt: '2025-11-16T00:00:00.000Z', acceptedAt: '2025-11-16T00:00:00.000Z' },
+        { firstReceivedAt: '2025-11-16T00:00:00.000Z', acceptedAt: '2025-11-16T00:00:00.000Z' },
       ),
-      aCountryState(op, 'FR', {}, { firstAcceptedAt: '2025-11-15T12:00:00.000Z' }),
+      aCountryState(op, 'FR', {}, { firstReceivedAt: '2025-11-15T12:00:00.000Z' }),
     ];
 
     const r = rollup(op, states);
@@ -230,7 +230,7 @@ describe('reporting progress', () => {
       op,
       'BR',
       {},
-      { firstAcceptedAt: '2025-11-14T09:00:00.000Z', acceptedAt: '2025-11-20T09:00:00.000Z' },
+      { firstReceivedAt: '2025-11-14T09:00:00.000Z', acceptedAt: '2025-11-20T09:00:00.000Z' },
     );
 
     const r = rollup(op, [state]);
@@ -238,16 +238,16 @@ describe('reporting progress', () => {
     expect(r.progress).toMatchObject({ onTime: 1, late: [] });
   });
 
-  it('counts a return accepted exactly at the deadline as on time', () => {
+  it('counts a return received exactly at the deadline as on time', () => {
     const op = anOperation();
-    const state = aCountryState(op, 'BR', {}, { firstAcceptedAt: '2025-11-15T23:59:59.000Z' });
+    const state = aCountryState(op, 'BR', {}, { firstReceivedAt: '2025-11-15T23:59:59.000Z' });
 
     expect(rollup(op, [state]).progress.late).toEqual([]);
   });
 
-  it('counts a return accepted a fraction of a second after the deadline as late', () => {
+  it('counts a return received a fraction of a second after the deadline as late', () => {
     const op = anOperation();
-    const state = aCountryState(op, 'BR', {}, { firstAcceptedAt: '2025-11-15T23:59:59.500Z' });
+    const state = aCountryState(op, 'BR', {}, { firstReceivedAt: '2025-11-15T23:59:59.500Z' });
 
     expect(rollup(op, [state]).progress.late).toEqual(['BR']);
   });
@@ -256,20 +256,54 @@ describe('reporting progress', () => {
     // 2025-11-16T12:00:00+13:00 is 2025-11-15T23:00:00Z.
     const op = anOperation({ reportingDeadline: '2025-11-16T12:00:00+13:00' });
     const states = [
-      aCountryState(op, 'BR', {}, { firstAcceptedAt: '2025-11-15T23:30:00.000Z' }),
-      aCountryState(op, 'FR', {}, { firstAcceptedAt: '2025-11-15T22:30:00.000Z' }),
+      aCountryState(op, 'BR', {}, { firstReceivedAt: '2025-11-15T23:30:00.000Z' }),
+      aCountryState(op, 'FR', {}, { firstReceivedAt: '2025-11-15T22:30:00.000Z' }),
     ];
 
     expect(rollup(op, states).progress.late).toEqual(['BR']);
   });
+
+  it('judges timeliness by when S3 received the file, not when it was processed', () => {
+    const op = anOperation();
+    // Received before the deadline, processed after it (a retry, a DLQ redrive).
+    const state = aCountryState(
+      op,
+      'BR',
+      {},
+      { firstReceivedAt: '2025-11-15T23:00:00.000Z', firstAcceptedAt: '2025-11-17T08:00:00.000Z' },
+    );
+
+    expect(rollup(op, [state]).progress).toMatchObject({ onTime: 1, late: [] });
+  });
 });
 
 describe('provenance and versioning', () => {
-  it('adds up the countries’ revisions into the version', () => {
+  it('adds up the countries’ revisions into the version, after the definition version', () => {
     const op = anOperation();
     const states = [aCountryState(op, 'BR', {}, { rev: 3 }), aCountryState(op, 'KE', {}, { rev: 4 })];
 
-    expect(rollup(op, states).version).toBe(7);
+    expect(rollup(op, states).version).toBe(1_000_000_007);
+    expect(rollup(op, states, 2).version).toBe(2_000_000_007);
+  });
+
+  it('never lowers the version when a redefinition removes a participant', () => {
+    const op = anOperation();
+    const states = [aCountryState(op, 'BR', {}, { rev: 3 }), aCountryState(op, 'KE', {}, { rev: 40 })];
+    const withoutKenya = anOperation({ participants: op.participants.filter((p) => p.code !== 'KE') });
+
+    const before = rollup(op, states, 1);
+    const after = rollup(withoutKenya, states, 2);
+
+    expect(after.byCountry).not.toHaveProperty('KE');
+    expect(after.version).toBeGreaterThan(before.version);
+  });
+
+  it('orders any rollup of a newer definition after every rollup of an older one', () => {
+    const op = anOperation();
+    const many = [aCountryState(op, 'BR', {}, { rev: 5000 })];
+    const few = [aCountryState(op, 'BR', {}, { rev: 1 })];
+
+    expect(rollup(op, few, 2).version).toBeGreaterThan(rollup(op, many, 1).version);
   });
 
   it('was updated when the newest figures were accepted', () => {
@@ -321,7 +355,8 @@ describe('provenance and versioning', () => {
     expect(r.byCountry).not.toHaveProperty('DE');
     expect(r.countries).not.toHaveProperty('DE');
     expect(r.progress.reported).toBe(1);
-    expect(r.version).toBe(1);
+    // Its revisions still count in the version: dropping a participant must never lower it.
+    expect(r.version).toBe(1_000_000_010);
     expect(r.updatedAt).toBe('2025-11-12T10:00:01.000Z');
   });
 });

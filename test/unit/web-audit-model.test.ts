@@ -23,6 +23,7 @@ function aProvenance(country: string, overrides: Partial<Provenance> = {}): Prov
     country,
     submissionId: `${country}-20251112T100000000Z-000000000000`,
     key: `incoming/${op.id}/${country}/u1/return.csv`,
+    versionId: null,
     sha256: SHA('a'),
     size: 120,
     receivedAt: '2025-11-12T10:00:00.000Z',

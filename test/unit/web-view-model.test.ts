@@ -59,12 +59,12 @@ describe('countryRows', () => {
     expect(france?.figures.victims_safeguarded).toBeNull();
   });
 
-  it('marks a country whose first accepted return came after the deadline as late', () => {
+  it('marks a country whose first accepted return was received after the deadline as late', () => {
     const late = aCountryState(
       op,
       'KE',
       { '2025-11-10': { arrests: 1 } },
-      { firstAcceptedAt: '2025-11-16T00:00:00Z' },
+      { firstReceivedAt: '2025-11-16T00:00:00Z', firstAcceptedAt: '2025-11-16T00:00:01Z' },
     );
 
     const kenya = countryRows(aView([late]), op.participants).find((r) => r.code === 'KE');

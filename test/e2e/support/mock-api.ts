@@ -93,6 +93,7 @@ export async function startMockApi(options: { webRoot: string; localTokens?: boo
       const file = `${s.country.toLowerCase()}-return.csv`;
       return {
         country: s.country,
+        versionId: null,
         submissionId: s.submissionId,
         key: `incoming/${op.id}/${s.country}/u-${s.rev}/${file}`,
         sha256: sha256Hex(`${s.submissionId}:${JSON.stringify(s.figures)}`),
@@ -124,6 +125,7 @@ export async function startMockApi(options: { webRoot: string; localTokens?: boo
         receivedAt: now,
         acceptedAt: now,
         firstAcceptedAt: previous?.firstAcceptedAt ?? now,
+        firstReceivedAt: previous?.firstReceivedAt ?? now,
         rev: (previous?.rev ?? 0) + 1,
       });
     },

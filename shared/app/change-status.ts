@@ -1,0 +1,90 @@
+import { archiveOperation, currentManifest } from '../adapters/audit.ts';
+import type { ObjectStore } from '../adapters/objects.ts';
+import type { OperationRecord, Repository } from '../adapters/repository.ts';
+import { type Manifest, manifestDigest } from '../domain/final-export.ts';
+import { checkTransition } from '../domain/lifecycle.ts';
+import { finalManifestKey } from '../domain/object-keys.ts';
+import type { OperationStatus } from '../domain/operation.ts';
+import { err, ok, type Result } from '../domain/result.ts';
+
+export type StatusStores = { repo: Repository; objects: ObjectStore };
+
+export type StatusChanged = {
+  record: OperationRecord;
+  reopening: boolean;
+  /** The digest of the frozen manifest, when the operation is final. */
+  manifestSha256: string | null;
+};
+
+export type StatusRefusal = {
+  code: 'bad-transition' | 'conflict' | 'still-processing';
+  message: string;
+};
+
+/**
+ * Moves an operation's lifecycle (`draft → open → closed → final`, or back with a reason).
+ * Finalising freezes the manifest **before** the status says `final` (invariant 6), and only once
+ * every file received so far has its verdict — so the final figures can never change under the
+ * manifest. Asking again to finalise a final operation completes any step a failed first request
+ * left undone (the archive), and answers the same digest.
+ */
+export async function changeStatus(
+  stores: StatusStores,
+  record: OperationRecord,
+  to: OperationStatus,
+  o: { reason: string; by: string },
+): Promise<Result<StatusChanged, StatusRefusal>> {
+  const op = record.definition.id;
+  if (to === 'final' && record.status === 'final') {
+    const manifest =
+      (await stores.objects.getJson<Manifest>(finalManifestKey(op))) ?? (await freeze(stores, record));
+    await archiveOperation(stores.objects, record);
+    return ok({ record, reopening: false, manifestSha256: manifestDigest(manifest) });
+  }
+  const transition = checkTransition(record.status, to, o.reason);
+  if (!transition.ok) return err({ code: 'bad-transition', message: transition.error });
+  let manifest: Manifest | null = null;
+  if (to === 'final') {
+    const pending = await pendingFiles(stores, op);
+    if (pending.length > 0) {
+      return err({
+        code: 'still-processing',
+        message: `${pending.length} file(s) received before closing have no verdict yet (${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}). Finalise once they are processed; a file stuck in the DLQ must be redriven first.`,
+      });
+    }
+    manifest = await freeze(stores, { ...record, status: 'final' });
+  }
+  const changed = await stores.repo.setOperationStatus(op, record.status, to, o.by, o.reason);
+  if (!changed) {
+    return err({ code: 'conflict', message: 'The status changed meanwhile; read it again and retry.' });
+  }
+  const updated = await stores.repo.getOperation(op);
+  if (!updated) throw new Error(`operation ${op} vanished while its status changed`);
+  await archiveOperation(stores.objects, updated);
+  return ok({
+    record: updated,
+    reopening: transition.value.reopening,
+    manifestSha256: manifest ? manifestDigest(manifest) : null,
+  });
+}
+
+/** Writes the manifest of the figures that count now, labelled with the record's status. */
+async function freeze(stores: StatusStores, record: OperationRecord): Promise<Manifest> {
+  const manifest = await currentManifest(stores.repo, record);
+  await stores.objects.putJson(finalManifestKey(record.definition.id), manifest);
+  return manifest;
+}
+
+/**
+ * Files that could still change the figures: ledger entries still processing, and raw files with
+ * no ledger entry at all (their event has not been handled yet).
+ */
+async function pendingFiles(stores: StatusStores, op: string): Promise<string[]> {
+  const ledger = await stores.repo.allSubmissions(op);
+  const known = new Set(ledger.map((s) => s.key));
+  const processing = ledger.filter((s) => s.status === 'processing').map((s) => s.key);
+  const unseen = (await stores.objects.list(`incoming/${op}/`))
+    .map((o) => o.key)
+    .filter((k) => !known.has(k));
+  return [...processing, ...unseen];
+}

@@ -1,0 +1,15 @@
+/**
+ * The S3 key layout of everything optally writes besides the raw files (`incoming/…`, see
+ * `uploads.ts`) and the reports (`reports/…`, see `stored-report.ts`). One place, imported by the
+ * runtime and by tools, so no two places spell a key differently.
+ */
+
+/** The record of an operation (definition, versions, status, logs), archived for `rebuild`. */
+export const definitionKey = (op: string): string => `definitions/${op}.json`;
+
+/** Each definition version, by the SHA-256 of its canonical JSON: immutable once written. */
+export const definitionVersionKey = (op: string, sha256: string): string =>
+  `definitions/${op}/${sha256}.json`;
+
+/** The manifest frozen at finalisation: the final export serves this copy. */
+export const finalManifestKey = (op: string): string => `final/${op}/manifest.json`;
