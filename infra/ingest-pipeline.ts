@@ -60,7 +60,10 @@ export class IngestPipeline extends Construct {
     });
     bindTable(this.function, props.table, 'readWrite');
     bindBucket(this.function, props.uploadsBucket, 'read', BUCKET_PREFIXES.incoming);
-    bindBucket(this.function, props.uploadsBucket, 'write', BUCKET_PREFIXES.reports);
+    // A retry reads the report an earlier attempt stored, and a file judged with an earlier
+    // definition version reads that version's archived copy.
+    bindBucket(this.function, props.uploadsBucket, 'readWrite', BUCKET_PREFIXES.reports);
+    bindBucket(this.function, props.uploadsBucket, 'read', BUCKET_PREFIXES.definitions);
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,

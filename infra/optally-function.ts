@@ -163,7 +163,8 @@ export type BucketAccess = 'read' | 'write' | 'readWrite';
  * `envVar` (default `BUCKET_NAME`) to the bucket's name.
  *
  * - read: GetObject / GetObjectVersion on the objects, and ListBucket limited to the prefix (without
- *   it a missing key answers 403 instead of 404).
+ *   it a missing key answers 403 instead of 404) with ListBucketVersions (an upload slot's file is
+ *   the first version stored at its key).
  * - write: PutObject only. Nothing of ours may delete: raw returns are evidence.
  */
 export function bindBucket(
@@ -180,7 +181,7 @@ export function bindBucket(
     );
     fn.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['s3:ListBucket'],
+        actions: ['s3:ListBucket', 's3:ListBucketVersions'],
         resources: [bucket.bucketArn],
         ...(prefix ? { conditions: { StringLike: { 's3:prefix': `${prefix}*` } } } : {}),
       }),

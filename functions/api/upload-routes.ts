@@ -97,7 +97,12 @@ export async function getUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
     deps.repo.submissionsOfSlot(record.definition.id, slot.country, uploadId),
     deps.repo.getCountry(record.definition.id, slot.country),
   ]);
-  const latest = subs.at(-1) ?? null;
+  // A slot takes one file: the first S3 received. A later one (a replayed POST) is rejected with
+  // slot-already-used and listed under `submissions`, never shown as the receipt.
+  const latest =
+    [...subs].sort(
+      (a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.id.localeCompare(b.id),
+    )[0] ?? null;
   return json(200, {
     upload: slot,
     receipt: latest

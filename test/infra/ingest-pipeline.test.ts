@@ -132,8 +132,24 @@ describe('ingest function permissions', () => {
     expect(actionsOn(objectArn('/incoming/*'))).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
   });
 
+  it('lists the versions of keys under incoming/ only (a slot takes the first version)', () => {
+    const listing = statements.filter((s) => JSON.stringify(s.Action).includes('s3:ListBucketVersions'));
+    expect(listing.map((s) => s.Condition)).toEqual(
+      expect.arrayContaining([{ StringLike: { 's3:prefix': 'incoming/*' } }]),
+    );
+    for (const s of listing) expect(s.Condition).toBeDefined();
+  });
+
+  it('reads archived definitions, and the reports earlier attempts stored', () => {
+    expect(actionsOn(objectArn('/definitions/*'))).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+  });
+
   it('writes reports/ only, and cannot delete anything', () => {
-    expect(actionsOn(objectArn('/reports/*'))).toEqual(['s3:PutObject']);
+    expect(actionsOn(objectArn('/reports/*'))).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:PutObject',
+    ]);
     expect(JSON.stringify(statements)).not.toMatch(/s3:(\*|Delete)/);
   });
 
