@@ -1,12 +1,8 @@
-import {
-  archiveOperation,
-  currentManifest,
-  finalManifestKey,
-  freezeManifest,
-} from '../../shared/adapters/audit.ts';
+import { currentManifest } from '../../shared/adapters/audit.ts';
+import { changeStatus } from '../../shared/app/change-status.ts';
 import { type Manifest, manifestDigest } from '../../shared/domain/final-export.ts';
 import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/final-files.ts';
-import { checkTransition } from '../../shared/domain/lifecycle.ts';
+import { finalManifestKey } from '../../shared/domain/object-keys.ts';
 import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import { type ApiDeps, allow, answerFile, jsonBody, operationOr404, submissionView } from './route-kit.ts';
@@ -24,28 +20,18 @@ export async function setStatus(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
   if (!(OPERATION_STATUSES as readonly string[]).includes(to)) {
     throw new HttpError(400, 'bad-status', `"status" must be one of ${OPERATION_STATUSES.join(', ')}.`);
   }
-  const reason = typeof body.reason === 'string' ? body.reason : '';
-  const transition = checkTransition(record.status, to as OperationStatus, reason);
-  if (!transition.ok) throw new HttpError(409, 'bad-transition', transition.error);
-  const by = req.principal?.subject ?? 'unknown';
-  const changed = await deps.repo.setOperationStatus(
-    record.definition.id,
-    record.status,
-    transition.value.to,
-    by,
-    reason,
-  );
-  if (!changed)
-    throw new HttpError(409, 'conflict', 'The status changed meanwhile; read it again and retry.');
-  const updated = await operationOr404(req, deps);
-  await archiveOperation(deps.objects, updated);
-  const manifest = updated.status === 'final' ? await freezeManifest(deps.repo, deps.objects, updated) : null;
+  const changed = await changeStatus(deps, record, to as OperationStatus, {
+    reason: typeof body.reason === 'string' ? body.reason : '',
+    by: req.principal?.subject ?? 'unknown',
+  });
+  if (!changed.ok) throw new HttpError(409, changed.error.code, changed.error.message);
+  const { record: updated, reopening, manifestSha256 } = changed.value;
   return json(200, {
     operation: updated.definition.id,
     status: updated.status,
-    reopening: transition.value.reopening,
+    reopening,
     statusLog: updated.statusLog,
-    ...(manifest ? { manifestSha256: manifestDigest(manifest) } : {}),
+    ...(manifestSha256 ? { manifestSha256 } : {}),
   });
 }
 
@@ -108,6 +94,14 @@ export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiRe
     record.status === 'final'
       ? await deps.objects.getJson<Manifest>(finalManifestKey(record.definition.id))
       : null;
+  // A final operation serves its frozen manifest only, never the live figures under its label.
+  if (record.status === 'final' && !frozen) {
+    throw new HttpError(
+      409,
+      'final-not-frozen',
+      `${record.definition.name} is final but its manifest is not frozen: an admin sends POST /operations/${record.definition.id}/status {"status":"final"} again to complete the finalisation.`,
+    );
+  }
   const manifest = frozen ?? (await currentManifest(deps.repo, record));
   // Large files go through S3 and a redirect: a Lambda response is capped at 6 MB.
   return answerFile(deps, finalFile(manifest, record.definition.window, record.status, format));

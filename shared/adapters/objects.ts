@@ -2,6 +2,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -102,6 +103,33 @@ export class ObjectStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return out;
+  }
+
+  /**
+   * The version id of the first object ever stored at `key`, or null when the bucket keeps no
+   * versions. An upload slot takes one file: only that first version is the slot's file.
+   */
+  async firstVersion(key: string): Promise<string | null> {
+    let first: string | null = null;
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: this.bucket,
+          Prefix: key,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+        }),
+      );
+      // Versions of a key are listed newest first: the last one listed is the first stored.
+      for (const v of page.Versions ?? []) {
+        if (v.Key === key && v.VersionId && v.VersionId !== 'null') first = v.VersionId;
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+    return first;
   }
 
   /** Stores bytes as they are (local tooling and tests put returns this way). */
