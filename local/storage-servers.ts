@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { guardStore, refuseUnstorableKeys } from './s3-key-guard.ts';
 import type { S3rverEvent } from './s3-notifications.ts';
 
 /** Where the storage servers keep their data and listen. */
@@ -72,8 +73,10 @@ export async function startStorageServers(o: StorageOptions): Promise<StorageSer
     silent: true,
     configureBuckets: existsSync(join(o.dataDir, 's3', o.bucket)) ? [] : [{ name: o.bucket }],
   });
-  // Before s3rver's own middleware: keys its file store cannot hold faithfully are refused.
+  // Before s3rver's own middleware: keys its file store cannot hold faithfully are refused, and
+  // so is a second file at an upload slot's key (s3rver keeps one version per key).
   (s3rver as unknown as { middleware: unknown[] }).middleware.unshift(refuseUnstorableKeys);
+  guardStore((s3rver as unknown as { store: Parameters<typeof guardStore>[0] }).store);
   const s3Address = (await s3rver.run()) as AddressInfo;
 
   return {
@@ -202,26 +205,4 @@ async function serve(options: StorageOptions): Promise<void> {
 
 if (process.env.OPTALLY_STORAGE_PROCESS === '1' && process.argv[1] === fileURLToPath(import.meta.url)) {
   await serve(JSON.parse(process.argv[2] ?? '{}') as StorageOptions);
-}
-
-type KoaContext = { path: string; status: number; type: string; body: string };
-
-/**
- * s3rver stores an object as a file named after its key: a `.` or `..` segment would be resolved
- * by the file system (`BR/../FR/x.csv` would overwrite `FR/x.csv`, and enough `..` escape the data
- * folder), and a segment over 255 bytes crashes the store. Real S3 takes both; the local S3 API
- * answers 400, so no upload is ever stored anywhere but under its own key.
- */
-async function refuseUnstorableKeys(ctx: KoaContext, next: () => Promise<void>): Promise<void> {
-  let segments: string[];
-  try {
-    segments = decodeURIComponent(ctx.path).split('/');
-  } catch {
-    segments = ['..'];
-  }
-  const bad = segments.find((s) => s === '.' || s === '..' || Buffer.byteLength(s) > 255);
-  if (bad === undefined) return next();
-  ctx.status = 400;
-  ctx.type = 'application/xml';
-  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidArgument</Code><Message>The local S3 API cannot store a key with a "." or ".." segment or a segment over 255 bytes.</Message></Error>`;
 }

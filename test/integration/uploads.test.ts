@@ -109,6 +109,25 @@ describe('upload slots, receipts and dry runs on the local stack', () => {
     expect((await rollup()).byCountry.GH?.arrests).toBe(2);
   });
 
+  it('keeps the first file of a slot: a second presigned POST is refused 409 and counts nothing', async () => {
+    const token = await stack.tokens.agency('UG');
+    const s = await slot(token);
+    const first = 'date,metric,value\n2025-11-12,arrests,4\n';
+    expect(await post(s, first)).toBeLessThan(300);
+    await receiptWhen(token, s.uploadId, (x) => x.submission?.status === 'accepted');
+
+    const form = new FormData();
+    for (const [k, v] of Object.entries(s.upload.fields)) form.append(k, v);
+    form.append('file', new Blob(['date,metric,value\n2025-11-12,arrests,400\n']), 'return.csv');
+    const second = await fetch(s.upload.url, { method: 'POST', body: form });
+
+    expect(second.status).toBe(409);
+    expect(await second.text()).toContain('<Code>SlotAlreadyUsed</Code>');
+    const r = await receiptWhen(token, s.uploadId, (x) => x.submission?.status === 'accepted');
+    expect(r.receipt?.sha256).toBe(createHash('sha256').update(first).digest('hex'));
+    expect((await rollup()).byCountry.UG?.arrests).toBe(4);
+  });
+
   it('refuses a slot for another country, and to coordinators', async () => {
     const agency = await stack.tokens.agency('KE');
     expect(
