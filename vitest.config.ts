@@ -42,8 +42,9 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
-          // The invariant property runs 1,000 random schedules here (200 in the integration suite).
-          env: { TZ: 'Pacific/Chatham', OPTALLY_PROPERTY_RUNS: '1000' },
+          // The invariant and command properties run 1,000 random schedules / command sequences
+          // here (200 each in the integration suite).
+          env: { TZ: 'Pacific/Chatham', OPTALLY_PROPERTY_RUNS: '1000', OPTALLY_COMMAND_RUNS: '1000' },
           // Outages of whole seconds and 1,000 schedules through real servers.
           testTimeout: 600_000,
           hookTimeout: 120_000,

@@ -8,16 +8,23 @@ import { ObjectStore, type OpenedObject } from '../../shared/adapters/objects.ts
  * version is also stored under the key itself, so listings see the key as on S3.
  */
 export class VersionedObjects extends ObjectStore {
-  readonly #versions = new Map<string, string[]>();
+  constructor(
+    s3: ObjectStore['s3'],
+    bucket: string,
+    /** Version ids by key, oldest first: share it to give several stores one bucket history. */
+    readonly versions = new Map<string, string[]>(),
+  ) {
+    super(s3, bucket);
+  }
 
   /** Stores a new version of `key` and returns its version id. */
   async putVersion(key: string, body: string): Promise<string> {
     const versionId = randomBytes(8).toString('hex');
     await this.put(shadowKey(key, versionId), body);
-    const versions = this.#versions.get(key) ?? [];
+    const versions = this.versions.get(key) ?? [];
     if (versions.length === 0) await this.put(key, body);
     versions.push(versionId);
-    this.#versions.set(key, versions);
+    this.versions.set(key, versions);
     return versionId;
   }
 
@@ -28,7 +35,7 @@ export class VersionedObjects extends ObjectStore {
   }
 
   override async firstVersion(key: string): Promise<string | null> {
-    return this.#versions.get(key)?.[0] ?? null;
+    return this.versions.get(key)?.[0] ?? null;
   }
 }
 
