@@ -7,7 +7,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { localContext } from '../shared/adapters/lambda.ts';
-import type { LocalIssuer } from './local-auth.ts';
+import { isOwnLoopbackHost, type LocalIssuer } from './local-auth.ts';
 
 /** Paths the local gateway sends to the API Lambda; everything else is the dashboard. */
 const API_PATH = /^\/(health|operations)(\/|$)/;
@@ -33,7 +33,7 @@ export type GatewayOptions = {
   ) => Promise<APIGatewayProxyStructuredResultV2>;
   /** Static files of the dashboard. */
   webRoot: string;
-  /** Extra local-only JSON routes (e.g. /local/tokens). */
+  /** Extra local-only JSON routes (e.g. /local/tokens): answered only for our own Host. */
   extras: Record<string, () => Promise<unknown>>;
 };
 
@@ -56,6 +56,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptio
   const url = new URL(req.url ?? '/', 'http://localhost');
   const extra = o.extras[url.pathname];
   if (extra && req.method === 'GET') {
+    if (!isOwnLoopbackHost(req.headers.host, req.socket.localPort ?? 0)) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: 'forbidden',
+          message: `${url.pathname} answers only requests for this stack's own address (127.0.0.1 or localhost and its port).`,
+        }),
+      );
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(await extra()));
     return;

@@ -53,3 +53,18 @@ export class LocalIssuer {
     }
   }
 }
+
+/**
+ * True when a request's Host header names the local stack itself: `127.0.0.1:{port}` or
+ * `localhost:{port}` (the port may be left out when it is 80). The gateway listens on 127.0.0.1
+ * only, but a web page elsewhere can point its own host name at 127.0.0.1 (DNS rebinding) and
+ * read same-origin answers; its requests still carry its host name, so routes that hand out
+ * tokens answer only requests for our own address.
+ */
+export function isOwnLoopbackHost(host: string | undefined, port: number): boolean {
+  const own = ['127.0.0.1', 'localhost'].flatMap((name) => [
+    `${name}:${port}`,
+    ...(port === 80 ? [name] : []),
+  ]);
+  return host !== undefined && own.includes(host.toLowerCase());
+}

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../shared/adapters/repository.ts';
 import type { Problem } from '../../shared/domain/problems.ts';
@@ -116,6 +117,39 @@ describe('the local stack end to end: S3 API in, HTTP API out', () => {
     const other = await get(`/operations/${OP}/submissions?country=BR`, agency);
     expect(other.status).toBe(403);
     expect(((await other.json()) as { message: string }).message).toMatch(/FR may list only its own/);
+  });
+
+  /** A GET with the Host header as given (fetch would not let a test set it). */
+  const getWithHost = (path: string, host: string): Promise<number> =>
+    new Promise((ok, fail) => {
+      const url = new URL(path, stack.apiUrl);
+      request(url, { headers: { host } }, (res) => {
+        res.resume();
+        ok(res.statusCode ?? 0);
+      })
+        .on('error', fail)
+        .end();
+    });
+
+  it('hands out local tokens to requests for its own loopback address', async () => {
+    const port = new URL(stack.apiUrl).port;
+
+    const tokens = (await (await get('/local/tokens')).json()) as { coordinator: string };
+
+    expect(tokens.coordinator).toBe(stack.tokens.coordinator);
+    expect(await getWithHost('/local/tokens', `localhost:${port}`)).toBe(200);
+    expect(await getWithHost('/local/tokens', `LOCALHOST:${port}`)).toBe(200);
+  });
+
+  it.each([
+    ['another host name (DNS rebinding)', (_port: string) => 'evil.example'],
+    ['another host name with our port', (port: string) => `evil.example:${port}`],
+    ['our address with another port', (_port: string) => '127.0.0.1:1'],
+    ['a host name ending in ours', (port: string) => `localhost.evil.example:${port}`],
+  ])('refuses local tokens with 403 to a request for %s', async (_case, host) => {
+    const port = new URL(stack.apiUrl).port;
+
+    expect(await getWithHost('/local/tokens', host(port))).toBe(403);
   });
 
   it('lists the shipped operation', async () => {
