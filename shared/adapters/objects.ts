@@ -106,6 +106,39 @@ export class ObjectStore {
   }
 
   /**
+   * Every version of every key under a prefix (all pages), or each key once with a null version
+   * where the store keeps no versions (the local S3 API does not implement version listings).
+   */
+  async listVersions(prefix: string): Promise<{ key: string; versionId: string | null }[]> {
+    const out: { key: string; versionId: string | null }[] = [];
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    try {
+      do {
+        const page = await this.s3.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            VersionIdMarker: versionMarker,
+          }),
+        );
+        for (const v of page.Versions ?? []) {
+          if (v.Key)
+            out.push({ key: v.Key, versionId: v.VersionId && v.VersionId !== 'null' ? v.VersionId : null });
+        }
+        keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+        versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+      } while (keyMarker);
+    } catch (e) {
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status !== 501 && status !== 400 && status !== 405) throw e;
+      return (await this.list(prefix)).map((o) => ({ key: o.key, versionId: null }));
+    }
+    return out;
+  }
+
+  /**
    * The version id of the first object ever stored at `key`, or null when the bucket keeps no
    * versions. An upload slot takes one file: only that first version is the slot's file.
    */

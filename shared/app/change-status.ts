@@ -76,15 +76,17 @@ async function freeze(stores: StatusStores, record: OperationRecord): Promise<Ma
 }
 
 /**
- * Files that could still change the figures: ledger entries still processing, and raw files with
- * no ledger entry at all (their event has not been handled yet).
+ * Files that could still change the figures: ledger entries still processing, and raw files (each
+ * version, where the bucket keeps versions) with no ledger entry at all (their event has not been
+ * handled yet).
  */
 async function pendingFiles(stores: StatusStores, op: string): Promise<string[]> {
   const ledger = await stores.repo.allSubmissions(op);
-  const known = new Set(ledger.map((s) => s.key));
+  const evidence = (key: string, versionId: string | null | undefined) => `${key}#${versionId ?? ''}`;
+  const known = new Set(ledger.map((s) => evidence(s.key, s.versionId)));
   const processing = ledger.filter((s) => s.status === 'processing').map((s) => s.key);
-  const unseen = (await stores.objects.list(`incoming/${op}/`))
-    .map((o) => o.key)
-    .filter((k) => !known.has(k));
+  const unseen = (await stores.objects.listVersions(`incoming/${op}/`))
+    .filter((o) => !known.has(evidence(o.key, o.versionId)))
+    .map((o) => o.key);
   return [...processing, ...unseen];
 }

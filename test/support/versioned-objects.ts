@@ -34,6 +34,12 @@ export class VersionedObjects extends ObjectStore {
     return { ...opened, versionId };
   }
 
+  override async listVersions(prefix: string): Promise<{ key: string; versionId: string | null }[]> {
+    return [...this.versions]
+      .filter(([key]) => key.startsWith(prefix))
+      .flatMap(([key, ids]) => ids.map((versionId) => ({ key, versionId })));
+  }
+
   override async firstVersion(key: string): Promise<string | null> {
     return this.versions.get(key)?.[0] ?? null;
   }
