@@ -6,12 +6,20 @@ import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  INGEST_BATCHING_WINDOW_SECONDS,
+  INGEST_MAX_RECEIVES,
+  INGEST_TIMEOUT_SECONDS,
+  PROCESSING_WINDOW_SECONDS,
+  processingWindowSeconds,
+  visibilityTimeoutSeconds,
+} from '../shared/domain/ingest-timing.ts';
 import { acknowledgeNagOnCdkSingleton, BASIC_EXECUTION_ROLE_FINDING } from './nag.ts';
 import { bindBucket, bindTable, OptallyFunction } from './optally-function.ts';
 import { BUCKET_PREFIXES } from './storage.ts';
 
 /** Receives of one message before SQS parks it in the dead-letter queue. */
-export const DEFAULT_MAX_RECEIVES = 5;
+export const DEFAULT_MAX_RECEIVES = INGEST_MAX_RECEIVES;
 
 /** Settings of the ingest pipeline. */
 export interface IngestPipelineProps {
@@ -20,7 +28,7 @@ export interface IngestPipelineProps {
   readonly table: ITableV2;
   /** @default DEFAULT_MAX_RECEIVES */
   readonly maxReceives?: number;
-  /** @default 60 seconds */
+  /** @default INGEST_TIMEOUT_SECONDS (60 seconds) */
   readonly functionTimeout?: Duration;
 }
 
@@ -47,8 +55,16 @@ export class IngestPipeline extends Construct {
   constructor(scope: Construct, id: string, props: IngestPipelineProps) {
     super(scope, id);
     this.maxReceives = props.maxReceives ?? DEFAULT_MAX_RECEIVES;
-    const timeout = props.functionTimeout ?? Duration.seconds(60);
-    const maxBatchingWindow = Duration.seconds(1);
+    const timeout = props.functionTimeout ?? Duration.seconds(INGEST_TIMEOUT_SECONDS);
+    const maxBatchingWindow = Duration.seconds(INGEST_BATCHING_WINDOW_SECONDS);
+    const visibility = visibilityTimeoutSeconds(timeout.toSeconds(), maxBatchingWindow.toSeconds());
+    // The API shows a submission still `processing` after PROCESSING_WINDOW_SECONDS as failed: a
+    // queue that retries longer would have files called stuck while they are still being tried.
+    if (processingWindowSeconds(visibility, this.maxReceives) > PROCESSING_WINDOW_SECONDS) {
+      throw new Error(
+        `${this.node.path}: ${this.maxReceives} receives of ${visibility} s outlast the ${PROCESSING_WINDOW_SECONDS} s processing window the API waits for a verdict; lower functionTimeout or maxReceives, or change shared/domain/ingest-timing.ts.`,
+      );
+    }
 
     this.function = new OptallyFunction(this, 'Handler', {
       name: 'ingest',
@@ -76,7 +92,7 @@ export class IngestPipeline extends Construct {
       enforceSSL: true,
       // AWS guidance for Lambda consumers: at least six times the function timeout (plus the batching
       // window), or a message could reappear while its first invocation is still running.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6 + maxBatchingWindow.toSeconds()),
+      visibilityTimeout: Duration.seconds(visibility),
       // The maximum: S3 notifications are small, but a 64 KB event must never be refused.
       maxMessageSizeBytes: 262_144,
       retentionPeriod: Duration.days(14),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { INGEST_MAX_RECEIVES, INGEST_VISIBILITY_TIMEOUT_SECONDS } from '../shared/domain/ingest-timing.ts';
 
 /** How the local queue behaves; the defaults mirror the deployed SQS queue. */
 export type QueueOptions = {
@@ -44,10 +45,10 @@ export class LocalQueue {
     this.#o = {
       batchSize: 10,
       concurrency: 4,
-      maxReceives: 5,
+      maxReceives: INGEST_MAX_RECEIVES,
       retryDelayMs: 200,
       maxRetryDelayMs: 5_000,
-      visibilityTimeoutMs: 60_000,
+      visibilityTimeoutMs: INGEST_VISIBILITY_TIMEOUT_SECONDS * 1000,
       queueArn: 'arn:aws:sqs:us-east-1:000000000000:optally-ingest',
       ...options,
     };

@@ -18,6 +18,7 @@ import { ObjectStore } from '../shared/adapters/objects.ts';
 import { Repository } from '../shared/adapters/repository.ts';
 import { defineOperation } from '../shared/app/define-operation.ts';
 import { DOWNLOAD_CORS_RULE } from '../shared/domain/export-delivery.ts';
+import { INGEST_MAX_RECEIVES } from '../shared/domain/ingest-timing.ts';
 import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { createGateway } from './gateway.ts';
 import { LocalIssuer } from './local-auth.ts';
@@ -116,7 +117,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const objects = new ObjectStore(s3, bucket);
   await loadOperations(repo, objects, options.operationsDir ?? join(ROOT, 'operations'));
 
-  const maxReceives = options.queue?.maxReceives ?? 5;
+  const maxReceives = options.queue?.maxReceives ?? INGEST_MAX_RECEIVES;
   const ingest = lambda(makeIngestHandler({ repo, objects, maxReceives, log }));
   const queue = new LocalQueue({
     dir: join(dataDir, 'queue'),

@@ -1,6 +1,6 @@
 import { currentManifest } from '../../shared/adapters/audit.ts';
 import { changeStatus } from '../../shared/app/change-status.ts';
-import { type Manifest, manifestDigest } from '../../shared/domain/final-export.ts';
+import type { Manifest } from '../../shared/domain/final-export.ts';
 import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/final-files.ts';
 import { finalManifestKey } from '../../shared/domain/object-keys.ts';
 import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';

@@ -2,7 +2,7 @@ import { reportText } from '../../shared/domain/report-text.ts';
 import { rollup } from '../../shared/domain/rollup.ts';
 import { reportKey, type StoredReport } from '../../shared/domain/stored-report.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
-import { type ApiDeps, allow, operationOr404, submissionView, unknownOperation } from './route-kit.ts';
+import { type ApiDeps, allow, nowOf, operationOr404, submissionView, unknownOperation } from './route-kit.ts';
 
 export async function health(_req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   return json(200, { ok: true, service: 'optally', ...(deps.local ? { local: deps.local } : {}) });
@@ -95,8 +95,9 @@ export async function listSubmissions(req: ApiRequest, deps: ApiDeps): Promise<A
     cursor: req.query.cursor,
   });
   const states = new Map((await deps.repo.listCountries(record.definition.id)).map((s) => [s.country, s]));
+  const now = nowOf(deps);
   return json(200, {
-    submissions: page.submissions.map((s) => submissionView(s, states.get(s.country) ?? null)),
+    submissions: page.submissions.map((s) => submissionView(s, states.get(s.country) ?? null, now)),
     cursor: page.cursor,
   });
 }
@@ -116,7 +117,7 @@ export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<Api
     );
   const current = await deps.repo.getCountry(record.definition.id, sub.country);
   const stored = sub.reportKey ? await deps.objects.getJson<StoredReport>(sub.reportKey) : null;
-  const submission = submissionView(sub, current);
+  const submission = submissionView(sub, current, nowOf(deps));
   if (req.query.format === 'text') {
     const text = stored
       ? reportText(stored.report, {
@@ -126,7 +127,7 @@ export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<Api
           sha256: sub.sha256,
           size: sub.size,
         })
-      : `${sub.id}: ${submission.status}${sub.failure ? ` — ${sub.failure}` : ''}\n`;
+      : `${sub.id}: ${submission.status}${submission.failure ? ` — ${submission.failure}` : ''}\n`;
     return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text };
   }
   return json(200, { submission, report: stored?.report ?? null });

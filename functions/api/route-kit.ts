@@ -1,5 +1,5 @@
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
-import { type Repository, type Submission, submissionStatus } from '../../shared/adapters/repository.ts';
+import type { Repository, Submission } from '../../shared/adapters/repository.ts';
 import {
   DIGEST_HEADER,
   DIGEST_METADATA_KEY,
@@ -8,6 +8,7 @@ import {
 } from '../../shared/domain/export-delivery.ts';
 import { type FinalFile, responseBodyBytes } from '../../shared/domain/final-files.ts';
 import { type Action, authorize } from '../../shared/domain/policy.ts';
+import { type ShownVerdict, shownVerdict } from '../../shared/domain/submission-view.ts';
 import { type ApiRequest, type ApiResponse, HttpError } from './http.ts';
 
 /** What the API needs from the outside world. */
@@ -16,6 +17,7 @@ export type ApiDeps = {
   objects: ObjectStore;
   /** Random hex for upload ids (tests may fix it). */
   randomHex?: (bytes: number) => string;
+  /** The clock (tests set it); also what a submission stuck in `processing` is judged against. */
   now?: () => Date;
   /**
    * The largest answer body (bytes, JSON-escaped) sent inline; larger files go through S3 (see
@@ -59,9 +61,22 @@ export function unknownOperation(id: string): HttpError {
 }
 
 /** A submission as the API shows it: status derived, internals left out. */
-export function submissionView(sub: Submission, current: { submissionId: string } | null) {
+/** The API's current time: `deps.now` when set (tests), else the system clock. */
+export function nowOf(deps: Pick<ApiDeps, 'now'>): Date {
+  return deps.now ? deps.now() : new Date();
+}
+
+/**
+ * A submission as the API shows it: status derived (`superseded`, or `failed` once stuck in
+ * `processing` past its window: see `shownVerdict`), internals left out. Pass `now` from `nowOf`.
+ */
+export function submissionView(
+  sub: Submission,
+  current: { submissionId: string } | null,
+  now: Date = new Date(),
+): Omit<Submission, 'summary' | 'orderKey' | 'status' | 'failure'> & ShownVerdict {
   const { summary: _summary, orderKey: _orderKey, ...rest } = sub;
-  return { ...rest, status: submissionStatus(sub, current) };
+  return { ...rest, ...shownVerdict(sub, current, now) };
 }
 
 /**

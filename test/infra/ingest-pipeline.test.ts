@@ -1,7 +1,16 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_RECEIVES } from '../../infra/ingest-pipeline.ts';
-import { logicalIdOf, propertiesOf, synthesizeOptally } from './synth.ts';
+import { DEFAULT_MAX_RECEIVES, IngestPipeline } from '../../infra/ingest-pipeline.ts';
+import {
+  INGEST_MAX_RECEIVES,
+  INGEST_VISIBILITY_TIMEOUT_SECONDS,
+  PROCESSING_MARGIN_SECONDS,
+  PROCESSING_WINDOW_SECONDS,
+} from '../../shared/domain/ingest-timing.ts';
+import { logicalIdOf, propertiesOf, SKIP_BUNDLING, scratchOutdir, synthesizeOptally } from './synth.ts';
 
 const synthesized = synthesizeOptally({ validate: false });
 const { template } = synthesized;
@@ -26,6 +35,32 @@ describe('ingest queue', () => {
     const timeout = propertiesOf(template, ingestFnId).Timeout as number;
 
     expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('is configured from the shared ingest timing the API judges stuck submissions by', () => {
+    const visibility = propertiesOf(template, queueId).VisibilityTimeout as number;
+    const { maxReceiveCount } = propertiesOf(template, queueId).RedrivePolicy as { maxReceiveCount: number };
+
+    expect(visibility).toBe(INGEST_VISIBILITY_TIMEOUT_SECONDS);
+    expect(maxReceiveCount).toBe(INGEST_MAX_RECEIVES);
+    expect(visibility * maxReceiveCount + PROCESSING_MARGIN_SECONDS).toBeLessThanOrEqual(
+      PROCESSING_WINDOW_SECONDS,
+    );
+  });
+
+  it('refuses settings whose receives would outlast the processing window the API waits for a verdict', () => {
+    const stack = new Stack(new App({ outdir: scratchOutdir(), context: SKIP_BUNDLING }), 'Test');
+    const props = {
+      uploadsBucket: new Bucket(stack, 'Uploads'),
+      table: new TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
+    };
+
+    expect(
+      () => new IngestPipeline(stack, 'Slow', { ...props, functionTimeout: Duration.seconds(120) }),
+    ).toThrow(/outlast the \d+ s processing window/);
+    expect(() => new IngestPipeline(stack, 'Stubborn', { ...props, maxReceives: 10 })).toThrow(
+      /processing window/,
+    );
   });
 
   it('accepts the largest message SQS allows', () => {
