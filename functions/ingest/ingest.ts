@@ -1,4 +1,4 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
 import type { OperationRecord, Repository } from '../../shared/adapters/repository.ts';
 import { ingestUpload } from '../../shared/app/ingest-upload.ts';
@@ -14,20 +14,48 @@ export type IngestDeps = {
   maxReceives: number;
   now?: () => Date;
   log?: (entry: Record<string, unknown>) => void;
+  /** Messages handled at once (default INGEST_CONCURRENCY). */
+  concurrency?: number;
+  /** Time a message needs at most; none is started with less left (default INGEST_RESERVE_MS). */
+  reserveMs?: number;
 };
+
+/** Messages of a batch handled at once: streams bound memory per file, this bounds the files. */
+export const INGEST_CONCURRENCY = 4;
+
+/**
+ * The longest one message may take: the largest file the operation limits allow (1,000,000 rows
+ * streamed at ≥ 300,000 rows/s measured here, so ~3.5 s; a Lambda with less CPU is slower) plus
+ * its S3 and DynamoDB requests and the rollup refresh, with a wide margin.
+ */
+export const INGEST_RESERVE_MS = 20_000;
+
+/** Runs `work` over `items`, at most `size` at a time. */
+async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
 
 /**
  * The ingest Lambda: SQS-wrapped S3 notifications in, partial batch failures out. Each upload is
  * checked and, if accepted, applied; then each touched operation's rollup is recomputed once.
  * Replaying any message any number of times, in any order, leaves the same totals (invariant 2).
  */
-export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export function makeIngestHandler(
+  deps: IngestDeps,
+): (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
 
   const refreshRollup = coalescedRefresh((op) => deps.repo.refreshRollup(op));
 
-  return async (event) => {
+  return async (event, context) => {
     const failures = new Set<string>();
     const touched = new Map<string, Set<string>>();
     // One read of each operation per batch: its messages are handled as if at the same instant.
@@ -44,30 +72,41 @@ export function makeIngestHandler(deps: IngestDeps): (event: SQSEvent) => Promis
     };
 
     // The messages of a batch are independent (each upload is applied by a conditional write of
-    // its own country item), so they are handled concurrently.
-    await Promise.all(
-      event.Records.map(async (message) => {
-        try {
-          for (const created of parseS3Notification(message.body).records) {
-            const op = await ingestUpload(deps, created, {
-              attempts: Number(message.attributes?.ApproximateReceiveCount ?? '1'),
-              maxReceives: deps.maxReceives,
-              now,
-              log,
-              operation,
-            });
-            if (op) {
-              const messages = touched.get(op) ?? new Set<string>();
-              touched.set(op, messages);
-              messages.add(message.messageId);
-            }
+    // its own country item), so they are handled concurrently — at most INGEST_CONCURRENCY at a
+    // time, so a batch of large files cannot exhaust the function's memory. A message is started
+    // only while the invocation has time left for a file of the largest allowed size; the others
+    // go back to the queue unstarted, so no submission is left `processing` by a timeout.
+    const remaining = context?.getRemainingTimeInMillis ?? (() => Number.POSITIVE_INFINITY);
+    await inPool(event.Records, deps.concurrency ?? INGEST_CONCURRENCY, async (message) => {
+      if (remaining() < (deps.reserveMs ?? INGEST_RESERVE_MS)) {
+        log({
+          level: 'warn',
+          msg: 'deferred: too little time left in this invocation',
+          messageId: message.messageId,
+        });
+        failures.add(message.messageId);
+        return;
+      }
+      try {
+        for (const created of parseS3Notification(message.body).records) {
+          const op = await ingestUpload(deps, created, {
+            attempts: Number(message.attributes?.ApproximateReceiveCount ?? '1'),
+            maxReceives: deps.maxReceives,
+            now,
+            log,
+            operation,
+          });
+          if (op) {
+            const messages = touched.get(op) ?? new Set<string>();
+            touched.set(op, messages);
+            messages.add(message.messageId);
           }
-        } catch (e) {
-          log({ level: 'error', msg: 'ingest failed', messageId: message.messageId, error: String(e) });
-          failures.add(message.messageId);
         }
-      }),
-    );
+      } catch (e) {
+        log({ level: 'error', msg: 'ingest failed', messageId: message.messageId, error: String(e) });
+        failures.add(message.messageId);
+      }
+    });
 
     for (const [op, messages] of touched) {
       try {

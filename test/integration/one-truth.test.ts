@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvent, objectCreated, sqsEventOf } from '../../events/load-event.ts';
 import { makeApiHandler } from '../../functions/api/routes.ts';
-import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
+import { INGEST_CONCURRENCY, makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { rebuild, reconcile } from '../../shared/adapters/audit.ts';
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
-import type { Repository } from '../../shared/adapters/repository.ts';
+import { Repository } from '../../shared/adapters/repository.ts';
 import { defineOperation } from '../../shared/app/define-operation.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
 import { anOperation } from '../support/builders.ts';
@@ -386,5 +386,57 @@ describe('rebuild', () => {
     expect(after.map((s) => [s.id, s.status])).toEqual(before.ledger.map((s) => [s.id, s.status]));
     expect((await rollupOf(op.id))?.totals.arrests).toBe(8);
     expect((await rollupOf(op.id))?.totals).toEqual(before.rollup?.totals);
+  });
+});
+
+describe('bounded work per invocation', () => {
+  it('returns, unstarted, the messages it has no time left for', async () => {
+    const op = newOp();
+    await defineOn(stack, op);
+    const ingest = makeIngestHandler({
+      repo: stack.repo,
+      objects: stack.objects,
+      maxReceives: 5,
+      log: quiet,
+    });
+    const events = [
+      await putReturn(op.id, 'BR', 'a.csv', csv(1)),
+      await putReturn(op.id, 'KE', 'b.csv', csv(2)),
+    ];
+
+    const out = await ingest(sqsEventOf(events), { getRemainingTimeInMillis: () => 5_000 });
+
+    expect(out.batchItemFailures).toHaveLength(2);
+    expect(await ledger(op.id)).toEqual([]);
+  });
+
+  it(`handles at most ${INGEST_CONCURRENCY} files of a batch at once`, async () => {
+    const op = newOp();
+    await defineOn(stack, op);
+    const repo = new Repository(stack.repo.db, stack.table);
+    let open = 0;
+    let most = 0;
+    const start = repo.startSubmission.bind(repo);
+    const finish = repo.finishSubmission.bind(repo);
+    repo.startSubmission = async (...args) => {
+      most = Math.max(most, ++open);
+      return start(...args);
+    };
+    repo.finishSubmission = async (...args) => {
+      open--;
+      return finish(...args);
+    };
+    const ingest = makeIngestHandler({ repo, objects: stack.objects, maxReceives: 5, log: quiet });
+    const events = [];
+    for (const [i, cc] of ['BR', 'KE', 'FR', 'BR', 'KE', 'FR', 'BR', 'KE', 'FR', 'BR'].entries()) {
+      events.push(await putReturn(op.id, cc, `f${i}.csv`, csv(i)));
+    }
+
+    const out = await ingest(sqsEventOf(events));
+
+    expect(out.batchItemFailures).toEqual([]);
+    expect((await ledger(op.id)).every((s) => s.status === 'accepted')).toBe(true);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(INGEST_CONCURRENCY);
   });
 });
