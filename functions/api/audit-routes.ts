@@ -5,7 +5,15 @@ import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/fin
 import { finalManifestKey } from '../../shared/domain/object-keys.ts';
 import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
-import { type ApiDeps, allow, answerFile, jsonBody, operationOr404, submissionView } from './route-kit.ts';
+import {
+  type ApiDeps,
+  allow,
+  answerFile,
+  jsonBody,
+  nowOf,
+  operationOr404,
+  submissionView,
+} from './route-kit.ts';
 
 /**
  * POST /operations/{op}/status `{ "status": …, "reason": … }` (admins): moves the lifecycle
@@ -52,9 +60,10 @@ export async function ledger(req: ApiRequest, deps: ApiDeps): Promise<ApiRespons
     cursor: req.query.cursor,
   });
   const current = new Map((await deps.repo.listCountries(record.definition.id)).map((s) => [s.country, s]));
+  const now = nowOf(deps);
   const entries = page.submissions
     .map((s) => ({
-      ...submissionView(s, current.get(s.country) ?? null),
+      ...submissionView(s, current.get(s.country) ?? null, now),
       supersededBy: supersededBy(s, current),
     }))
     .filter((s) => verdict === null || s.status === verdict);

@@ -4,7 +4,7 @@ import { reportText } from '../../shared/domain/report-text.ts';
 import { csvTemplate, xlsxTemplate } from '../../shared/domain/templates.ts';
 import { safeFileName, uploadIdOf } from '../../shared/domain/uploads.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
-import { type ApiDeps, allow, jsonBody, operationOr404, submissionView } from './route-kit.ts';
+import { type ApiDeps, allow, jsonBody, nowOf, operationOr404, submissionView } from './route-kit.ts';
 
 /** How long an upload slot's presigned POST stays valid. */
 const SLOT_SECONDS = 15 * 60;
@@ -114,8 +114,8 @@ export async function getUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
           receivedAt: latest.receivedAt,
         }
       : null,
-    submission: latest ? submissionView(latest, current) : null,
-    submissions: subs.map((s) => submissionView(s, current)),
+    submission: latest ? submissionView(latest, current, nowOf(deps)) : null,
+    submissions: subs.map((s) => submissionView(s, current, nowOf(deps))),
   });
 }
 

@@ -62,6 +62,8 @@ export type Submission = {
    * by every retry: the operation's status when S3 received the file, and the definition version.
    */
   judgedWith?: JudgedWith | null;
+  /** When the latest attempt at it began: a `processing` entry is shown stuck after its window. */
+  processingSince?: string | null;
 };
 
 /** What a file is judged with besides its bytes (see `Submission.judgedWith`). */

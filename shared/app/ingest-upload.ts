@@ -89,6 +89,8 @@ export async function ingestUpload(
     summary: null,
     failure: null,
     attempts: delivery.attempts,
+    // A stuck entry is judged from when its latest attempt began (a DLQ redrive starts it anew).
+    processingSince: delivery.now().toISOString(),
   };
   const judgedWith = await repo.startSubmission(base, {
     status: statusAt(record.statusLog, created.eventTime, record.status),
