@@ -1,4 +1,4 @@
-import { currentManifest } from '../../shared/adapters/audit.ts';
+import { currentManifest } from '../../shared/app/audit.ts';
 import { changeStatus } from '../../shared/app/change-status.ts';
 import type { Manifest } from '../../shared/domain/final-export.ts';
 import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/final-files.ts';

@@ -1,7 +1,7 @@
-import { rebuild as rebuildFromS3, reconcile as reconcileWithS3 } from '../../shared/adapters/audit.ts';
 import { documentClient, s3Client } from '../../shared/adapters/aws-clients.ts';
 import { ObjectStore } from '../../shared/adapters/objects.ts';
 import { Repository } from '../../shared/adapters/repository.ts';
+import { rebuild as rebuildFromS3, reconcile as reconcileWithS3 } from '../../shared/app/audit.ts';
 import { ApiClient } from './api-client.ts';
 import { type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT } from './errors.ts';

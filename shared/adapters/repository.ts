@@ -30,7 +30,7 @@ import { type CountryState, type Rollup, rollup } from '../domain/rollup.ts';
  * no transactions, and the design does not need them).
  */
 
-/** Submission status as stored. `superseded` is derived on read (see `submissionStatus`). */
+/** Submission status as stored. `superseded` (and `failed` for a stuck entry) is derived on read (see `shownVerdict`). */
 export type StoredStatus = 'processing' | 'accepted' | 'rejected' | 'failed';
 export type SubmissionStatus = StoredStatus | 'superseded';
 
@@ -115,15 +115,6 @@ export type ApplyOutcome = 'applied' | 'duplicate' | 'superseded';
 
 const OPERATION_PK = 'OPERATION';
 const opPk = (op: string) => `OP#${op}`;
-
-/** A ledger entry's status as users see it: an accepted file is superseded once another replaced it. */
-export function submissionStatus(
-  sub: Submission,
-  current: Pick<CountryState, 'submissionId'> | null,
-): SubmissionStatus {
-  if (sub.status === 'accepted' && current && current.submissionId !== sub.id) return 'superseded';
-  return sub.status;
-}
 
 /** All DynamoDB access of optally. Every method is one request unless it says otherwise. */
 export class Repository {

@@ -1,6 +1,5 @@
-import { definitionOfVersion } from '../app/define-operation.ts';
-import { figuresAsStored } from '../app/ingest-upload.ts';
-import { hashing } from '../app/read-object.ts';
+import type { ObjectStore } from '../adapters/objects.ts';
+import type { OperationRecord, Repository } from '../adapters/repository.ts';
 import type { CountryFigures } from '../domain/check-return.ts';
 import {
   buildManifest,
@@ -13,8 +12,9 @@ import { definitionKey, finalManifestKey } from '../domain/object-keys.ts';
 import { formatOf, readReturn } from '../domain/read-return.ts';
 import { type CountryState, type Rollup, rollup } from '../domain/rollup.ts';
 import { reportKey, type StoredReport, VALIDATOR_VERSION } from '../domain/stored-report.ts';
-import type { ObjectStore } from './objects.ts';
-import type { OperationRecord, Repository } from './repository.ts';
+import { definitionOfVersion } from './define-operation.ts';
+import { figuresAsStored } from './ingest-upload.ts';
+import { hashing } from './read-object.ts';
 
 /** Writes the operation record (definition, status, status log) to S3 next to the raw files. */
 export async function archiveOperation(objects: ObjectStore, record: OperationRecord): Promise<void> {

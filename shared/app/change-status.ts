@@ -1,4 +1,3 @@
-import { archiveOperation, currentManifest } from '../adapters/audit.ts';
 import type { ObjectStore } from '../adapters/objects.ts';
 import type { OperationRecord, Repository } from '../adapters/repository.ts';
 import { type Manifest, manifestDigest } from '../domain/final-export.ts';
@@ -6,6 +5,7 @@ import { checkTransition } from '../domain/lifecycle.ts';
 import { finalManifestKey } from '../domain/object-keys.ts';
 import type { OperationStatus } from '../domain/operation.ts';
 import { err, ok, type Result } from '../domain/result.ts';
+import { archiveOperation, currentManifest } from './audit.ts';
 
 export type StatusStores = { repo: Repository; objects: ObjectStore };
 

@@ -109,7 +109,7 @@ export async function ingestUpload(
       await finishApplied(stores, submission, definition, address, current, delivery);
       return op;
     }
-    const judged = await judge(stores, submission, created, address, definition, judgedWith, current, log);
+    const judged = await judge(stores, submission, address, definition, judgedWith, current, log);
     const processedAt = delivery.now().toISOString();
     let outcome: ApplyOutcome | null = null;
     if (judged.checked.figures) {
@@ -148,7 +148,6 @@ export function figuresAsStored(figures: NonNullable<CheckedReturn['figures']>):
 async function judge(
   stores: IngestStores,
   submission: Submission,
-  created: ObjectCreated,
   address: UploadAddress,
   definition: Operation,
   judgedWith: JudgedWith,
@@ -156,7 +155,7 @@ async function judge(
   log: Delivery['log'],
 ): Promise<{ checked: CheckedReturn; receipt: { sha256: string; size: number } }> {
   const pre = preChecks(definition, judgedWith, address);
-  if (pre.length === 0 && (await slotAlreadyUsed(stores, created, address))) {
+  if (pre.length === 0 && (await slotAlreadyUsed(stores, submission, address))) {
     pre.push(
       problem(
         'slot-already-used',
@@ -168,7 +167,7 @@ async function judge(
   }
   return readWithRetries(
     async () => {
-      const object = await stores.objects.open(created.key, created.versionId);
+      const object = await stores.objects.open(submission.key, submission.versionId);
       const hashed = hashing(object.body);
       const checked =
         pre.length > 0
@@ -199,12 +198,12 @@ async function judge(
  */
 async function slotAlreadyUsed(
   stores: IngestStores,
-  created: ObjectCreated,
+  submission: Pick<Submission, 'key' | 'versionId'>,
   address: UploadAddress,
 ): Promise<boolean> {
-  if (!address.uploadId || !created.versionId) return false;
-  const first = await stores.objects.firstVersion(created.key);
-  return first !== null && first !== created.versionId;
+  if (!address.uploadId || !submission.versionId) return false;
+  const first = await stores.objects.firstVersion(submission.key);
+  return first !== null && first !== submission.versionId;
 }
 
 /** Stores the report (S3, for auditors and `rebuild`), then the verdict in the ledger. */
@@ -278,19 +277,9 @@ async function finishApplied(
     });
     return;
   }
-  const created: ObjectCreated = {
-    bucket: '',
-    key: submission.key,
-    size: submission.size,
-    eTag: null,
-    versionId: submission.versionId ?? null,
-    sequencer: null,
-    eventTime: submission.receivedAt,
-  };
   const judged = await judge(
     stores,
     submission,
-    created,
     address,
     definition,
     submission.judgedWith!,
