@@ -25,7 +25,13 @@ export async function listOperations(req: ApiRequest, deps: ApiDeps): Promise<Ap
 export async function getOperation(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   allow(req, { kind: 'read-operation' });
   const record = await operationOr404(req, deps);
-  return json(200, { definition: record.definition, status: record.status, statusLog: record.statusLog });
+  return json(200, {
+    definition: record.definition,
+    definitionVersion: record.definitionVersion,
+    definitionLog: record.definitionLog,
+    status: record.status,
+    statusLog: record.statusLog,
+  });
 }
 
 /**

@@ -267,6 +267,13 @@ describe('redefining an operation', () => {
     expect(record?.definitionVersion).toBe(2);
     expect(record?.definitionLog.map((c) => c.version)).toEqual([1, 2]);
     expect(record?.definitionLog[1]?.by).toBe('test');
+    const shown = await api(stack.repo, stack.objects)(
+      'GET',
+      `/operations/${op.id}`,
+      undefined,
+      'coordinator',
+    );
+    expect(shown.body).toMatchObject({ definitionVersion: 2, definitionLog: record?.definitionLog });
     expect(record?.definitionLog[1]?.changes).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^name: /),
