@@ -178,3 +178,11 @@ export function rollupVersion(
     throw new RangeError(`${revisions} revisions overflow the rollup version`);
   return definitionVersion * REVISIONS_PER_DEFINITION + revisions;
 }
+
+/** A rollup version read back as its parts: the definition version and the countries' revisions. */
+export function versionParts(version: number): { definition: number; revisions: number } {
+  return {
+    definition: Math.floor(version / REVISIONS_PER_DEFINITION),
+    revisions: version % REVISIONS_PER_DEFINITION,
+  };
+}

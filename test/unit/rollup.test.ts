@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CountryState, rollup } from '../../shared/domain/rollup.ts';
+import { type CountryState, rollup, rollupVersion, versionParts } from '../../shared/domain/rollup.ts';
 import { aCountryState, anOperation, liberterraIII } from '../support/builders.ts';
 
 // `anOperation()`: BR (Americas), FR (Europe) and KE (Africa); 10–12 November 2025; returns due
@@ -296,6 +296,13 @@ describe('provenance and versioning', () => {
 
     expect(after.byCountry).not.toHaveProperty('KE');
     expect(after.version).toBeGreaterThan(before.version);
+  });
+
+  it('reads a version back as its definition version and revisions', () => {
+    expect(versionParts(rollupVersion(3, [{ rev: 5 }, { rev: 7 }]))).toEqual({
+      definition: 3,
+      revisions: 12,
+    });
   });
 
   it('orders any rollup of a newer definition after every rollup of an older one', () => {

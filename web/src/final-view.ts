@@ -1,3 +1,4 @@
+import { versionParts } from '../../shared/domain/rollup.ts';
 import { type Api, ApiError } from './api-client.ts';
 import type { FinalExport, FinalFormat, Participant } from './api-types.ts';
 import { downloadName, FINAL_FORMATS, finalSummary, provenanceRows } from './audit-model.ts';
@@ -94,7 +95,8 @@ export class FinalView {
     setText(status, summary.statusLabel);
     setText(byId('final-definition'), summary.definitionSha256);
     setText(byId('final-validator'), summary.validatorVersion);
-    setText(byId('final-version'), formatCount(summary.version));
+    const { definition, revisions } = versionParts(summary.version);
+    setText(byId('final-version'), `definition ${definition} · ${formatCount(revisions)} revisions`);
     setText(byId('final-coverage'), summary.coverage);
     setText(
       byId('final-intro'),
