@@ -8,7 +8,7 @@ import {
   manifestDigest,
   type Provenance,
 } from '../domain/final-export.ts';
-import { definitionKey, finalManifestKey } from '../domain/object-keys.ts';
+import { definitionKey, evidenceOf, finalManifestKey } from '../domain/object-keys.ts';
 import { formatOf, readReturn } from '../domain/read-return.ts';
 import { type CountryState, type Rollup, rollup } from '../domain/rollup.ts';
 import { reportKey, type StoredReport, VALIDATOR_VERSION } from '../domain/stored-report.ts';
@@ -278,10 +278,11 @@ export async function rebuild(
       progress(`${i + 1}/${reports.length} reports restored`);
   }
   await repo.refreshRollup(op);
-  const reported = new Set(reports.map((r) => r.submission.key));
-  const unprocessed = (await objects.list(`incoming/${op}/`))
-    .map((o) => o.key)
-    .filter((k) => !reported.has(k));
+  // Raw files are evidence by key and version: a version without a report was never judged.
+  const reported = new Set(reports.map((r) => evidenceOf(r.submission.key, r.submission.versionId)));
+  const unprocessed = (await objects.listVersions(`incoming/${op}/`))
+    .filter((o) => !reported.has(evidenceOf(o.key, o.versionId)))
+    .map((o) => (o.versionId ? `${o.key}?versionId=${o.versionId}` : o.key));
   progress(`rollup recomputed; ${unprocessed.length} raw file(s) without a report`);
   return { submissions: reports.length, applied, unprocessed };
 }

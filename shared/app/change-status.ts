@@ -2,7 +2,7 @@ import type { ObjectStore } from '../adapters/objects.ts';
 import type { OperationRecord, Repository } from '../adapters/repository.ts';
 import { type Manifest, manifestDigest } from '../domain/final-export.ts';
 import { checkTransition } from '../domain/lifecycle.ts';
-import { finalManifestKey } from '../domain/object-keys.ts';
+import { evidenceOf, finalManifestKey } from '../domain/object-keys.ts';
 import type { OperationStatus } from '../domain/operation.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { archiveOperation, currentManifest } from './audit.ts';
@@ -82,11 +82,10 @@ async function freeze(stores: StatusStores, record: OperationRecord): Promise<Ma
  */
 async function pendingFiles(stores: StatusStores, op: string): Promise<string[]> {
   const ledger = await stores.repo.allSubmissions(op);
-  const evidence = (key: string, versionId: string | null | undefined) => `${key}#${versionId ?? ''}`;
-  const known = new Set(ledger.map((s) => evidence(s.key, s.versionId)));
+  const known = new Set(ledger.map((s) => evidenceOf(s.key, s.versionId)));
   const processing = ledger.filter((s) => s.status === 'processing').map((s) => s.key);
   const unseen = (await stores.objects.listVersions(`incoming/${op}/`))
-    .filter((o) => !known.has(evidence(o.key, o.versionId)))
+    .filter((o) => !known.has(evidenceOf(o.key, o.versionId)))
     .map((o) => o.key);
   return [...processing, ...unseen];
 }

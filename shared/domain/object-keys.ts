@@ -13,3 +13,7 @@ export const definitionVersionKey = (op: string, sha256: string): string =>
 
 /** The manifest frozen at finalisation: the final export serves this copy. */
 export const finalManifestKey = (op: string): string => `final/${op}/manifest.json`;
+
+/** One raw file as evidence: its key and S3 version id (none in an unversioned store). */
+export const evidenceOf = (key: string, versionId: string | null | undefined): string =>
+  `${key}#${versionId ?? ''}`;

@@ -50,6 +50,7 @@ const STEPS = [
   ['repo', 'getOperation', 'before'],
   ['repo', 'startSubmission', 'after'],
   ['repo', 'getCountry', 'after'],
+  ['objects', 'firstVersion', 'before'],
   ['objects', 'open', 'before'],
   ['repo', 'applyCountry', 'before'],
   ['repo', 'applyCountry', 'after'],
