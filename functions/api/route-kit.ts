@@ -1,5 +1,5 @@
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
-import type { Repository, Submission } from '../../shared/adapters/repository.ts';
+import type { Repository } from '../../shared/adapters/repository.ts';
 import {
   DIGEST_HEADER,
   DIGEST_METADATA_KEY,
@@ -7,6 +7,7 @@ import {
   INLINE_ANSWER_LIMIT_BYTES,
 } from '../../shared/domain/export-delivery.ts';
 import { type FinalFile, responseBodyBytes } from '../../shared/domain/final-files.ts';
+import type { Submission } from '../../shared/domain/ledger.ts';
 import { type Action, authorize } from '../../shared/domain/policy.ts';
 import { type ShownVerdict, shownVerdict } from '../../shared/domain/submission-view.ts';
 import { type ApiRequest, type ApiResponse, HttpError } from './http.ts';

@@ -1,7 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
-import type { OperationRecord, Repository } from '../../shared/adapters/repository.ts';
+import type { Repository } from '../../shared/adapters/repository.ts';
 import { ingestUpload } from '../../shared/app/ingest-upload.ts';
+import type { OperationRecord } from '../../shared/domain/ledger.ts';
 import { parseS3Notification } from '../../shared/domain/uploads.ts';
 
 export { ObjectReadError } from '../../shared/app/read-object.ts';

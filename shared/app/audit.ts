@@ -1,5 +1,5 @@
 import type { ObjectStore } from '../adapters/objects.ts';
-import type { OperationRecord, Repository } from '../adapters/repository.ts';
+import type { Repository } from '../adapters/repository.ts';
 import type { CountryFigures } from '../domain/check-return.ts';
 import {
   buildManifest,
@@ -8,6 +8,7 @@ import {
   manifestDigest,
   type Provenance,
 } from '../domain/final-export.ts';
+import type { OperationRecord } from '../domain/ledger.ts';
 import { definitionKey, evidenceOf, finalManifestKey } from '../domain/object-keys.ts';
 import { formatOf, readReturn } from '../domain/read-return.ts';
 import { type CountryState, type Rollup, rollup } from '../domain/rollup.ts';

@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../adapters/objects.ts';
-import type { OperationRecord, Repository } from '../adapters/repository.ts';
+import type { Repository } from '../adapters/repository.ts';
 import { type Manifest, manifestDigest } from '../domain/final-export.ts';
+import type { OperationRecord } from '../domain/ledger.ts';
 import { checkTransition } from '../domain/lifecycle.ts';
 import { evidenceOf, finalManifestKey } from '../domain/object-keys.ts';
 import type { OperationStatus } from '../domain/operation.ts';

@@ -1,7 +1,8 @@
 import type { ObjectStore } from '../adapters/objects.ts';
-import type { DefinitionChange, OperationRecord, Repository } from '../adapters/repository.ts';
+import type { Repository } from '../adapters/repository.ts';
 import { diffDefinitions } from '../domain/definition-diff.ts';
 import { canonicalJson, sha256Hex } from '../domain/final-export.ts';
+import type { DefinitionChange, OperationRecord } from '../domain/ledger.ts';
 import { definitionKey, definitionVersionKey } from '../domain/object-keys.ts';
 import type { Operation, OperationStatus } from '../domain/operation.ts';
 import { err, ok, type Result } from '../domain/result.ts';

@@ -1,12 +1,7 @@
 import type { ObjectStore } from '../adapters/objects.ts';
-import type {
-  ApplyOutcome,
-  JudgedWith,
-  OperationRecord,
-  Repository,
-  Submission,
-} from '../adapters/repository.ts';
+import type { Repository } from '../adapters/repository.ts';
 import { type CheckedReturn, ReturnChecker } from '../domain/check-return.ts';
+import type { ApplyOutcome, JudgedWith, OperationRecord, Submission } from '../domain/ledger.ts';
 import { statusAt } from '../domain/lifecycle.ts';
 import type { Operation } from '../domain/operation.ts';
 import { type Problem, problem } from '../domain/problems.ts';

@@ -1,4 +1,4 @@
-import type { ApplyOutcome, Submission } from '../adapters/repository.ts';
+import type { ApplyOutcome, Submission } from './ledger.ts';
 import type { CheckedReturn } from './check-return.ts';
 
 /** Changes whenever a change of the checks could change a verdict (recorded with every report). */

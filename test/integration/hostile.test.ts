@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Submission } from '../../shared/adapters/repository.ts';
+import type { Submission } from '../../shared/domain/ledger.ts';
 import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
 import type { MetricValues } from '../../shared/domain/rollup.ts';
 import type { StoredReport } from '../../shared/domain/stored-report.ts';

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Submission } from '../../shared/adapters/repository.ts';
+import type { Submission } from '../../shared/domain/ledger.ts';
 import type { Problem } from '../../shared/domain/problems.ts';
 import type { RollupView } from '../../shared/domain/rollup.ts';
 import { freshStack } from '../support/local-servers.ts';

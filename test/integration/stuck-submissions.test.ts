@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Submission } from '../../shared/adapters/repository.ts';
 import { PROCESSING_WINDOW_SECONDS } from '../../shared/domain/ingest-timing.ts';
+import type { Submission } from '../../shared/domain/ledger.ts';
 import { freshStack } from '../support/local-servers.ts';
 
 const OP = 'liberterra-iii';

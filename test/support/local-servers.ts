@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, type StackOptions, startLocalStack } from '../../local/stack.ts';
 import { documentClient } from '../../shared/adapters/aws-clients.ts';
-import { type OperationRecord, Repository } from '../../shared/adapters/repository.ts';
+import { Repository } from '../../shared/adapters/repository.ts';
 import { defineOperation } from '../../shared/app/define-operation.ts';
+import type { OperationRecord } from '../../shared/domain/ledger.ts';
 import type { Operation, OperationStatus } from '../../shared/domain/operation.ts';
 
 /** A local stack in a fresh temporary folder, on free ports; `stop` removes the folder. */
