@@ -2,7 +2,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { type CheckContext, type CheckedReturn, ReturnChecker } from './check-return.ts';
 import { duplicateKeys, nestedDeeperAt } from './json-text.ts';
 import { problem } from './problems.ts';
-import { readXlsx } from './read-xlsx.ts';
+import { readXlsx } from './xlsx/read-xlsx.ts';
 
 /** The file formats a national return may come in. */
 export type ReturnFormat = 'csv' | 'json' | 'xlsx';

@@ -1,6 +1,7 @@
 import type ExcelJS from 'exceljs';
 import { type Operation, windowDates } from './operation.ts';
-import { loadExcelJS, RETURN_SHEET } from './read-xlsx.ts';
+import { loadExcelJS } from './xlsx/libraries.ts';
+import { RETURN_SHEET } from './xlsx/workbook-xml.ts';
 
 /** The header of a national return, as the CSV template and the workbook template write it. */
 export const TEMPLATE_COLUMNS = ['date', 'metric', 'breakdown', 'value'] as const;

@@ -3,7 +3,7 @@ import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatOf } from '../../shared/domain/read-return.ts';
-import { maxCellsOf, XLSX_LIMITS } from '../../shared/domain/read-xlsx.ts';
+import { maxCellsOf, XLSX_LIMITS } from '../../shared/domain/xlsx/limits.ts';
 import { anOperation, aReturn, liberterraIII, readCsv } from '../support/builders.ts';
 import { codesOf, theProblem } from '../support/problems.ts';
 import {
