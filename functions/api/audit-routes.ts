@@ -1,8 +1,6 @@
-import { currentManifest } from '../../shared/app/audit.ts';
 import { changeStatus } from '../../shared/app/change-status.ts';
-import type { Manifest } from '../../shared/domain/final-export.ts';
+import { finalFigures } from '../../shared/app/final-figures.ts';
 import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/final-files.ts';
-import { finalManifestKey } from '../../shared/domain/object-keys.ts';
 import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import {
@@ -12,6 +10,7 @@ import {
   jsonBody,
   nowOf,
   operationOr404,
+  pageLimit,
   submissionView,
 } from './route-kit.ts';
 
@@ -54,7 +53,7 @@ export async function ledger(req: ApiRequest, deps: ApiDeps): Promise<ApiRespons
   const record = await operationOr404(req, deps);
   const country = req.query.country?.toUpperCase() ?? null;
   const verdict = req.query.verdict ?? null;
-  const limit = Math.min(Math.max(Number(req.query.limit ?? '100') || 100, 1), 1000);
+  const limit = pageLimit(req);
   const page = await deps.repo.listSubmissions(record.definition.id, country, {
     limit,
     cursor: req.query.cursor,
@@ -88,30 +87,12 @@ function supersededBy(
 export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   const record = await operationOr404(req, deps);
   allow(req, { kind: 'read-final', status: record.status });
-  if (record.status === 'draft' || record.status === 'open') {
-    throw new HttpError(
-      409,
-      'not-closed',
-      `${record.definition.name} is ${record.status}: final figures exist once it is closed. Use the rollup for live figures.`,
-    );
-  }
   const format = req.query.format ?? 'json';
+  const figures = await finalFigures(deps, record);
+  if (!figures.ok) throw new HttpError(409, figures.error.code, figures.error.message);
   if (!isFinalFormat(format)) {
     throw new HttpError(400, 'bad-format', `format must be ${FINAL_FORMATS.join(', ')}; got "${format}".`);
   }
-  const frozen =
-    record.status === 'final'
-      ? await deps.objects.getJson<Manifest>(finalManifestKey(record.definition.id))
-      : null;
-  // A final operation serves its frozen manifest only, never the live figures under its label.
-  if (record.status === 'final' && !frozen) {
-    throw new HttpError(
-      409,
-      'final-not-frozen',
-      `${record.definition.name} is final but its manifest is not frozen: an admin sends POST /operations/${record.definition.id}/status {"status":"final"} again to complete the finalisation.`,
-    );
-  }
-  const manifest = frozen ?? (await currentManifest(deps.repo, record));
   // Large files go through S3 and a redirect: a Lambda response is capped at 6 MB.
-  return answerFile(deps, finalFile(manifest, record.definition.window, record.status, format));
+  return answerFile(deps, finalFile(figures.value, record.definition.window, record.status, format));
 }

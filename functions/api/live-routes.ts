@@ -2,7 +2,15 @@ import { reportText } from '../../shared/domain/report-text.ts';
 import { rollup } from '../../shared/domain/rollup.ts';
 import { reportKey, type StoredReport } from '../../shared/domain/stored-report.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
-import { type ApiDeps, allow, nowOf, operationOr404, submissionView, unknownOperation } from './route-kit.ts';
+import {
+  type ApiDeps,
+  allow,
+  nowOf,
+  operationOr404,
+  pageLimit,
+  submissionView,
+  unknownOperation,
+} from './route-kit.ts';
 
 export async function health(_req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   return json(200, { ok: true, service: 'optally', ...(deps.local ? { local: deps.local } : {}) });
@@ -95,7 +103,7 @@ export async function listSubmissions(req: ApiRequest, deps: ApiDeps): Promise<A
   const requested = req.query.country?.toUpperCase() ?? (who?.role === 'agency' ? who.country : null);
   allow(req, { kind: 'list-submissions', country: requested });
   const record = await operationOr404(req, deps);
-  const limit = Math.min(Math.max(Number(req.query.limit ?? '100') || 100, 1), 1000);
+  const limit = pageLimit(req);
   const page = await deps.repo.listSubmissions(record.definition.id, requested, {
     limit,
     cursor: req.query.cursor,

@@ -141,3 +141,8 @@ export function jsonBody(req: ApiRequest): Record<string, unknown> {
     'The body must be a JSON object, e.g. { "fileName": "return.csv" }.',
   );
 }
+
+/** The `limit` of a paginated route: 1 to 1,000, 100 when absent or not a number. */
+export function pageLimit(req: ApiRequest): number {
+  return Math.min(Math.max(Number(req.query.limit ?? '100') || 100, 1), 1000);
+}

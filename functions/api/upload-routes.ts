@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
+import { createUploadSlot } from '../../shared/app/create-slot.ts';
+import { dryRun } from '../../shared/app/dry-run.ts';
 import { reportText } from '../../shared/domain/report-text.ts';
 import { csvTemplate, xlsxTemplate } from '../../shared/domain/templates.ts';
-import { safeFileName, uploadIdOf } from '../../shared/domain/uploads.ts';
+import { safeFileName } from '../../shared/domain/uploads.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import { type ApiDeps, allow, jsonBody, nowOf, operationOr404, submissionView } from './route-kit.ts';
-
-/** How long an upload slot's presigned POST stays valid. */
-const SLOT_SECONDS = 15 * 60;
 
 /** The country an agency acts for, or the one an admin names (`country` in the body or query). */
 function actingCountry(req: ApiRequest, named: unknown): string {
@@ -25,59 +23,38 @@ function actingCountry(req: ApiRequest, named: unknown): string {
 }
 
 /**
- * An upload slot: a presigned S3 POST for exactly `incoming/{op}/{cc}/{uploadId}/{file name}`
- * (or `dryrun/…` for a dry run), with the operation's size limit and a short expiry. The slot's
- * per-country sequence orders the upload among the country's returns.
+ * POST /operations/{op}/uploads: an upload slot (see `createUploadSlot`) for the caller's country
+ * (an agency) or the one named (an admin).
  */
 export async function createUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   const body = jsonBody(req);
   const country = actingCountry(req, body.country ?? req.query.country);
   allow(req, { kind: 'upload', country });
   const record = await operationOr404(req, deps);
-  const op = record.definition;
-  if (!op.participants.some((p) => p.code === country)) {
-    throw new HttpError(400, 'unknown-country', `${country} is not a participant of ${op.name}.`);
-  }
-  const fileName = safeFileName(String(body.fileName ?? body.filename ?? 'return.csv'));
-  if (formatOf(fileName) === null) {
-    throw new HttpError(
-      400,
-      'unsupported-format',
-      `"${fileName}" is not a return file: use .csv, .json or .xlsx.`,
-    );
-  }
-  const dryRun = body.dryRun === true;
-  const now = (deps.now ?? (() => new Date()))();
-  const seq = await deps.repo.nextUploadSeq(op.id, country);
-  const uploadId = uploadIdOf(seq, (deps.randomHex ?? randomHexBytes)(4));
-  const key = `${dryRun ? 'dryrun' : 'incoming'}/${op.id}/${country}/${uploadId}/${fileName}`;
-  const maxBytes = op.limits.maxFileBytes;
-  const expiresAt = new Date(now.getTime() + SLOT_SECONDS * 1000).toISOString();
-  const post = await deps.objects.presignPost(key, maxBytes, SLOT_SECONDS);
-  await deps.repo.putSlot({
-    uploadId,
-    operation: op.id,
-    country,
-    seq,
-    key,
-    fileName,
-    dryRun,
-    createdAt: now.toISOString(),
-    expiresAt,
-    createdBy: req.principal?.subject ?? 'unknown',
-    maxBytes,
-  });
+  const created = await createUploadSlot(
+    deps,
+    record,
+    {
+      country,
+      fileName: String(body.fileName ?? body.filename ?? 'return.csv'),
+      dryRun: body.dryRun === true,
+      by: req.principal?.subject ?? 'unknown',
+    },
+    { now: nowOf(deps), randomHex: deps.randomHex ?? randomHexBytes },
+  );
+  if (!created.ok) throw new HttpError(400, created.error.code, created.error.message);
+  const slot = created.value;
   return json(201, {
-    uploadId,
+    uploadId: slot.uploadId,
     country,
-    key,
-    sequence: seq,
-    dryRun,
-    maxBytes,
-    expiresAt,
+    key: slot.key,
+    sequence: slot.seq,
+    dryRun: slot.dryRun,
+    maxBytes: slot.maxBytes,
+    expiresAt: slot.expiresAt,
     operationStatus: record.status,
-    upload: { method: 'POST', url: post.url, fields: post.fields },
-    receipt: `/operations/${op.id}/uploads/${uploadId}`,
+    upload: { method: 'POST', url: slot.post.url, fields: slot.post.fields },
+    receipt: `/operations/${record.definition.id}/uploads/${slot.uploadId}`,
   });
 }
 
@@ -157,20 +134,9 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
       yield body;
     })();
   }
-  const format = formatOf(req.query.format ? `file.${req.query.format}` : fileName);
-  if (format === null) {
-    throw new HttpError(
-      400,
-      'unsupported-format',
-      `Cannot tell the file's format: add ?format=csv|json|xlsx or a fileName.`,
-    );
-  }
-  const previous = await deps.repo.getCountry(op.id, country);
-  const checked = await readReturn(source, format, {
-    operation: op,
-    country,
-    previous: previous?.figures ?? null,
-  });
+  const result = await dryRun(deps.repo, op, { country, fileName, format: req.query.format, source });
+  if (!result.ok) throw new HttpError(400, result.error.code, result.error.message);
+  const checked = result.value;
   if (req.query.output === 'text') {
     return {
       statusCode: 200,

@@ -17,3 +17,15 @@ export const finalManifestKey = (op: string): string => `final/${op}/manifest.js
 /** One raw file as evidence: its key and S3 version id (none in an unversioned store). */
 export const evidenceOf = (key: string, versionId: string | null | undefined): string =>
   `${key}#${versionId ?? ''}`;
+
+/**
+ * Where a slot's file goes: `incoming/{op}/{cc}/{uploadId}/{file name}`, or under `dryrun/` for a
+ * dry run (checked on request, never counted). `parseIncomingKey` (uploads.ts) reads it back.
+ */
+export const slotKey = (s: {
+  dryRun: boolean;
+  operation: string;
+  country: string;
+  uploadId: string;
+  fileName: string;
+}): string => `${s.dryRun ? 'dryrun' : 'incoming'}/${s.operation}/${s.country}/${s.uploadId}/${s.fileName}`;

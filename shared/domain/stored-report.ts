@@ -1,5 +1,5 @@
-import type { ApplyOutcome, Submission } from './ledger.ts';
 import type { CheckedReturn } from './check-return.ts';
+import type { ApplyOutcome, Submission } from './ledger.ts';
 
 /** Changes whenever a change of the checks could change a verdict (recorded with every report). */
 export const VALIDATOR_VERSION = '1';

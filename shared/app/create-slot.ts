@@ -1,0 +1,61 @@
+import type { PresignedPost } from '@aws-sdk/s3-presigned-post';
+import type { ObjectStore } from '../adapters/objects.ts';
+import type { Repository } from '../adapters/repository.ts';
+import type { OperationRecord, UploadSlot } from '../domain/ledger.ts';
+import { slotKey } from '../domain/object-keys.ts';
+import { formatOf } from '../domain/read-return.ts';
+import { err, ok, type Result } from '../domain/result.ts';
+import { safeFileName, uploadIdOf } from '../domain/uploads.ts';
+
+/** How long an upload slot's presigned POST stays valid. */
+export const SLOT_SECONDS = 15 * 60;
+
+export type SlotStores = {
+  repo: Pick<Repository, 'nextUploadSeq' | 'putSlot'>;
+  objects: Pick<ObjectStore, 'presignPost'>;
+};
+
+export type SlotRefusal = { code: 'unknown-country' | 'unsupported-format'; message: string };
+
+/**
+ * An upload slot: a presigned S3 POST for exactly one key, with the operation's size limit and a
+ * short expiry. The slot's per-country sequence (an atomic counter) orders the upload among the
+ * country's returns; the key carries it, so the ingest needs no lookup to order it.
+ */
+export async function createUploadSlot(
+  stores: SlotStores,
+  record: OperationRecord,
+  input: { country: string; fileName: string; dryRun: boolean; by: string },
+  o: { now: Date; randomHex: (bytes: number) => string },
+): Promise<Result<UploadSlot & { post: PresignedPost }, SlotRefusal>> {
+  const op = record.definition;
+  if (!op.participants.some((p) => p.code === input.country)) {
+    return err({ code: 'unknown-country', message: `${input.country} is not a participant of ${op.name}.` });
+  }
+  const fileName = safeFileName(input.fileName);
+  if (formatOf(fileName) === null) {
+    return err({
+      code: 'unsupported-format',
+      message: `"${fileName}" is not a return file: use .csv, .json or .xlsx.`,
+    });
+  }
+  const seq = await stores.repo.nextUploadSeq(op.id, input.country);
+  const uploadId = uploadIdOf(seq, o.randomHex(4));
+  const key = slotKey({ dryRun: input.dryRun, operation: op.id, country: input.country, uploadId, fileName });
+  const slot: UploadSlot = {
+    uploadId,
+    operation: op.id,
+    country: input.country,
+    seq,
+    key,
+    fileName,
+    dryRun: input.dryRun,
+    createdAt: o.now.toISOString(),
+    expiresAt: new Date(o.now.getTime() + SLOT_SECONDS * 1000).toISOString(),
+    createdBy: input.by,
+    maxBytes: op.limits.maxFileBytes,
+  };
+  const post = await stores.objects.presignPost(key, slot.maxBytes, SLOT_SECONDS);
+  await stores.repo.putSlot(slot);
+  return ok({ ...slot, post });
+}
