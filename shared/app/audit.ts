@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../adapters/objects.ts';
 import type { Repository } from '../adapters/repository.ts';
-import type { CountryFigures } from '../domain/check-return.ts';
+import type { CountryFigures } from '../domain/checks/figures.ts';
 import {
   buildManifest,
   canonicalJson,

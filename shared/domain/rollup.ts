@@ -1,4 +1,4 @@
-import type { CountryFigures } from './check-return.ts';
+import type { CountryFigures } from './checks/figures.ts';
 import { type Operation, type OperationStatus, REGIONS, type Region, windowDates } from './operation.ts';
 
 /** A country's current figures: those of its latest accepted return, with where they come from. */

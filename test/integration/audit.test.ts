@@ -2,7 +2,7 @@ import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuild, reconcile } from '../../shared/app/audit.ts';
-import { child } from '../../shared/domain/check-return.ts';
+import { child } from '../../shared/domain/checks/figures.ts';
 import type { Manifest } from '../../shared/domain/final-export.ts';
 import type { RollupView } from '../../shared/domain/rollup.ts';
 import { freshStack } from '../support/local-servers.ts';

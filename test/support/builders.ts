@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { CheckContext, CheckedReturn, CountryFigures } from '../../shared/domain/check-return.ts';
+import type { CheckContext, CheckedReturn } from '../../shared/domain/check-return.ts';
+import type { CountryFigures } from '../../shared/domain/checks/figures.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
 import { parseOperation } from '../../shared/domain/operation-schema.ts';
 import { type ReturnFormat, readReturn } from '../../shared/domain/read-return.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closest, ReturnChecker } from '../../shared/domain/check-return.ts';
+import { ReturnChecker } from '../../shared/domain/check-return.ts';
+import { closest } from '../../shared/domain/checks/cells.ts';
 import { PROBLEM_CODES } from '../../shared/domain/problems.ts';
 import { anOperation, aReturn, liberterraIII, readCsv, readJson } from '../support/builders.ts';
 import { codesOf, theProblem } from '../support/problems.ts';
