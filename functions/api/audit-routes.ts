@@ -7,6 +7,7 @@ import {
   type ApiDeps,
   allow,
   answerFile,
+  currentOf,
   jsonBody,
   nowOf,
   operationOr404,
@@ -58,23 +59,21 @@ export async function ledger(req: ApiRequest, deps: ApiDeps): Promise<ApiRespons
     limit,
     cursor: req.query.cursor,
   });
-  const current = new Map((await deps.repo.listCountries(record.definition.id)).map((s) => [s.country, s]));
+  const current = await currentOf(deps, record.definition.id, page.submissions);
   const now = nowOf(deps);
   const entries = page.submissions
-    .map((s) => ({
-      ...submissionView(s, current.get(s.country) ?? null, now),
-      supersededBy: supersededBy(s, current),
-    }))
+    .map((s) => {
+      const counting = current(s.country);
+      return {
+        ...submissionView(s, counting, now),
+        supersededBy:
+          s.status === 'accepted' && counting && counting.submissionId !== s.id
+            ? counting.submissionId
+            : null,
+      };
+    })
     .filter((s) => verdict === null || s.status === verdict);
   return json(200, { operation: record.definition.id, entries, cursor: page.cursor });
-}
-
-function supersededBy(
-  s: { id: string; country: string; status: string },
-  current: Map<string, { submissionId: string }>,
-) {
-  const now = current.get(s.country)?.submissionId;
-  return s.status === 'accepted' && now && now !== s.id ? now : null;
 }
 
 /**

@@ -5,6 +5,7 @@ import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import {
   type ApiDeps,
   allow,
+  currentOf,
   nowOf,
   operationOr404,
   pageLimit,
@@ -108,10 +109,10 @@ export async function listSubmissions(req: ApiRequest, deps: ApiDeps): Promise<A
     limit,
     cursor: req.query.cursor,
   });
-  const states = new Map((await deps.repo.listCountries(record.definition.id)).map((s) => [s.country, s]));
+  const current = await currentOf(deps, record.definition.id, page.submissions);
   const now = nowOf(deps);
   return json(200, {
-    submissions: page.submissions.map((s) => submissionView(s, states.get(s.country) ?? null, now)),
+    submissions: page.submissions.map((s) => submissionView(s, current(s.country), now)),
     cursor: page.cursor,
   });
 }

@@ -146,3 +146,22 @@ export function jsonBody(req: ApiRequest): Record<string, unknown> {
 export function pageLimit(req: ApiRequest): number {
   return Math.min(Math.max(Number(req.query.limit ?? '100') || 100, 1), 1000);
 }
+
+/**
+ * The submission that counts now for each country of a ledger page (to tell `superseded`): one
+ * small read of just those countries' items, not of every country's figures.
+ */
+export async function currentOf(
+  deps: Pick<ApiDeps, 'repo'>,
+  op: string,
+  page: readonly { country: string }[],
+): Promise<(country: string) => { submissionId: string } | null> {
+  const current = await deps.repo.currentSubmissions(
+    op,
+    page.map((s) => s.country),
+  );
+  return (country) => {
+    const submissionId = current.get(country);
+    return submissionId ? { submissionId } : null;
+  };
+}

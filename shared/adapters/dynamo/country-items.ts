@@ -1,6 +1,12 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ApplyOutcome } from '../../domain/ledger.ts';
 import type { OperationStatus } from '../../domain/operation.ts';
 import { type CountryState, type Rollup, rollup } from '../../domain/rollup.ts';
@@ -29,6 +35,39 @@ export class CountryItems extends OperationItems {
       ConsistentRead: true,
     });
     return items.map(toCountry);
+  }
+
+  /**
+   * Which submission counts now for each of `countries` (BatchGetItem, 100 at a time, only the
+   * two attributes): what a ledger page needs to tell `superseded`, without reading any figures.
+   */
+  async currentSubmissions(op: string, countries: readonly string[]): Promise<Map<string, string>> {
+    const current = new Map<string, string>();
+    const unique = [...new Set(countries)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique
+        .slice(i, i + 100)
+        .map((cc) => ({ pk: opPk(op), sk: `COUNTRY#${cc}` }));
+      while (keys && keys.length > 0) {
+        const out: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: '#c, #s',
+                ExpressionAttributeNames: { '#c': 'country', '#s': 'submissionId' },
+              },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) {
+          current.set(String(item.country), String(item.submissionId));
+        }
+        keys = out.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return current;
   }
 
   /**
