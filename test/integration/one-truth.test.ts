@@ -32,6 +32,7 @@ const csv = (arrests: number) => `date,metric,value\n2025-11-12,arrests,${arrest
 const newOp = (overrides: Record<string, unknown> = {}): Operation =>
   anOperation({ id: `truth-${++ops}`, ...overrides });
 const quiet = () => undefined;
+const pause = () => new Promise((ok) => setTimeout(ok, 2));
 
 /** An object store on the stack whose `putJson` fails for keys matching `failing` while `on()`. */
 function flakyReports(objects: ObjectStore, failing: RegExp, on: () => boolean): ObjectStore {
@@ -444,5 +445,37 @@ describe('bounded work per invocation', () => {
     expect((await ledger(op.id)).every((s) => s.status === 'accepted')).toBe(true);
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(INGEST_CONCURRENCY);
+  });
+});
+
+describe('ledger pages', () => {
+  it('tell which accepted file was replaced, and by which, from the countries on the page', async () => {
+    const op = newOp();
+    await defineOn(stack, op);
+    const ingest = makeIngestHandler({
+      repo: stack.repo,
+      objects: stack.objects,
+      maxReceives: 5,
+      log: quiet,
+    });
+    await ingest(sqsEventOf([await putReturn(op.id, 'BR', 'first.csv', csv(1))]));
+    await pause();
+    await ingest(sqsEventOf([await putReturn(op.id, 'BR', 'second.csv', csv(2))]));
+    await ingest(sqsEventOf([await putReturn(op.id, 'KE', 'only.csv', csv(3))]));
+    const call = api(stack.repo, stack.objects);
+
+    const ledgerPage = await call('GET', `/operations/${op.id}/ledger`, undefined, 'auditor');
+    const list = await call('GET', `/operations/${op.id}/submissions`, undefined, 'coordinator');
+
+    const byKey = (entries: { key: string; status: string; id: string; supersededBy?: string | null }[]) =>
+      Object.fromEntries(entries.map((e) => [e.key.split('/').at(-1), e]));
+    const entries = byKey(ledgerPage.body.entries);
+    expect(entries['first.csv']).toMatchObject({
+      status: 'superseded',
+      supersededBy: entries['second.csv']?.id,
+    });
+    expect(entries['second.csv']).toMatchObject({ status: 'accepted', supersededBy: null });
+    expect(entries['only.csv']).toMatchObject({ status: 'accepted' });
+    expect(byKey(list.body.submissions)['first.csv']?.status).toBe('superseded');
   });
 });
