@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { type Operation, REGIONS } from './operation.ts';
+import {
+  type Breakdown,
+  type Limits,
+  type Metric,
+  type Operation,
+  type Participant,
+  REGIONS,
+  type Rule,
+} from './operation.ts';
 import { err, ok, type Result } from './result.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
@@ -116,6 +124,25 @@ export const operationSchema = z
       }
     });
   });
+
+/** True when A and B are the same type, not merely assignable one to the other. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compiles only when every entry of `T` is `true`. */
+type AllTrue<T extends Record<string, true>> = T;
+
+/**
+ * The schema checks exactly the model operation.ts writes out: a change to one that the other does
+ * not follow stops compilation here, naming the part that differs.
+ */
+// biome-ignore lint/correctness/noUnusedVariables: a compile-time check; nothing needs to use it
+type SchemaMatchesModel = AllTrue<{
+  breakdown: Same<z.output<typeof breakdownSchema>, Breakdown>;
+  metric: Same<z.output<typeof metricSchema>, Metric>;
+  rule: Same<z.output<typeof ruleSchema>, Rule>;
+  participant: Same<z.output<typeof participantSchema>, Participant>;
+  limits: Same<z.output<typeof limitsSchema>, Limits>;
+  operation: Same<z.output<typeof operationSchema>, Operation>;
+}>;
 
 /**
  * Checks a parsed definition file. On failure, every problem is listed with its JSON path, e.g.

@@ -1,21 +1,93 @@
-import type { z } from 'zod';
-import type { operationSchema } from './operation-schema.ts';
-
 /**
- * The operation model. The zod schema that checks definition files lives in
- * operation-schema.ts and is imported here for its types only, so the Lambdas (which read
- * definitions already checked at load) do not bundle zod.
+ * The operation model, written out as plain types. The zod schema that checks definition files
+ * (operation-schema.ts) is checked against these types when it compiles; nothing here imports it,
+ * so the Lambdas (which read definitions already checked at load) do not bundle zod.
  */
 
 /** The UN M49 top-level regions participants are grouped by. */
 export const REGIONS = ['Africa', 'Americas', 'Asia', 'Europe', 'Oceania'] as const;
 export type Region = (typeof REGIONS)[number];
 
+/** The dates returns may report, inclusive, written YYYY-MM-DD. */
+export type OperationWindow = { start: string; end: string };
+
+/** A country taking part: its ISO 3166-1 alpha-2 code (e.g. "BR"), its name and its region. */
+export type Participant = { code: string; name: string; region: Region };
+
+/** One way a metric's figure may be broken down: `dimension=value` for each of `values`. */
+export type Breakdown = {
+  /** An identifier (lower-case letters, digits and underscores). */
+  dimension: string;
+  label?: string;
+  /** Identifiers, at least one. */
+  values: string[];
+};
+
+/** Something a return reports a figure of, by day. */
+export type Metric = {
+  /** An identifier (lower-case letters, digits and underscores), unique in the operation. */
+  id: string;
+  label: string;
+  /** What the figure counts; `count` unless the definition says otherwise. */
+  unit: string;
+  /** `sum`: a flow, added up over days. `max`: a gauge, a country's figure is its peak day. */
+  aggregation: 'sum' | 'max';
+  /** None unless the definition lists some. */
+  breakdowns: Breakdown[];
+};
+
+/**
+ * A check across the rows of a return. `error` (the default) rejects the return; `warning` is
+ * reported and the return still counts.
+ */
+export type Rule = LteRule | BreakdownSumRule;
+
+/** For every day, the value of `metric` must be ≤ the value of `bound` on the same day. */
+export type LteRule = {
+  kind: 'lte';
+  id: string;
+  metric: string;
+  bound: string;
+  severity: 'error' | 'warning';
+};
+
+/** For every day, the breakdown rows of `metric` along `dimension` add up to ≤ the day's total. */
+export type BreakdownSumRule = {
+  kind: 'breakdown-sum-lte-total';
+  id: string;
+  metric: string;
+  dimension: string;
+  severity: 'error' | 'warning';
+};
+
+/** What one return may be; each has a default (operation-schema.ts). */
+export type Limits = {
+  /** The largest file accepted, in bytes (25 MiB). */
+  maxFileBytes: number;
+  /** Lines read, blank ones included (200,000). */
+  maxRows: number;
+  /** The longest cell, in characters (256). */
+  maxCellChars: number;
+  /** Problems listed in a report; more are counted only (1,000). */
+  maxProblemsListed: number;
+};
+
 /** A checked operation definition. */
-export type Operation = z.infer<typeof operationSchema>;
-export type Metric = Operation['metrics'][number];
-export type Rule = Operation['rules'][number];
-export type Participant = Operation['participants'][number];
+export type Operation = {
+  /** Lower-case letters, digits and hyphens: the operation's key everywhere (object keys, routes). */
+  id: string;
+  name: string;
+  description?: string;
+  window: OperationWindow;
+  /** When returns are due (ISO date-time). A country first reporting after it is late. */
+  reportingDeadline: string;
+  /** At least one, each country once. */
+  participants: Participant[];
+  /** At least one, each id once. */
+  metrics: Metric[];
+  rules: Rule[];
+  limits: Limits;
+};
 
 /** The lifecycle of an operation: uploads count only while it is `open`. */
 export const OPERATION_STATUSES = ['draft', 'open', 'closed', 'final'] as const;
