@@ -28,7 +28,14 @@ export async function setStatus(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
   if (!(OPERATION_STATUSES as readonly string[]).includes(to)) {
     throw new HttpError(400, 'bad-status', `"status" must be one of ${OPERATION_STATUSES.join(', ')}.`);
   }
-  const changed = await changeStatus(deps, record, to as OperationStatus, {
+  if (!deps.signer) {
+    throw new HttpError(
+      503,
+      'signing-unavailable',
+      'No signing key is configured: the status cannot change now.',
+    );
+  }
+  const changed = await changeStatus({ ...deps, signer: deps.signer }, record, to as OperationStatus, {
     reason: typeof body.reason === 'string' ? body.reason : '',
     by: req.principal?.subject ?? 'unknown',
   });

@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
 import type { Repository } from '../../shared/adapters/repository.ts';
+import type { Signer } from '../../shared/app/sign-manifest.ts';
 import {
   DIGEST_HEADER,
   DIGEST_METADATA_KEY,
@@ -25,8 +26,8 @@ export type ApiDeps = {
    * `answerFile`). Default INLINE_ANSWER_LIMIT_BYTES; tests lower it.
    */
   inlineAnswerLimit?: number;
-  /** Shown by GET /health on the local stack only. */
-  local?: { s3Endpoint: string; bucket: string; dynamodbEndpoint: string; table: string } | undefined;
+  /** Signs final manifests (KMS on AWS, a local key pair on the local stack). */
+  signer?: Signer | undefined;
 };
 
 /** One route: the handlers stay small and share this kit. */

@@ -9,7 +9,8 @@ import {
   type Provenance,
 } from '../domain/final-export.ts';
 import type { OperationRecord } from '../domain/ledger.ts';
-import { definitionKey, evidenceOf, finalManifestKey } from '../domain/object-keys.ts';
+import { LEDGER_TREE_SCHEME, type LedgerLeaf, ledgerLeaves, ledgerRoot } from '../domain/ledger-tree.ts';
+import { definitionKey, evidenceOf, finalLedgerKey, finalManifestKey } from '../domain/object-keys.ts';
 import { formatOf, readReturn } from '../domain/read-return.ts';
 import { type CountryState, type Rollup, rollup } from '../domain/rollup.ts';
 import { reportKey, type StoredReport, VALIDATOR_VERSION } from '../domain/stored-report.ts';
@@ -51,10 +52,31 @@ export async function provenanceOf(
   });
 }
 
-/** The manifest of the figures in DynamoDB now. */
+/**
+ * Every submission of the operation as a leaf of the ledger tree, in its fixed order: accepted,
+ * superseded (accepted, but no longer the country's figures), rejected, failed.
+ */
+export async function ledgerOf(
+  repo: Pick<Repository, 'allSubmissions'>,
+  op: string,
+  states: readonly Pick<CountryState, 'country' | 'submissionId'>[],
+): Promise<LedgerLeaf[]> {
+  const current = new Map(states.map((s) => [s.country, s.submissionId]));
+  const subs = await repo.allSubmissions(op);
+  return ledgerLeaves(
+    subs.map((s) => ({
+      ...s,
+      versionId: s.versionId ?? null,
+      verdict: s.status === 'accepted' && current.get(s.country) !== s.id ? 'superseded' : s.status,
+    })),
+  );
+}
+
+/** The manifest of the figures in DynamoDB now, with the ledger tree's root. */
 export async function currentManifest(repo: Repository, record: OperationRecord): Promise<Manifest> {
-  const states = await repo.listCountries(record.definition.id);
-  const provenance = await provenanceOf(repo, record.definition.id, states);
+  const op = record.definition.id;
+  const states = await repo.listCountries(op);
+  const provenance = await provenanceOf(repo, op, states);
   return buildManifest(
     record.definition,
     record.status,
@@ -62,6 +84,7 @@ export async function currentManifest(repo: Repository, record: OperationRecord)
     provenance,
     VALIDATOR_VERSION,
     record.definitionVersion,
+    { ...ledgerRoot(await ledgerOf(repo, op, states)), scheme: LEDGER_TREE_SCHEME },
   );
 }
 
@@ -167,6 +190,19 @@ export async function reconcile(
     }
   }
 
+  // A manifest frozen before a reopening is history, not the figures that count now.
+  const frozen = record.status === 'final' ? await objects.getJson<Manifest>(finalManifestKey(op.id)) : null;
+  let leaves = await ledgerOf(repo, op.id, states);
+  if (frozen) {
+    // Files received after finalisation join the ledger, rejected; the frozen tree is over the rest.
+    const frozenIds = new Set(
+      ((await objects.getJson<LedgerLeaf[]>(finalLedgerKey(op.id))) ?? []).map((l) => l.id),
+    );
+    for (const late of leaves.filter((l) => !frozenIds.has(l.id) && l.verdict !== 'rejected')) {
+      differences.push({ where: `ledger ${late.id}`, what: `not in the frozen ledger, yet ${late.verdict}` });
+    }
+    leaves = leaves.filter((l) => frozenIds.has(l.id));
+  }
   const manifest = buildManifest(
     op,
     record.status,
@@ -174,9 +210,8 @@ export async function reconcile(
     provenance,
     VALIDATOR_VERSION,
     record.definitionVersion,
+    { ...ledgerRoot(leaves), scheme: LEDGER_TREE_SCHEME },
   );
-  // A manifest frozen before a reopening is history, not the figures that count now.
-  const frozen = record.status === 'final' ? await objects.getJson<Manifest>(finalManifestKey(op.id)) : null;
   if (record.status === 'final' && !frozen) {
     differences.push({ where: 'final manifest', what: 'the operation is final but no manifest is frozen' });
   }

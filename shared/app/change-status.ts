@@ -3,12 +3,14 @@ import type { Repository } from '../adapters/repository.ts';
 import { type Manifest, manifestDigest } from '../domain/final-export.ts';
 import type { OperationRecord } from '../domain/ledger.ts';
 import { checkTransition } from '../domain/lifecycle.ts';
-import { evidenceOf, finalManifestKey } from '../domain/object-keys.ts';
+import { evidenceOf, finalLedgerKey, finalManifestKey, finalSignatureKey } from '../domain/object-keys.ts';
 import type { OperationStatus } from '../domain/operation.ts';
 import { err, ok, type Result } from '../domain/result.ts';
-import { archiveOperation, currentManifest } from './audit.ts';
+import type { ManifestSignature } from '../domain/signature.ts';
+import { archiveOperation, currentManifest, ledgerOf } from './audit.ts';
+import { type Signer, signManifest } from './sign-manifest.ts';
 
-export type StatusStores = { repo: Repository; objects: ObjectStore };
+export type StatusStores = { repo: Repository; objects: ObjectStore; signer: Signer };
 
 export type StatusChanged = {
   record: OperationRecord;
@@ -37,8 +39,9 @@ export async function changeStatus(
 ): Promise<Result<StatusChanged, StatusRefusal>> {
   const op = record.definition.id;
   if (to === 'final' && record.status === 'final') {
-    const manifest =
-      (await stores.objects.getJson<Manifest>(finalManifestKey(op))) ?? (await freeze(stores, record));
+    const frozen = await stores.objects.getJson<Manifest>(finalManifestKey(op));
+    const signed = frozen && (await stores.objects.getJson<ManifestSignature>(finalSignatureKey(op)));
+    const manifest = frozen && signed ? frozen : await freeze(stores, record);
     await archiveOperation(stores.objects, record);
     return ok({ record, reopening: false, manifestSha256: manifestDigest(manifest) });
   }
@@ -69,10 +72,21 @@ export async function changeStatus(
   });
 }
 
-/** Writes the manifest of the figures that count now, labelled with the record's status. */
+/**
+ * Freezes what the final figures follow from: the ledger tree's leaves, the manifest of the
+ * figures that count now (with the tree's root), and the manifest's signature — all before the
+ * status may say `final`.
+ */
 async function freeze(stores: StatusStores, record: OperationRecord): Promise<Manifest> {
+  const op = record.definition.id;
   const manifest = await currentManifest(stores.repo, record);
-  await stores.objects.putJson(finalManifestKey(record.definition.id), manifest);
+  const leaves = await ledgerOf(stores.repo, op, await stores.repo.listCountries(op));
+  await stores.objects.putJson(finalLedgerKey(op), leaves);
+  await stores.objects.putJson(finalManifestKey(op), manifest);
+  await stores.objects.putJson(
+    finalSignatureKey(op),
+    await signManifest(stores.signer, manifest, new Date()),
+  );
   return manifest;
 }
 

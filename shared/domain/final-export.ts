@@ -30,7 +30,12 @@ export type Manifest = {
   /** Per country: figures by day and by breakdown, as accepted. */
   countries: Record<string, CountryState['figures']>;
   provenance: Provenance[];
+  /** The ledger tree over every submission (accepted, superseded, rejected, failed). */
+  ledger?: LedgerTreeHead;
 };
+
+/** The root of the ledger tree, its size and the scheme that orders and hashes its leaves. */
+export type LedgerTreeHead = { root: string; size: number; scheme: string };
 
 /** JSON with object keys sorted at every level: the same data always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -55,6 +60,7 @@ export function buildManifest(
   provenance: readonly Provenance[],
   validatorVersion: string,
   definitionVersion = 1,
+  ledger: LedgerTreeHead | null = null,
 ): Manifest {
   const r = rollup(op, states, definitionVersion);
   const sorted = [...states].sort((a, b) => a.country.localeCompare(b.country));
@@ -74,6 +80,7 @@ export function buildManifest(
     },
     countries: Object.fromEntries(sorted.map((s) => [s.country, s.figures])),
     provenance: [...provenance].sort((a, b) => a.country.localeCompare(b.country)),
+    ...(ledger ? { ledger } : {}),
   };
 }
 

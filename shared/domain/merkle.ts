@@ -66,7 +66,7 @@ export function verifyInclusion(
   if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
-  let r = Buffer.from(leaf);
+  let r: Buffer = Buffer.from(leaf);
   for (const p of path) {
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {

@@ -14,6 +14,12 @@ export const definitionVersionKey = (op: string, sha256: string): string =>
 /** The manifest frozen at finalisation: the final export serves this copy. */
 export const finalManifestKey = (op: string): string => `final/${op}/manifest.json`;
 
+/** The signature of the frozen manifest (`ManifestSignature`). */
+export const finalSignatureKey = (op: string): string => `final/${op}/signature.json`;
+
+/** The ledger tree's leaves, frozen with the manifest: inclusion proofs are made from these. */
+export const finalLedgerKey = (op: string): string => `final/${op}/ledger.json`;
+
 /** One raw file as evidence: its key and S3 version id (none in an unversioned store). */
 export const evidenceOf = (key: string, versionId: string | null | undefined): string =>
   `${key}#${versionId ?? ''}`;

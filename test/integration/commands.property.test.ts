@@ -12,7 +12,7 @@ import type { Operation, OperationStatus } from '../../shared/domain/operation.t
 import { parseOperation } from '../../shared/domain/operation-schema.ts';
 import { orderKeyOf } from '../../shared/domain/uploads.ts';
 import { type FaultTiming, failOnce } from '../faults/inject.ts';
-import { freshStack } from '../support/local-servers.ts';
+import { aSigner, freshStack } from '../support/local-servers.ts';
 import { VersionedObjects } from '../support/versioned-objects.ts';
 
 /**
@@ -125,8 +125,10 @@ const pause = () => new Promise((ok) => setTimeout(ok, 2));
 
 describe('one model under any sequence of commands', () => {
   let stack: Awaited<ReturnType<typeof freshStack>>;
+  let signer: Awaited<ReturnType<typeof aSigner>>;
   beforeAll(async () => {
     stack = await freshStack({ notifications: false });
+    signer = await aSigner();
   });
   afterAll(async () => {
     await stack.dispose();
@@ -139,7 +141,7 @@ describe('one model under any sequence of commands', () => {
         const opId = `cmd-${++run}`;
         const versions = new Map<string, string[]>();
         const objects = new VersionedObjects(stack.objects.s3, stack.bucket, versions);
-        const stores = { repo: stack.repo, objects };
+        const stores = { repo: stack.repo, objects, signer };
         let withChile = true;
         let status: OperationStatus = 'open';
         const defined = await defineOperation(stores, definition(opId, true), {

@@ -8,7 +8,7 @@ import { rebuild, reconcile } from '../../shared/app/audit.ts';
 import { defineOperation } from '../../shared/app/define-operation.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
 import { anOperation } from '../support/builders.ts';
-import { defineOn, freshStack } from '../support/local-servers.ts';
+import { aSigner, defineOn, freshStack } from '../support/local-servers.ts';
 import { VersionedObjects } from '../support/versioned-objects.ts';
 
 /**
@@ -21,8 +21,10 @@ type Stack = Awaited<ReturnType<typeof freshStack>>;
 let stack: Stack;
 let ops = 0;
 
+let signer: Awaited<ReturnType<typeof aSigner>>;
 beforeAll(async () => {
   stack = await freshStack({ notifications: false });
+  signer = await aSigner();
 });
 afterAll(async () => {
   await stack.dispose();
@@ -63,7 +65,7 @@ async function rollupOf(op: string) {
 
 /** Calls the API Lambda as an admin (or another role). */
 function api(repo: Repository, objects: ObjectStore) {
-  const handler = makeApiHandler({ repo, objects });
+  const handler = makeApiHandler({ repo, objects, signer });
   return async (method: 'GET' | 'POST', path: string, body?: unknown, role = 'admin') => {
     const event = loadEvent('http-api-request');
     event.rawPath = path;

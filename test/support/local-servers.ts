@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, type StackOptions, startLocalStack } from '../../local/stack.ts';
 import { documentClient } from '../../shared/adapters/aws-clients.ts';
+import { LocalSigner } from '../../shared/adapters/local-signer.ts';
 import { Repository } from '../../shared/adapters/repository.ts';
 import { defineOperation } from '../../shared/app/define-operation.ts';
 import type { OperationRecord } from '../../shared/domain/ledger.ts';
@@ -68,4 +69,9 @@ export async function defineOn(
   });
   if (!defined.ok) throw new Error(defined.error.message);
   return defined.value.record;
+}
+
+/** A signer with a fresh local key pair in a temporary folder (the local stand-in for KMS). */
+export async function aSigner(): Promise<LocalSigner> {
+  return LocalSigner.open(await mkdtemp(join(tmpdir(), 'optally-key-')));
 }
