@@ -14,6 +14,7 @@ import { type ApiDeps, makeApiHandler } from '../functions/api/routes.ts';
 import { makeIngestHandler } from '../functions/ingest/ingest.ts';
 import { documentClient, type Endpoints, s3Client } from '../shared/adapters/aws-clients.ts';
 import { lambda, localContext } from '../shared/adapters/lambda.ts';
+import { LocalSigner } from '../shared/adapters/local-signer.ts';
 import { ObjectStore } from '../shared/adapters/objects.ts';
 import { Repository } from '../shared/adapters/repository.ts';
 import { defineOperation } from '../shared/app/define-operation.ts';
@@ -156,6 +157,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     makeApiHandler({
       repo,
       objects,
+      // The local stand-in for the KMS key: a key pair generated in the data folder.
+      signer: await LocalSigner.open(dataDir),
       local: { s3Endpoint, bucket, dynamodbEndpoint, table },
       ...options.api,
     }),
