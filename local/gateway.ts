@@ -6,6 +6,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { matchRoute } from '../functions/api/routes.ts';
 import { localContext } from '../shared/adapters/lambda.ts';
 import { isOwnLoopbackHost, type LocalIssuer } from './local-auth.ts';
 
@@ -82,7 +83,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptio
   }
   let claims: Record<string, unknown> | null = null;
   const auth = req.headers.authorization;
-  if (url.pathname !== '/health') {
+  // As API Gateway does: a JWT for every route but the public ones (an unknown route reaches the
+  // handler's 404 only with a valid token).
+  if (!isPublicRoute(req.method ?? 'GET', url.pathname)) {
     const token = /^Bearer\s+(.+)$/i.exec(auth ?? '')?.[1];
     claims = token ? await o.issuer.verify(token) : null;
     if (!claims) {
@@ -185,5 +188,14 @@ async function serveStatic(pathname: string, res: ServerResponse, root: string):
   } catch {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(pathname === '/' ? 'The dashboard is not built: run npm run build:web.' : 'Not found');
+  }
+}
+
+/** Whether a route is served without a token (the router's list says; a bad path is not public). */
+function isPublicRoute(method: string, path: string): boolean {
+  try {
+    return matchRoute(method, path)?.route.auth === false;
+  } catch {
+    return false;
   }
 }

@@ -1,7 +1,9 @@
 import { changeStatus } from '../../shared/app/change-status.ts';
 import { finalFigures } from '../../shared/app/final-figures.ts';
 import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/final-files.ts';
+import { finalSignatureKey } from '../../shared/domain/object-keys.ts';
 import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
+import type { ManifestSignature } from '../../shared/domain/signature.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import {
   type ApiDeps,
@@ -99,6 +101,23 @@ export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiRe
   if (!isFinalFormat(format)) {
     throw new HttpError(400, 'bad-format', `format must be ${FINAL_FORMATS.join(', ')}; got "${format}".`);
   }
+  const op = record.definition.id;
+  const signature =
+    record.status === 'final' ? await deps.objects.getJson<ManifestSignature>(finalSignatureKey(op)) : null;
   // Large files go through S3 and a redirect: a Lambda response is capped at 6 MB.
-  return answerFile(deps, finalFile(figures.value, record.definition.window, record.status, format));
+  const res = await answerFile(
+    deps,
+    finalFile(figures.value, record.definition.window, record.status, format, signature),
+  );
+  if (!signature) return res;
+  // Every format carries the signature in its headers and links the signature document.
+  return {
+    ...res,
+    headers: {
+      ...res.headers,
+      'x-manifest-signature': signature.signature,
+      'x-signature-key-id': signature.keyId,
+      link: `</operations/${op}/final/signature>; rel="signature", </operations/${op}/final/public-key>; rel="public-key"`,
+    },
+  };
 }

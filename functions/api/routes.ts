@@ -11,6 +11,7 @@ import {
   listOperations,
   listSubmissions,
 } from './live-routes.ts';
+import { finalSignature, publicKey, uploadProof } from './proof-routes.ts';
 import type { ApiDeps, Route } from './route-kit.ts';
 import { createUpload, csvTemplateRoute, getUpload, validate, xlsxTemplateRoute } from './upload-routes.ts';
 
@@ -33,6 +34,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: '/operations/{op}/status', auth: true, handle: setStatus },
   { method: 'GET', pattern: '/operations/{op}/ledger', auth: true, handle: ledger },
   { method: 'GET', pattern: '/operations/{op}/final', auth: true, handle: finalExport },
+  { method: 'GET', pattern: '/operations/{op}/final/signature', auth: true, handle: finalSignature },
+  { method: 'GET', pattern: '/operations/{op}/final/public-key', auth: false, handle: publicKey },
+  { method: 'GET', pattern: '/operations/{op}/uploads/{uploadId}/proof', auth: true, handle: uploadProof },
 ];
 
 /** Routes a payload 2.0 event, authorizing from the verified JWT claims; never throws. */

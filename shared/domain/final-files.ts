@@ -1,6 +1,7 @@
 import { exportKey } from './export-delivery.ts';
 import { finalCsv, finalSdmxCsv, type Manifest, manifestDigest } from './final-export.ts';
 import type { OperationStatus } from './operation.ts';
+import type { ManifestSignature } from './signature.ts';
 
 /** The formats of the final export. */
 export const FINAL_FORMATS = ['json', 'csv', 'sdmx-csv'] as const;
@@ -43,12 +44,14 @@ export function finalFile(
   window: { start: string; end: string },
   status: OperationStatus,
   format: FinalFormat,
+  /** The manifest's signature (a final operation): the JSON export carries it. */
+  signature: ManifestSignature | null = null,
 ): FinalFile {
   const manifestSha256 = manifestDigest(manifest);
   const { extension, contentType, attachment } = FILE_TYPES[format];
   const body =
     format === 'json'
-      ? JSON.stringify({ manifestSha256, manifest })
+      ? JSON.stringify({ manifestSha256, manifest, ...(signature ? { signature } : {}) })
       : format === 'csv'
         ? finalCsv(manifest)
         : finalSdmxCsv(manifest, window);

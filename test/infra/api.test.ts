@@ -47,12 +47,13 @@ describe('routes', () => {
     },
   );
 
-  it('leaves only GET /health public', () => {
+  it('leaves only GET /health and the signing public key public', () => {
     const publicRoutes = routes
       .filter((route) => route.AuthorizationType !== 'JWT')
-      .map((route) => route.RouteKey);
+      .map((route) => route.RouteKey)
+      .sort();
 
-    expect(publicRoutes).toEqual(['GET /health']);
+    expect(publicRoutes).toEqual(['GET /health', 'GET /operations/{op}/final/public-key']);
   });
 
   it('sends every route to the one api function', () => {
@@ -94,14 +95,18 @@ describe('default stage', () => {
     });
   });
 
-  it('writes JSON access logs with the request id and the caller identity to a log group with a retention', () => {
+  it('writes JSON access logs with the request id, the function request id and the caller identity to a log group with a retention', () => {
     const logs = stage.Properties.AccessLogSettings as {
       DestinationArn: { 'Fn::GetAtt': [string, string] };
       Format: string;
     };
     const format = JSON.parse(logs.Format) as Record<string, string>;
 
-    expect(format).toMatchObject({ requestId: '$context.requestId', sub: '$context.authorizer.claims.sub' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      integrationRequestId: '$context.integration.requestId',
+      sub: '$context.authorizer.claims.sub',
+    });
     expect(propertiesOf(template, logs.DestinationArn['Fn::GetAtt'][0]).RetentionInDays).toEqual(
       expect.any(Number),
     );

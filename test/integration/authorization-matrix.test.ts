@@ -128,6 +128,23 @@ const MATRIX: Row[] = [
     request: () => ({ method: 'GET', path: `/operations/${OP}/final` }),
     expect: { agencyOwn: 403, agencyOther: 403, coordinator: 403, auditor: 409, admin: 409 },
   },
+  {
+    // Signed at finalisation: until then auditors and admins are told it does not exist yet.
+    route: 'GET /operations/{op}/final/signature',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/final/signature` }),
+    expect: { agencyOwn: 403, agencyOther: 403, coordinator: 403, auditor: 409, admin: 409 },
+  },
+  {
+    route: 'GET /operations/{op}/final/public-key',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/final/public-key` }),
+    expect: ALL(200),
+  },
+  {
+    // Its own agency, coordinators, auditors and admins are told the proof exists once final.
+    route: 'GET /operations/{op}/uploads/{uploadId}/proof',
+    request: (ids) => ({ method: 'GET', path: `/operations/${OP}/uploads/${ids.uploadId}/proof` }),
+    expect: { agencyOwn: 409, agencyOther: 403, coordinator: 409, auditor: 409, admin: 409 },
+  },
 ];
 
 describe('authorization matrix: every route × every caller', () => {
@@ -177,7 +194,7 @@ describe('authorization matrix: every route × every caller', () => {
 
   const cases = MATRIX.flatMap((row) =>
     CALLERS.map((caller) => {
-      const open = row.route === 'GET /health';
+      const open = ROUTES.some((r) => `${r.method} ${r.pattern}` === row.route && !r.auth);
       const expected =
         caller === 'none' || caller === 'expired' || caller === 'foreignKey'
           ? open

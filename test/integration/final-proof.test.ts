@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UploadProof } from '../../shared/app/final-proof.ts';
+import type { Manifest } from '../../shared/domain/final-export.ts';
+import { checkInclusion } from '../../shared/domain/ledger-tree.ts';
+import { checkSignature, type ManifestSignature } from '../../shared/domain/signature.ts';
+import { anOperation } from '../support/builders.ts';
+import { defineOn, freshStack } from '../support/local-servers.ts';
+
+/**
+ * Proof an outsider can check (issue 15): the final manifest is signed, its ledger root covers
+ * every submission, and each upload's inclusion proof leads to that signed root.
+ */
+
+const OP = 'proof-op';
+let stack: Awaited<ReturnType<typeof freshStack>>;
+const uploads: Record<string, string> = {};
+
+async function call(method: 'GET' | 'POST', path: string, token: string, body?: unknown) {
+  return fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function send(country: string, name: string, csv: string): Promise<string> {
+  const token = await stack.tokens.agency(country);
+  const slot = (await (
+    await call('POST', `/operations/${OP}/uploads`, token, { fileName: `${name}.csv` })
+  ).json()) as {
+    uploadId: string;
+    upload: { url: string; fields: Record<string, string> };
+  };
+  const form = new FormData();
+  for (const [k, v] of Object.entries(slot.upload.fields)) form.append(k, v);
+  form.append('file', new Blob([csv]), `${name}.csv`);
+  expect((await fetch(slot.upload.url, { method: 'POST', body: form })).status).toBeLessThan(300);
+  await stack.settled();
+  return slot.uploadId;
+}
+
+beforeAll(async () => {
+  stack = await freshStack();
+  await defineOn(stack, anOperation({ id: OP }));
+  uploads.first = await send('BR', 'first', 'date,metric,value\n2025-11-12,arrests,1\n');
+  uploads.second = await send('BR', 'second', 'date,metric,value\n2025-11-12,arrests,2\n');
+  uploads.bad = await send('KE', 'bad', 'date,metric,value\n2025-11-12,arrests,-1\n');
+  const admin = stack.tokens.admin;
+  expect((await call('POST', `/operations/${OP}/status`, admin, { status: 'closed' })).status).toBe(200);
+  expect((await call('POST', `/operations/${OP}/status`, admin, { status: 'final' })).status).toBe(200);
+});
+afterAll(async () => {
+  await stack.dispose();
+});
+
+async function finalJson() {
+  return (await (await call('GET', `/operations/${OP}/final`, stack.tokens.auditor)).json()) as {
+    manifestSha256: string;
+    manifest: Manifest;
+    signature: ManifestSignature;
+  };
+}
+
+async function publicKeyPem(): Promise<string> {
+  const res = await fetch(`${stack.apiUrl}/operations/${OP}/final/public-key`);
+  return ((await res.json()) as { pem: string }).pem;
+}
+
+describe('signed final figures', () => {
+  it('sign the manifest, with a root over every submission, checkable with the published key alone', async () => {
+    const { manifest, manifestSha256, signature } = await finalJson();
+
+    expect(signature.manifestSha256).toBe(manifestSha256);
+    expect(manifest.ledger?.size).toBe(3);
+    expect(checkSignature(manifest, signature, await publicKeyPem())).toBe(true);
+  });
+
+  it('catch a changed figure, a changed root and a changed signature', async () => {
+    const { manifest, signature } = await finalJson();
+    const pem = await publicKeyPem();
+    const figure = structuredClone(manifest);
+    figure.figures.totals.arrests = (figure.figures.totals.arrests ?? 0) + 1;
+    const root = structuredClone(manifest);
+    root.ledger = { ...root.ledger!, root: '0'.repeat(64) };
+    const sig = Buffer.from(signature.signature, 'base64');
+    sig[sig.length - 1] = (sig.at(-1) ?? 0) ^ 1;
+
+    expect(checkSignature(figure, signature, pem)).toBe(false);
+    expect(checkSignature(root, signature, pem)).toBe(false);
+    expect(checkSignature(manifest, { ...signature, signature: sig.toString('base64') }, pem)).toBe(false);
+  });
+
+  it('come with every export: the signature in the headers, and a link to it', async () => {
+    const { signature } = await finalJson();
+    for (const format of ['json', 'csv', 'sdmx-csv']) {
+      const res = await call('GET', `/operations/${OP}/final?format=${format}`, stack.tokens.auditor);
+      expect(res.headers.get('x-manifest-signature'), format).toBe(signature.signature);
+      expect(res.headers.get('link'), format).toMatch(/final\/signature>; rel="signature"/);
+    }
+    const doc = await call('GET', `/operations/${OP}/final/signature`, stack.tokens.auditor);
+    expect(await doc.json()).toEqual(signature);
+  });
+});
+
+describe('inclusion proofs', () => {
+  it('prove every upload — accepted, superseded, rejected — against the signed root', async () => {
+    const { manifest } = await finalJson();
+    const verdicts: Record<string, string> = {};
+    for (const [name, uploadId] of Object.entries(uploads)) {
+      const country = name === 'bad' ? 'KE' : 'BR';
+      const res = await call(
+        'GET',
+        `/operations/${OP}/uploads/${uploadId}/proof`,
+        await stack.tokens.agency(country),
+      );
+      expect(res.status, name).toBe(200);
+      const { proof } = (await res.json()) as UploadProof;
+      expect(checkInclusion(proof, manifest.ledger!.root), name).toBe(true);
+      verdicts[name] = proof.leaf.verdict;
+    }
+    expect(verdicts).toEqual({ first: 'superseded', second: 'accepted', bad: 'rejected' });
+  });
+
+  it('do not prove a changed leaf', async () => {
+    const { manifest } = await finalJson();
+    const res = await call('GET', `/operations/${OP}/uploads/${uploads.bad}/proof`, stack.tokens.auditor);
+    const { proof } = (await res.json()) as UploadProof;
+
+    expect(
+      checkInclusion({ ...proof, leaf: { ...proof.leaf, verdict: 'accepted' } }, manifest.ledger!.root),
+    ).toBe(false);
+  });
+
+  it('answer 404 for an unknown upload', async () => {
+    const res = await call(
+      'GET',
+      `/operations/${OP}/uploads/u000000999-00000000/proof`,
+      stack.tokens.auditor,
+    );
+    expect(res.status).toBe(404);
+  });
+});
