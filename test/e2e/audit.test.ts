@@ -88,6 +88,21 @@ describe('final figures and the submission ledger on the local stack', () => {
     expect(await textOf(page, '#final-coverage')).toBe('3 of 119 countries');
   });
 
+  it('shows the signing key, the ledger root and the public key an outsider checks with', async () => {
+    const final = (await (await call('GET', `/operations/${OP}/final`, stack.tokens.auditor)).json()) as {
+      manifest: { ledger: { root: string; size: number } };
+      signature: { keyId: string };
+    };
+    const key = (await (await fetch(`${stack.apiUrl}/operations/${OP}/final/public-key`)).json()) as {
+      pem: string;
+    };
+
+    expect(await textOf(page, '#final-key-id')).toBe(final.signature.keyId);
+    expect(await textOf(page, '#final-ledger-root')).toBe(final.manifest.ledger.root);
+    await page.click('#final-public-key-details summary');
+    expect((await textOf(page, '#final-public-key')).trim()).toBe(key.pem.trim());
+  });
+
   it('lists the file that counts for each country, its full SHA-256 behind the short one', async () => {
     const ledger = (await (
       await call('GET', `/operations/${OP}/ledger`, stack.tokens.auditor)

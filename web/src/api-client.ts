@@ -7,6 +7,7 @@ import type {
   LocalTokens,
   OperationDetail,
   OperationSummary,
+  PublicKey,
   RollupView,
   Submission,
   SubmissionReport,
@@ -107,6 +108,15 @@ export function createApi(options: { baseUrl: string; token?: string | null; fet
       submission: string,
     ): Promise<{ submission: Submission; report: SubmissionReport | null }> =>
       json(`${op(id)}/submissions/${encodeURIComponent(submission)}`),
+    /** The public key final manifests are signed with, or null when none is published. */
+    getPublicKey: async (id: string): Promise<PublicKey | null> => {
+      try {
+        return (await (await request(`${op(id)}/final/public-key`)).json()) as PublicKey;
+      } catch (e) {
+        if (e instanceof ApiError && e.status !== 0 && e.status < 500) return null;
+        throw e;
+      }
+    },
     /**
      * The final figures (manifest and digest), or null when there are none to read: 409 while the
      * operation is draft or open, 403 when this role may not yet (coordinators before final), 404.

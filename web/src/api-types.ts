@@ -3,6 +3,7 @@ import type { Manifest, Provenance } from '../../shared/domain/final-export.ts';
 import type { Operation, OperationStatus } from '../../shared/domain/operation.ts';
 import type { Problem } from '../../shared/domain/problems.ts';
 import type { RollupView } from '../../shared/domain/rollup.ts';
+import type { ManifestSignature } from '../../shared/domain/signature.ts';
 
 export type { Manifest, OperationStatus, Problem, Provenance, RollupView };
 
@@ -48,7 +49,10 @@ export type LocalTokens = {
 };
 
 /** `GET /operations/{op}/final?format=json`: the manifest the final figures follow from, and its digest. */
-export type FinalExport = { manifestSha256: string; manifest: Manifest };
+export type FinalExport = { manifestSha256: string; manifest: Manifest; signature?: ManifestSignature };
+
+/** The key final manifests are signed with (GET /operations/{op}/final/public-key, public). */
+export type PublicKey = { algorithm: string; keyId: string; pem: string };
 
 /** The formats of the final export. */
 export type FinalFormat = 'json' | 'csv' | 'sdmx-csv';

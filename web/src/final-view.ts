@@ -98,6 +98,13 @@ export class FinalView {
     const { definition, revisions } = versionParts(summary.version);
     setText(byId('final-version'), `definition ${definition} · ${formatCount(revisions)} revisions`);
     setText(byId('final-coverage'), summary.coverage);
+    const ledger = final.manifest.ledger;
+    setHidden(byId('final-ledger-row'), !ledger);
+    setText(byId('final-ledger-root'), ledger?.root ?? '');
+    setText(byId('final-ledger-size'), ledger ? formatCount(ledger.size) : '');
+    setHidden(byId('final-signature-row'), !final.signature);
+    setText(byId('final-key-id'), final.signature?.keyId ?? '');
+    void this.#showPublicKey(Boolean(final.signature));
     setText(
       byId('final-intro'),
       summary.status === 'final'
@@ -125,6 +132,20 @@ export class FinalView {
     );
     setText(byId('download-status'), '');
     setText(byId('final-copy-status'), '');
+  }
+
+  /** The published public key, shown once the manifest is signed (fetched once). */
+  async #showPublicKey(signed: boolean): Promise<void> {
+    const details = byId('final-public-key-details');
+    if (!signed || !this.#api) {
+      setHidden(details, true);
+      return;
+    }
+    if (!byId('final-public-key').textContent) {
+      const key = await this.#api.getPublicKey(this.#operation).catch(() => null);
+      setText(byId('final-public-key'), key?.pem ?? '');
+    }
+    setHidden(details, !byId('final-public-key').textContent);
   }
 
   async #download(format: FinalFormat, button: HTMLButtonElement): Promise<void> {
