@@ -48,7 +48,7 @@ export interface ApiProps {
  * Cognito JWT authorizer — the default for every route, so only routes that opt out (the health
  * check) are public. The authorizer checks signature, issuer, audience and expiry; it does not look
  * at groups, so roles stay enforced in the handler (shared policy). Stage throttling and JSON access
- * logs (who — the token's `sub` — did what) on the `$default` stage.
+ * logs (who — the token's `sub` — did what, and which function invocation answered) on the `$default` stage.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
@@ -109,6 +109,9 @@ export class Api extends Construct {
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
+            // The api function's request id (function_request_id on its log lines, which carry
+            // this requestId as correlation_id): a request can be followed either way.
+            integrationRequestId: '$context.integration.requestId',
             time: '$context.requestTime',
             ip: '$context.identity.sourceIp',
             userAgent: '$context.identity.userAgent',

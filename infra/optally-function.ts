@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -14,6 +14,13 @@ import { acknowledgeNag, nagResourceText } from './nag.ts';
  * than the newest the installed aws-cdk-lib knows, so this moves with aws-cdk-lib upgrades.
  */
 export const FUNCTION_RUNTIME: Runtime = Runtime.NODEJS_24_X;
+
+/**
+ * The level our functions log at: Powertools' Logger (POWERTOOLS_LOG_LEVEL) and Lambda's own
+ * filter of JSON logs (advanced logging controls) are set together, so lowering one alone cannot
+ * drop lines silently. Change both in the Lambda console to debug a deployed function.
+ */
+export const FUNCTION_LOG_LEVEL = 'INFO';
 
 /** Settings of one of our Lambdas. */
 export interface OptallyFunctionProps {
@@ -71,12 +78,14 @@ export class OptallyFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[FUNCTION_LOG_LEVEL],
       tracing: Tracing.ACTIVE,
       projectRoot: REPO_ROOT,
       depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
       environment: {
         // Stack traces point at the TypeScript sources instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_LOG_LEVEL: FUNCTION_LOG_LEVEL,
         ...props.environment,
       },
       bundling: {

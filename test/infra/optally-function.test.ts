@@ -5,7 +5,12 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
-import { bindBucket, FUNCTION_RUNTIME, OptallyFunction } from '../../infra/optally-function.ts';
+import {
+  bindBucket,
+  FUNCTION_LOG_LEVEL,
+  FUNCTION_RUNTIME,
+  OptallyFunction,
+} from '../../infra/optally-function.ts';
 import { logicalIdOf, propertiesOf, SKIP_BUNDLING, scratchOutdir, synthesizeOptally } from './synth.ts';
 
 const synthesized = synthesizeOptally({ validate: false, bundle: true });
@@ -42,15 +47,23 @@ describe('our Lambda functions', () => {
     });
   });
 
-  it.each(ourFunctions)('%s logs JSON into its own log group, which has a retention', (_name, logicalId) => {
-    const logging = propertiesOf(template, logicalId).LoggingConfig as {
-      LogGroup: { Ref: string };
-      LogFormat: string;
-    };
+  it.each(ourFunctions)(
+    '%s logs JSON at one level (Powertools and Lambda) into its own log group, which has a retention',
+    (_name, logicalId) => {
+      const logging = propertiesOf(template, logicalId).LoggingConfig as {
+        LogGroup: { Ref: string };
+        LogFormat: string;
+        ApplicationLogLevel: string;
+      };
 
-    expect(logging.LogFormat).toBe('JSON');
-    expect(propertiesOf(template, logging.LogGroup.Ref).RetentionInDays).toEqual(expect.any(Number));
-  });
+      expect(logging.LogFormat).toBe('JSON');
+      expect(logging.ApplicationLogLevel).toBe(FUNCTION_LOG_LEVEL);
+      expect(propertiesOf(template, logicalId).Environment).toMatchObject({
+        Variables: expect.objectContaining({ POWERTOOLS_LOG_LEVEL: FUNCTION_LOG_LEVEL }),
+      });
+      expect(propertiesOf(template, logging.LogGroup.Ref).RetentionInDays).toEqual(expect.any(Number));
+    },
+  );
 
   it.each(ourFunctions)('%s has a role without AWS managed policies', (_name, logicalId) => {
     const roleId = (propertiesOf(template, logicalId).Role as { 'Fn::GetAtt': [string, string] })[
