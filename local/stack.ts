@@ -17,6 +17,7 @@ import { lambda, localContext } from '../shared/adapters/lambda.ts';
 import { LocalSigner } from '../shared/adapters/local-signer.ts';
 import { ObjectStore } from '../shared/adapters/objects.ts';
 import { Repository } from '../shared/adapters/repository.ts';
+import { LineLogger, type LineSink, localLogger, logTo } from '../shared/adapters/telemetry.ts';
 import { defineOperation } from '../shared/app/define-operation.ts';
 import { DOWNLOAD_CORS_RULE } from '../shared/domain/export-delivery.ts';
 import { INGEST_MAX_RECEIVES } from '../shared/domain/ingest-timing.ts';
@@ -44,6 +45,11 @@ export type StackOptions = {
   /** Operation definition files to load (default: every operations/*.json). */
   operationsDir?: string;
   quiet?: boolean;
+  /**
+   * Where the handlers' log lines go instead (tests capture them as the JSON Lambda would log);
+   * default: one readable line per entry (`time LEVEL message key=value …`) on stdout/stderr.
+   */
+  logSink?: LineSink;
   /** Queue tuning (tests shorten the retry delays). */
   queue?: { retryDelayMs?: number; maxRetryDelayMs?: number; maxReceives?: number };
   /** Build the dashboard before serving it (default true when web/build.ts exists). */
@@ -98,9 +104,10 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const dataDir = resolve(options.dataDir ?? join(ROOT, '.data'));
   const bucket = options.bucket ?? 'optally-local';
   const table = options.table ?? 'optally';
-  const log = options.quiet
-    ? () => undefined
-    : (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
+  const logger = options.logSink
+    ? new LineLogger(options.logSink, { serviceName: 'optally-local' })
+    : localLogger({ quiet: options.quiet });
+  const log = logTo(logger);
   const storage = await (options.storageProcess ? startStorageProcess : startStorageServers)({
     dataDir,
     bucket,
@@ -119,7 +126,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   await loadOperations(repo, objects, options.operationsDir ?? join(ROOT, 'operations'));
 
   const maxReceives = options.queue?.maxReceives ?? INGEST_MAX_RECEIVES;
-  const ingest = lambda(makeIngestHandler({ repo, objects, maxReceives, log }));
+  const ingest = lambda(makeIngestHandler({ repo, objects, maxReceives, log }), { logger });
   const queue = new LocalQueue({
     dir: join(dataDir, 'queue'),
     consumer: (event) => ingest(event, localContext('optally-ingest', 120_000)),
@@ -142,7 +149,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     const sending = queue
       .send(notificationFor({ Records: created }))
       .then(() => undefined)
-      .catch((e) => log({ level: 'error', msg: 'enqueue failed', error: String(e) }));
+      .catch((e) => log({ level: 'error', msg: 'enqueue failed', error: e }));
     enqueuing.add(sending);
     void sending.finally(() => enqueuing.delete(sending));
   });
@@ -154,14 +161,18 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     issuer.token('admin'),
   ]);
   const api = lambda(
-    makeApiHandler({
-      repo,
-      objects,
-      // The local stand-in for the KMS key: a key pair generated in the data folder.
-      signer: await LocalSigner.open(dataDir),
-      local: { s3Endpoint, bucket, dynamodbEndpoint, table },
-      ...options.api,
-    }),
+    makeApiHandler(
+      {
+        repo,
+        objects,
+        // The local stand-in for the KMS key: a key pair generated in the data folder.
+        signer: await LocalSigner.open(dataDir),
+        local: { s3Endpoint, bucket, dynamodbEndpoint, table },
+        ...options.api,
+      },
+      log,
+    ),
+    { logger },
   );
   const webRoot = join(ROOT, 'web', 'dist');
   if (options.buildWeb ?? existsSync(join(ROOT, 'web', 'build.ts'))) {

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Log } from '../../shared/adapters/telemetry.ts';
 import type { Denial, Principal } from '../../shared/domain/policy.ts';
 
 /** A request as route handlers see it. */
@@ -40,12 +41,13 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
-/** The one place errors become HTTP responses: expected ones keep their status, bugs are 500s. */
-export function toResponse(e: unknown): ApiResponse {
+/**
+ * The one place errors become HTTP responses: expected ones keep their status, bugs are 500s,
+ * logged to `log` at ERROR with their stack.
+ */
+export function toResponse(e: unknown, log: Log): ApiResponse {
   if (e instanceof HttpError) return json(e.status, { error: e.code, message: e.message });
-  console.error(
-    JSON.stringify({ level: 'error', msg: 'api error', error: String(e), stack: (e as Error)?.stack }),
-  );
+  log({ level: 'error', msg: 'api error', error: e });
   return json(500, { error: 'internal', message: 'The server failed; the error was logged. Try again.' });
 }
 

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { defaultLog, type Log } from '../../shared/adapters/telemetry.ts';
 import { principalFromClaims } from '../../shared/domain/policy.ts';
 import { finalExport, ledger, setStatus } from './audit-routes.ts';
 import { type ApiResponse, HttpError, readEvent, toResponse } from './http.ts';
@@ -39,8 +40,11 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: '/operations/{op}/uploads/{uploadId}/proof', auth: true, handle: uploadProof },
 ];
 
-/** Routes a payload 2.0 event, authorizing from the verified JWT claims; never throws. */
-export function makeApiHandler(deps: ApiDeps) {
+/**
+ * Routes a payload 2.0 event, authorizing from the verified JWT claims; never throws. A failure
+ * that is not an expected one (a 500) is logged to `log` (default: JSON lines on stdout).
+ */
+export function makeApiHandler(deps: ApiDeps, log: Log = defaultLog()) {
   return async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<ApiResponse> => {
     try {
       const base = readEvent(event);
@@ -54,7 +58,7 @@ export function makeApiHandler(deps: ApiDeps) {
       }
       return await match.route.handle({ ...base, params: match.params, principal }, deps);
     } catch (e) {
-      return toResponse(e);
+      return toResponse(e, log);
     }
   };
 }

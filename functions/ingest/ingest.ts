@@ -1,9 +1,15 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
 import type { Repository } from '../../shared/adapters/repository.ts';
+import { defaultLog, type Log, withKeys } from '../../shared/adapters/telemetry.ts';
 import { ingestUpload } from '../../shared/app/ingest-upload.ts';
 import type { OperationRecord } from '../../shared/domain/ledger.ts';
-import { parseS3Notification } from '../../shared/domain/uploads.ts';
+import {
+  type ObjectCreated,
+  parseIncomingKey,
+  parseS3Notification,
+  submissionId,
+} from '../../shared/domain/uploads.ts';
 
 export { ObjectReadError } from '../../shared/app/read-object.ts';
 
@@ -14,7 +20,8 @@ export type IngestDeps = {
   /** The queue's maxReceiveCount: on the last attempt a failure is recorded as `failed`. */
   maxReceives: number;
   now?: () => Date;
-  log?: (entry: Record<string, unknown>) => void;
+  /** Where log entries go (default: JSON lines on stdout); each gets the ids of its message and file. */
+  log?: Log;
   /** Messages handled at once (default INGEST_CONCURRENCY). */
   concurrency?: number;
   /** Time a message needs at most; none is started with less left (default INGEST_RESERVE_MS). */
@@ -52,7 +59,7 @@ export function makeIngestHandler(
   deps: IngestDeps,
 ): (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse> {
   const now = deps.now ?? (() => new Date());
-  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const log = deps.log ?? defaultLog();
 
   const refreshRollup = coalescedRefresh((op) => deps.repo.refreshRollup(op));
 
@@ -79,22 +86,22 @@ export function makeIngestHandler(
     // go back to the queue unstarted, so no submission is left `processing` by a timeout.
     const remaining = context?.getRemainingTimeInMillis ?? (() => Number.POSITIVE_INFINITY);
     await inPool(event.Records, deps.concurrency ?? INGEST_CONCURRENCY, async (message) => {
+      // Messages are handled concurrently: their ids travel with their log functions, not the logger.
+      const messageLog = withKeys(log, { messageId: message.messageId });
+      let fileLog = messageLog;
       if (remaining() < (deps.reserveMs ?? INGEST_RESERVE_MS)) {
-        log({
-          level: 'warn',
-          msg: 'deferred: too little time left in this invocation',
-          messageId: message.messageId,
-        });
+        messageLog({ level: 'warn', msg: 'deferred: too little time left in this invocation' });
         failures.add(message.messageId);
         return;
       }
       try {
         for (const created of parseS3Notification(message.body).records) {
+          fileLog = withKeys(messageLog, fileKeys(created));
           const op = await ingestUpload(deps, created, {
             attempts: Number(message.attributes?.ApproximateReceiveCount ?? '1'),
             maxReceives: deps.maxReceives,
             now,
-            log,
+            log: fileLog,
             operation,
           });
           if (op) {
@@ -104,7 +111,7 @@ export function makeIngestHandler(
           }
         }
       } catch (e) {
-        log({ level: 'error', msg: 'ingest failed', messageId: message.messageId, error: String(e) });
+        fileLog({ level: 'error', msg: 'ingest failed', error: e });
         failures.add(message.messageId);
       }
     });
@@ -114,12 +121,20 @@ export function makeIngestHandler(
         await refreshRollup(op);
       } catch (e) {
         // The uploads are applied; retrying their messages recomputes the rollup (a no-op otherwise).
-        log({ level: 'error', msg: 'rollup refresh failed', operation: op, error: String(e) });
+        log({ level: 'error', msg: 'rollup refresh failed', operation: op, error: e });
         for (const id of messages) failures.add(id);
       }
     }
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/** The ids that name an uploaded file on every log line about it: its S3 key and its submission. */
+function fileKeys(created: ObjectCreated): { key: string; submission?: string } {
+  const address = parseIncomingKey(created.key);
+  return address
+    ? { key: created.key, submission: submissionId(address.country, created) }
+    : { key: created.key };
 }
 
 /**

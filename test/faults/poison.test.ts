@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { objectCreated } from '../../events/load-event.ts';
 import { freshStack } from '../support/local-servers.ts';
 
@@ -13,40 +13,38 @@ const OP = 'liberterra-iii';
 
 describe('a poison message', () => {
   let stack: Stack;
-  let logged: string[] = [];
+  const logged: string[] = [];
 
   beforeAll(async () => {
-    // The stack's own queue and handler, retries shortened; its log lines are captured below.
-    stack = await freshStack({ quiet: false, queue: { retryDelayMs: 20, maxRetryDelayMs: 100 } });
+    // The stack's own queue and handler, retries shortened; its log lines (JSON, as on Lambda) captured.
+    stack = await freshStack({
+      logSink: { format: 'json', write: (line) => logged.push(line) },
+      queue: { retryDelayMs: 20, maxRetryDelayMs: 100 },
+    });
   });
   afterAll(async () => {
     await stack.dispose();
   });
   afterEach(() => {
-    vi.restoreAllMocks();
-    logged = [];
+    logged.length = 0;
   });
-  const captureLog = () =>
-    vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-      logged.push(String(line));
-    });
 
   it('that is not an S3 event ends in the DLQ after 5 receives, its reason in the log', async () => {
-    captureLog();
     const messageId = await stack.queue.send('{"hello":"this is not an S3 event notification"}');
     await stack.settled();
 
     const dead = stack.queue.deadLetters.find((m) => m.messageId === messageId);
     expect(dead).toMatchObject({ receiveCount: 5, body: '{"hello":"this is not an S3 event notification"}' });
     const reasons = logged
-      .map((line) => JSON.parse(line) as { msg?: string; messageId?: string; error?: string })
-      .filter((entry) => entry.msg === 'ingest failed' && entry.messageId === messageId);
+      .map(
+        (line) => JSON.parse(line) as { message?: string; messageId?: string; error?: { message?: string } },
+      )
+      .filter((entry) => entry.message === 'ingest failed' && entry.messageId === messageId);
     expect(reasons).toHaveLength(5);
-    expect(reasons[0]?.error).toMatch(/not an S3 event notification/);
+    expect(reasons[0]?.error?.message).toMatch(/not an S3 event notification/);
   });
 
   it('for an object that never existed ends in the DLQ, its submission failed with the reason', async () => {
-    captureLog();
     const key = `incoming/${OP}/MX/never-uploaded.csv`;
     const notification = objectCreated(key, { bucket: stack.bucket, eventTime: '2025-11-12T10:00:00.000Z' });
     const messageId = await stack.queue.send(JSON.stringify(notification));
