@@ -14,6 +14,7 @@ import {
 } from './live-routes.ts';
 import { finalSignature, publicKey, uploadProof } from './proof-routes.ts';
 import type { ApiDeps, Route } from './route-kit.ts';
+import { finalStructure } from './sdmx-routes.ts';
 import { createUpload, csvTemplateRoute, getUpload, validate, xlsxTemplateRoute } from './upload-routes.ts';
 
 export type { ApiDeps } from './route-kit.ts';
@@ -36,6 +37,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: '/operations/{op}/ledger', auth: true, handle: ledger },
   { method: 'GET', pattern: '/operations/{op}/final', auth: true, handle: finalExport },
   { method: 'GET', pattern: '/operations/{op}/final/signature', auth: true, handle: finalSignature },
+  { method: 'GET', pattern: '/operations/{op}/final/structure', auth: true, handle: finalStructure },
   { method: 'GET', pattern: '/operations/{op}/final/public-key', auth: false, handle: publicKey },
   { method: 'GET', pattern: '/operations/{op}/uploads/{uploadId}/proof', auth: true, handle: uploadProof },
 ];

@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Operation, OperationStatus } from './operation.ts';
-import { type CountryState, type Rollup, rollup } from './rollup.ts';
+import { type CountryState, type Rollup, rollup, versionParts } from './rollup.ts';
+import {
+  breakdownCode,
+  indicatorCode,
+  refAreaCode,
+  SDMX_CSV_COLUMNS,
+  SDMX_TOTAL,
+  SdmxCodeError,
+  sdmxArtefacts,
+  sdmxDay,
+  sdmxReference,
+  sdmxWindow,
+} from './sdmx.ts';
 
 /** Which file of a country counted, and when: the provenance an auditor checks. */
 export type Provenance = {
@@ -160,29 +172,22 @@ export function finalCsv(manifest: Manifest): string {
 }
 
 /**
- * The final figures as SDMX-CSV (the SDMX-CSV field guide's layout: STRUCTURE, STRUCTURE_ID,
- * ACTION, the dimensions, OBS_VALUE, then attributes). Dimensions: REF_AREA (a country code, or
- * `_T` for all participants), METRIC, BREAKDOWN (`_T` for the total), TIME_PERIOD (a day, or the
- * window as an ISO 8601 interval). Attributes: the submission and the manifest digest.
+ * The final figures as SDMX-CSV 2.0 (the SDMX-CSV field guide's layout), against the data
+ * structure published at GET /operations/{op}/final/structure (`sdmxStructure`): STRUCTURE
+ * `datastructure`, STRUCTURE_ID `OPTALLY:DSD_{OPERATION}({definition version}.0.0)`, ACTION `I`;
+ * the dimensions REF_AREA (a participant's ISO code, `_T` for all participants), INDICATOR (the
+ * metric id upper-cased), BREAKDOWN (`_T` for the total, else `DIMENSION_VALUE`: see
+ * `breakdownCode`), TIME_PERIOD (a day, `2025-11-12`, or the whole window as its first day and its
+ * length, `2025-11-10/P12D`); OBS_VALUE; the attributes SUBMISSION_ID and MANIFEST_SHA256. Every
+ * code is an SDMX id by construction (a value that has none throws `SdmxCodeError`), and every
+ * cell still goes through `csvCell`, so no cell can start a spreadsheet formula.
  */
 export function finalSdmxCsv(manifest: Manifest, window: { start: string; end: string }): string {
   const digest = manifestDigest(manifest);
-  const flow = `OPTALLY:${manifest.operation.toUpperCase().replace(/[^A-Z0-9]/g, '_')}(1.0)`;
-  const period = `${window.start}/${window.end}`;
-  const rows: (string | number | null)[][] = [
-    [
-      'STRUCTURE',
-      'STRUCTURE_ID',
-      'ACTION',
-      'REF_AREA',
-      'METRIC',
-      'BREAKDOWN',
-      'TIME_PERIOD',
-      'OBS_VALUE',
-      'SUBMISSION_ID',
-      'MANIFEST_SHA256',
-    ],
-  ];
+  const { dataStructure } = sdmxArtefacts(manifest.operation, versionParts(manifest.version).definition);
+  const structure = sdmxReference(dataStructure);
+  const period = sdmxWindow(window);
+  const rows: (string | number | null)[][] = [[...SDMX_CSV_COLUMNS]];
   const obs = (
     area: string,
     metric: string,
@@ -190,22 +195,42 @@ export function finalSdmxCsv(manifest: Manifest, window: { start: string; end: s
     time: string,
     value: number,
     submission: string | null,
-  ) => rows.push(['dataflow', flow, 'I', area, metric, breakdown, time, value, submission, digest]);
+  ) => {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new SdmxCodeError(String(value), `${metric} of ${area} is ${value}: not a whole number ≥ 0.`);
+    }
+    rows.push([
+      'datastructure',
+      structure,
+      'I',
+      area,
+      indicatorCode(metric),
+      breakdown,
+      time,
+      value,
+      submission,
+      digest,
+    ]);
+  };
   for (const [metric, value] of Object.entries(manifest.figures.totals)) {
-    if (value !== null) obs('_T', metric, '_T', period, value, null);
+    if (value !== null) obs(SDMX_TOTAL, metric, SDMX_TOTAL, period, value, null);
   }
   const provenance = new Map(manifest.provenance.map((p) => [p.country, p]));
   for (const [country, figures] of Object.entries(manifest.countries)) {
+    const area = refAreaCode(country);
     const submission = provenance.get(country)?.submissionId ?? null;
-    for (const [metric, value] of Object.entries(figures.totals))
-      obs(country, metric, '_T', period, value, submission);
+    for (const [metric, value] of Object.entries(figures.totals)) {
+      obs(area, metric, SDMX_TOTAL, period, value, submission);
+    }
     for (const [date, values] of Object.entries(figures.byDay)) {
-      for (const [metric, value] of Object.entries(values))
-        obs(country, metric, '_T', date, value, submission);
+      for (const [metric, value] of Object.entries(values)) {
+        obs(area, metric, SDMX_TOTAL, sdmxDay(date), value, submission);
+      }
     }
     for (const [metric, values] of Object.entries(figures.byBreakdown)) {
-      for (const [breakdown, value] of Object.entries(values))
-        obs(country, metric, breakdown, period, value, submission);
+      for (const [breakdown, value] of Object.entries(values)) {
+        obs(area, metric, breakdownCode(breakdown), period, value, submission);
+      }
     }
   }
   return csvLines(rows);

@@ -126,7 +126,7 @@ describe('lifecycle and audit: close, finalise, export, reconcile, rebuild', () 
       'STRUCTURE_ID',
       'ACTION',
       'REF_AREA',
-      'METRIC',
+      'INDICATOR',
       'BREAKDOWN',
       'TIME_PERIOD',
       'OBS_VALUE',
@@ -136,12 +136,12 @@ describe('lifecycle and audit: close, finalise, export, reconcile, rebuild', () 
     for (const r of csv.filter((r) => r.level === 'country')) {
       child(fromCsv, r.area ?? '')[r.metric ?? ''] = Number(r.value);
     }
-    const period = '2025-11-10/2025-11-21';
+    const period = '2025-11-10/P12D';
     const fromSdmx: Record<string, Record<string, number>> = {};
     for (const r of sdmx.filter(
       (r) => r.REF_AREA !== '_T' && r.BREAKDOWN === '_T' && r.TIME_PERIOD === period,
     )) {
-      child(fromSdmx, r.REF_AREA ?? '')[r.METRIC ?? ''] = Number(r.OBS_VALUE);
+      child(fromSdmx, r.REF_AREA ?? '')[(r.INDICATOR ?? '').toLowerCase()] = Number(r.OBS_VALUE);
     }
     const fromJson = Object.fromEntries(Object.entries(manifest.countries).map(([cc, f]) => [cc, f.totals]));
     expect(fromCsv).toEqual(fromJson);

@@ -135,6 +135,12 @@ const MATRIX: Row[] = [
     expect: { agencyOwn: 403, agencyOther: 403, coordinator: 403, auditor: 409, admin: 409 },
   },
   {
+    // The SDMX structure of the final export: who may read it and when, as for /final.
+    route: 'GET /operations/{op}/final/structure',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/final/structure` }),
+    expect: { agencyOwn: 403, agencyOther: 403, coordinator: 403, auditor: 409, admin: 409 },
+  },
+  {
     route: 'GET /operations/{op}/final/public-key',
     request: () => ({ method: 'GET', path: `/operations/${OP}/final/public-key` }),
     expect: ALL(200),
