@@ -22,6 +22,7 @@ export const PROBLEM_CODES = {
   'missing-column': 'error',
   'unknown-column': 'error',
   'duplicate-column': 'error',
+  'ambiguous-delimiter': 'error',
   // One cell or row
   'wrong-field-count': 'error',
   'cell-too-long': 'error',
@@ -41,6 +42,8 @@ export const PROBLEM_CODES = {
   // Warnings
   'total-decreased': 'warning',
   'rule-warning': 'warning',
+  'encoding-converted': 'warning',
+  'empty-cells-ignored': 'warning',
   // Excel workbooks
   'macro-workbook': 'error',
   'zip-bomb': 'error',

@@ -1,5 +1,14 @@
 import { parse as parseCsv } from 'csv-parse';
 import { type CheckContext, type CheckedReturn, ReturnChecker } from './check-return.ts';
+import {
+  DELIMITER_NAMES,
+  DELIMITERS,
+  type Delimiter,
+  delimiterOf,
+  findHeader,
+  withoutTrailingEmpty,
+} from './csv/dialect.ts';
+import { decodeText, StopReading } from './csv/encoding.ts';
 import { duplicateKeys, nestedDeeperAt } from './json-text.ts';
 import { problem } from './problems.ts';
 import { readXlsx } from './xlsx/read-xlsx.ts';
@@ -20,18 +29,13 @@ export function formatOf(filename: string): ReturnFormat | null {
 /** A CSV record longer than this is not a return row (it stops a 10 MB single line early). */
 const MAX_RECORD_CHARS = 64 * 1024;
 
-class StopReading extends Error {
-  constructor() {
-    super('stop reading');
-    this.name = 'StopReadingError';
-  }
-}
-
 /**
  * Reads a national return from a byte stream and checks it: parse by format, then every row
  * through one `ReturnChecker`. Never throws for bad input: every problem ends up in the report.
  * Streams CSV (memory follows the operation's size, not the file's); JSON and XLSX are read
- * whole, within the operation's file-size limit.
+ * whole, within the operation's file-size limit. CSV may be separated by commas, semicolons or
+ * tabs and come in UTF-8, UTF-16 with a byte-order mark or Windows-1252 (see `decodeText`); JSON
+ * is UTF-8.
  */
 export async function readReturn(
   source: AsyncIterable<Uint8Array>,
@@ -41,10 +45,14 @@ export async function readReturn(
   const checker = new ReturnChecker(ctx);
   // A workbook is a ZIP archive: read as bytes (within the same size limit), never decoded as text.
   if (format === 'xlsx') return readXlsx(source, checker, ctx).then(() => checker.finish());
-  const bytes = limitedUtf8(source, ctx.operation.limits.maxFileBytes, checker);
+  const text = decodeText(source, {
+    maxBytes: ctx.operation.limits.maxFileBytes,
+    convert: format === 'csv',
+    report: (p) => checker.fileProblem(p),
+  });
   try {
-    if (format === 'csv') await readCsv(bytes, checker);
-    else await readJson(bytes, checker, ctx);
+    if (format === 'csv') await readCsv(text, checker);
+    else await readJson(text, checker, ctx);
   } catch (e) {
     if (!(e instanceof StopReading)) throw e;
   }
@@ -52,111 +60,114 @@ export async function readReturn(
 }
 
 /**
- * Decodes UTF-8 text as it streams, stopping with a clear problem at the first sign of another
- * encoding, a binary file, or more bytes than allowed. A UTF-8 byte-order mark is dropped.
+ * Rows Excel adds around a table, ignored: empty cells after the header's last column, and rows
+ * of nothing but separators. Counted as they pass, reported once each as a warning.
  */
-async function* limitedUtf8(
-  source: AsyncIterable<Uint8Array>,
-  maxBytes: number,
-  checker: ReturnChecker,
-): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  let total = 0;
-  // The first two bytes tell UTF-16 and ZIP files apart; they may arrive in separate chunks.
-  let head: Uint8Array | null = new Uint8Array(0);
-  const fail = (
-    code: 'not-utf8' | 'unsupported-format' | 'file-too-large' | 'empty-file',
-    message: string,
-    hint: string,
-  ) => {
-    checker.fileProblem(problem(code, {}, message, hint));
-    return new StopReading();
-  };
-  const decode = (bytes: Uint8Array, at: number): string => {
-    if (bytes.includes(0)) {
-      throw fail(
-        'not-utf8',
-        'The file contains binary data (NUL bytes), not text.',
-        'Upload the return as CSV UTF-8 or JSON text.',
+class IgnoredCells {
+  #trailing = { count: 0, first: 0 };
+  #separatorRows = { count: 0, first: 0 };
+
+  trailing(row: number): void {
+    IgnoredCells.#add(this.#trailing, row);
+  }
+
+  separatorRow(row: number): void {
+    IgnoredCells.#add(this.#separatorRows, row);
+  }
+
+  report(checker: ReturnChecker): void {
+    const rows = ({ count, first }: { count: number; first: number }, one: string, many: string): string =>
+      count === 1 ? `Row ${first} ${one}` : `${count} rows, from row ${first} on, ${many}`;
+    const t = this.#trailing;
+    if (t.count > 0) {
+      checker.fileProblem(
+        problem(
+          'empty-cells-ignored',
+          { row: t.first },
+          `${rows(t, 'ends', 'end')} with empty cells after the last named column; they were ignored.`,
+          'Nothing to correct: the figures are read as they are. Spreadsheets write these for cells right of the table that were once used; to stop this warning, delete those columns (select them, Delete) and save again.',
+        ),
       );
     }
-    try {
-      return decoder.decode(bytes, { stream: true });
-    } catch {
-      throw fail(
-        'not-utf8',
-        `The file is not valid UTF-8 text (near byte ${at}).`,
-        'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8); other encodings such as Latin-1 are not accepted.',
+    const s = this.#separatorRows;
+    if (s.count > 0) {
+      checker.fileProblem(
+        problem(
+          'empty-cells-ignored',
+          { row: s.first },
+          `${rows(s, 'holds', 'hold')} nothing but separators (such as ",,,"); ${s.count === 1 ? 'it was' : 'they were'} ignored.`,
+          'Nothing to correct: the figures are read as they are. Spreadsheets write these for empty rows that were once used or formatted; to stop this warning, delete those rows and save again.',
+        ),
       );
     }
-  };
-  for await (const chunk of source) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      throw fail(
-        'file-too-large',
-        `The file is larger than ${maxBytes} bytes.`,
-        'Upload only your country’s rows; split nothing — a return this size is not a national return.',
-      );
-    }
-    let bytes = chunk;
-    if (head) {
-      bytes = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
-      if (bytes.length < 2) {
-        head = bytes;
-        continue;
-      }
-      head = null;
-      const b0 = bytes[0];
-      const b1 = bytes[1];
-      if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
-        throw fail(
-          'not-utf8',
-          'The file is encoded as UTF-16.',
-          'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8), or as UTF-8 text.',
-        );
-      }
-      if (b0 === 0x50 && b1 === 0x4b) {
-        throw fail(
-          'unsupported-format',
-          'The file is a ZIP archive (perhaps an Excel workbook) with a text extension.',
-          'Upload Excel workbooks with the .xlsx extension, or save the sheet as CSV UTF-8.',
-        );
-      }
-    }
-    const text = decode(bytes, total - bytes.length);
-    if (text) yield text;
   }
-  if (head && head.length > 0) {
-    const text = decode(head, 0);
-    if (text) yield text;
-  }
-  try {
-    const rest = decoder.decode();
-    if (rest) yield rest;
-  } catch {
-    throw fail(
-      'not-utf8',
-      'The file ends in the middle of a UTF-8 character.',
-      'Save the file again as CSV UTF-8.',
-    );
-  }
-  if (total === 0) {
-    throw fail(
-      'empty-file',
-      'The file is empty.',
-      'Upload your return with a header line and one row per date and metric.',
-    );
+
+  static #add(counter: { count: number; first: number }, row: number): void {
+    if (counter.count === 0) counter.first = row;
+    counter.count++;
   }
 }
 
 async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Promise<void> {
+  const ignored = new IgnoredCells();
+  const found = await findHeader(text, {
+    maxLineChars: MAX_RECORD_CHARS,
+    // Blank rows before the header count too: 25 MB of line ends must not keep the reader busy.
+    blankRow: (row, separators) => {
+      if (separators) ignored.separatorRow(row);
+      return checker.line(row);
+    },
+  });
+  try {
+    if (found.header === null) {
+      if (found.rowsBefore === 0) {
+        checker.fileProblem(
+          problem(
+            'no-rows',
+            {},
+            'The file has no header and no rows.',
+            'Start the file with the header line: date,metric,breakdown,value',
+          ),
+        );
+      }
+      return;
+    }
+    const delimiter = delimiterOf(found.header);
+    if (!delimiter.ok) {
+      const row = found.rowsBefore + 1;
+      const mixed = delimiter.error.map((d) => DELIMITER_NAMES[d].many);
+      checker.fileProblem(
+        problem(
+          'ambiguous-delimiter',
+          { row, value: found.header },
+          `The header line holds both ${mixed.slice(0, -1).join(', ')} and ${mixed.at(-1)}, so which one separates the columns cannot be told (separators tried: ${DELIMITERS.map((d) => DELIMITER_NAMES[d].one).join(', ')}).`,
+          'Separate the columns with one character throughout: write the header as date,metric,breakdown,value (or with semicolons, or tabs, only), or save the sheet from Excel as "CSV UTF-8 (Comma delimited)".',
+        ),
+      );
+      return;
+    }
+    await readRecords(found.text, delimiter.value, found.rowsBefore, checker, ignored);
+  } finally {
+    await found.close();
+    ignored.report(checker);
+  }
+}
+
+/** Parses the records from the header on (`rowsBefore` blank rows were dropped before it) and checks each. */
+async function readRecords(
+  text: AsyncIterable<string>,
+  delimiter: Delimiter,
+  rowsBefore: number,
+  checker: ReturnChecker,
+  ignored: IgnoredCells,
+): Promise<void> {
   const parser = parseCsv({
+    delimiter,
     relax_column_count: true,
     skip_empty_lines: false,
     max_record_size: MAX_RECORD_CHARS,
   });
-  let rowNumber = 0;
+  let rowNumber = rowsBefore;
   let columns: ReturnType<ReturnChecker['header']> | undefined;
   const feed = (async () => {
     try {
@@ -173,45 +184,48 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
     for await (const record of parser as AsyncIterable<string[]>) {
       rowNumber++;
       // A spreadsheet's blank row may come out as a blank line or as a line of empty cells.
-      const blank = record.every((cell) => cell.trim() === '');
+      if (record.every(isEmpty)) {
+        if (record.length > 1) ignored.separatorRow(rowNumber);
+        if (!checker.line(rowNumber)) break;
+        continue;
+      }
       if (!columns) {
-        // Blank lines before the header count too: 25 MB of line ends must not keep the reader busy.
-        if (blank) {
-          if (!checker.line(rowNumber)) break;
-          continue;
-        }
-        columns = checker.header(record, rowNumber);
+        const named = withoutTrailingEmpty(record);
+        if (named.length < record.length) ignored.trailing(rowNumber);
+        columns = checker.header(named, rowNumber);
         continue;
       }
-      if (blank) {
-        if (!checker.line(rowNumber)) break;
-        continue;
+      let cells = record;
+      if (record.length > columns.length && record.slice(columns.length).every(isEmpty)) {
+        ignored.trailing(rowNumber);
+        cells = record.slice(0, columns.length);
       }
-      if (record.length !== columns.length) {
+      if (cells.length !== columns.length) {
         if (!checker.line(rowNumber)) break;
+        const name = DELIMITER_NAMES[delimiter].one;
         checker.fileProblem(
           problem(
             'wrong-field-count',
-            { row: rowNumber, value: record.join(',') },
-            `Row ${rowNumber} has ${record.length} cells; the header has ${columns.length}.`,
-            'Give every row the same columns as the header; a comma inside a value must be quoted ("1,200" is read as two cells).',
+            { row: rowNumber, value: record.join(delimiter) },
+            `Row ${rowNumber} has ${cells.length} cells; the header has ${columns.length}.`,
+            `Give every row the same columns as the header; a ${name} inside a value must be quoted ("1${delimiter === '\t' ? '<tab>' : delimiter}200" is read as two cells).${cells.length > columns.length ? ' Cells after the header’s last named column must stay empty.' : ''}`,
           ),
         );
         continue;
       }
-      const cells: Record<string, string> = {};
+      const byColumn: Record<string, string> = {};
       for (let i = 0; i < columns.length; i++) {
         const column = columns[i];
-        if (column) cells[column] = record[i] ?? '';
+        if (column) byColumn[column] = cells[i] ?? '';
       }
-      checker.row({ row: rowNumber, cells });
+      checker.row({ row: rowNumber, cells: byColumn });
       if (checker.stopped) break;
     }
   } catch (e) {
     if (e instanceof StopReading) throw e;
     const { code = '', records } = e as { code?: string; records?: unknown };
     // The parser reads ahead of the rows checked so far: its own record count locates the error.
-    const at = typeof records === 'number' ? records + 1 : rowNumber + 1;
+    const at = typeof records === 'number' ? rowsBefore + records + 1 : rowNumber + 1;
     const message =
       code === 'CSV_MAX_RECORD_SIZE'
         ? `Row ${at} is longer than ${MAX_RECORD_CHARS} characters.`
@@ -223,24 +237,16 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
         message,
         code === 'CSV_MAX_RECORD_SIZE'
           ? 'Put one row per line; check the file is really your return.'
-          : 'Check quotes in that row: a value with a comma or a quote must be enclosed in double quotes, and a quote inside it doubled ("").',
+          : `Check quotes in that row: a value with a ${DELIMITER_NAMES[delimiter].one} or a quote must be enclosed in double quotes, and a quote inside it doubled ("").`,
       ),
     );
   } finally {
     parser.destroy();
     await feed.catch(() => undefined);
   }
-  if (!columns && rowNumber === 0) {
-    checker.fileProblem(
-      problem(
-        'no-rows',
-        {},
-        'The file has no header and no rows.',
-        'Start the file with the header line: date,metric,breakdown,value',
-      ),
-    );
-  }
 }
+
+const isEmpty = (cell: string): boolean => cell.trim() === '';
 
 async function readJson(
   text: AsyncIterable<string>,

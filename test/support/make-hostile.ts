@@ -136,6 +136,11 @@ const utf16be = (s: string): Buffer => {
   return le;
 };
 const VALID_TEXT = csv(VALID_ROWS).toString('utf8');
+/** Text as Windows-1252 bytes (every character used here is in Latin-1). */
+const cp1252 = (s: string): Buffer => Buffer.from(s, 'latin1');
+/** The valid return with another separator (no cell of it holds one). */
+const separatedBy = (sep: string, eol = '\n'): string =>
+  [HEADER, ...VALID_ROWS].map((l) => `${l.replaceAll(',', sep)}${eol}`).join('');
 
 /** A nested array `depth` levels deep, as JSON text. */
 const nestedArrays = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -187,18 +192,6 @@ export function hostileFixtures(): HostileCase[] {
       })(),
     ),
     rejected(
-      'utf16le-bom.csv',
-      'not-utf8',
-      'A valid return saved as UTF-16 LE with its byte-order mark (Excel "Unicode Text").',
-      Buffer.concat([Buffer.from([0xff, 0xfe]), utf16le(VALID_TEXT)]),
-    ),
-    rejected(
-      'utf16be-bom.csv',
-      'not-utf8',
-      'A valid return saved as UTF-16 BE with its byte-order mark.',
-      Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(VALID_TEXT)]),
-    ),
-    rejected(
       'utf16le-no-bom.csv',
       'not-utf8',
       'UTF-16 LE without a byte-order mark: every other byte is NUL.',
@@ -206,9 +199,57 @@ export function hostileFixtures(): HostileCase[] {
     ),
     rejected(
       'latin1.csv',
+      'bad-breakdown',
+      'Latin-1 text: "Côte" with ô as the single byte 0xF4. Not UTF-8, so read as Windows-1252 (a warning says so): the report shows "Côte" in row 8, refused as a breakdown arrests does not have.',
+      cp1252(`${VALID_TEXT}2025-11-14,arrests,Côte,1\n`),
+      AT,
+    ),
+    rejected(
+      'utf8-mixed-windows-1252.csv',
       'not-utf8',
-      'Latin-1 text: "Côte" with ô as the single byte 0xF4.',
-      Buffer.from(`${VALID_TEXT}2025-11-14,arrests,Côte,1\n`, 'latin1'),
+      'Valid UTF-8 ("arrêts" in row 2), then a Windows-1252 byte (ô of "Côte" as 0xF4): a file in two encodings is not guessed at.',
+      Buffer.concat([text(`${HEADER}\n2025-11-12,arrêts,,1\n`), cp1252('2025-11-12,arrests,Côte,1\n')]),
+    ),
+    rejected(
+      'utf8-surrogate.csv',
+      'not-utf8',
+      'A UTF-16 surrogate encoded in UTF-8 (0xED 0xA0 0x80, CESU-8): shaped like UTF-8 but forbidden, never read as Windows-1252.',
+      Buffer.concat([
+        text(`${VALID_TEXT}2025-11-14,arrests,`),
+        Buffer.from([0xed, 0xa0, 0x80]),
+        text(',1\n'),
+      ]),
+    ),
+    rejected(
+      'windows-1252-undefined-byte.csv',
+      'not-utf8',
+      'Not UTF-8, and byte 0x81 is not a character in Windows-1252 either.',
+      Buffer.concat([cp1252(`${VALID_TEXT}2025-11-14,arrests,é`), Buffer.from([0x81]), text(',1\n')]),
+    ),
+    rejected(
+      'binary-no-nul.csv',
+      'not-utf8',
+      '4 KB of random bytes with no NUL byte: not UTF-8, and control bytes make it binary rather than Windows-1252.',
+      (() => {
+        const b = randomBytes(4096, 11);
+        b[0] = 0x41;
+        b[1] = 0x42;
+        for (let i = 0; i < b.length; i++) if (b[i] === 0) b[i] = 0x01;
+        return b;
+      })(),
+    ),
+    rejected(
+      'utf32le-bom.csv',
+      'not-utf8',
+      'A valid return in UTF-32 LE with its byte-order mark (FF FE 00 00, which starts like UTF-16).',
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe, 0, 0]),
+        ...[...VALID_TEXT].map((ch) => {
+          const b = Buffer.alloc(4);
+          b.writeUInt32LE(ch.codePointAt(0)!);
+          return b;
+        }),
+      ]),
     ),
     rejected(
       'utf8-cut-mid-character.csv',
@@ -275,6 +316,32 @@ export function hostileFixtures(): HostileCase[] {
       Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), csv(VALID_ROWS, HEADER, '\r\n')]),
     ),
     accepted('cr-only.csv', 'IT', 'Classic Mac OS line ends (CR only).', csv(VALID_ROWS, HEADER, '\r')),
+    accepted(
+      'utf16le-bom.csv',
+      'AT',
+      'A valid return saved as UTF-16 LE with its byte-order mark: converted, with a warning naming the encoding.',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), utf16le(VALID_TEXT)]),
+    ),
+    accepted(
+      'utf16be-bom.csv',
+      'HU',
+      'A valid return saved as UTF-16 BE with its byte-order mark: converted, with a warning.',
+      Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(VALID_TEXT)]),
+    ),
+    accepted(
+      'excel-unicode-text.csv',
+      'PL',
+      'What Excel\'s "Unicode Text" writes: UTF-16 LE with a byte-order mark, tab-separated, CRLF.',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), utf16le(separatedBy('\t', '\r\n'))]),
+    ),
+    accepted(
+      'semicolon-windows-1252.csv',
+      'SN',
+      'What French Excel\'s "CSV (séparateur : point-virgule)" writes: semicolons, CRLF, Windows-1252 (a non-breaking space, byte 0xA0, after two values makes it invalid UTF-8; trimmed like any space). Accepted with a warning naming the encoding.',
+      cp1252(
+        separatedBy(';', '\r\n').replace(';12\r\n', ';12\u00a0\r\n').replace(';310\r\n', ';310\u00a0\r\n'),
+      ),
+    ),
     rejected(
       'quoted-newline.csv',
       'unknown-metric',
@@ -344,14 +411,30 @@ export function hostileFixtures(): HostileCase[] {
         `country,${HEADER}`,
       ),
     ),
-    rejected(
+    accepted(
       'semicolon-separated.csv',
-      'unknown-column',
-      'European Excel separates with semicolons: the header is one unknown column.',
-      csv(
-        VALID_ROWS.map((l) => l.replaceAll(',', ';')),
-        HEADER.replaceAll(',', ';'),
-      ),
+      'LU',
+      'French, Spanish, Portuguese and German Excel separate with semicolons: the separator is read from the header.',
+      text(separatedBy(';')),
+    ),
+    accepted(
+      'tab-separated.csv',
+      'RO',
+      'Tab-separated, as copied out of a spreadsheet.',
+      text(separatedBy('\t')),
+    ),
+    rejected(
+      'semicolon-decimal-comma.csv',
+      'bad-value',
+      'A semicolon file whose value is written 1,5: the comma stays in the cell, and 1,5 is not a whole number.',
+      text(`${separatedBy(';')}2025-11-14;arrests;;1,5\n`),
+      AT,
+    ),
+    rejected(
+      'ambiguous-header.csv',
+      'ambiguous-delimiter',
+      'A header with both semicolons and commas (date;metric,breakdown;value): which one separates columns cannot be told.',
+      text(`date;metric,breakdown;value\n${VALID_ROWS.join('\n')}\n`),
       1,
     ),
     rejected(
@@ -361,15 +444,37 @@ export function hostileFixtures(): HostileCase[] {
       text(`sep=,\n${VALID_TEXT}`),
       1,
     ),
-    rejected(
+    accepted(
       'trailing-comma.csv',
-      'unknown-column',
-      'Every line ends with a comma: the header has an empty fifth column.',
+      'HR',
+      'Every line ends with a comma (an empty fifth column): ignored, with a warning.',
       csv(
         VALID_ROWS.map((l) => `${l},`),
         `${HEADER},`,
       ),
-      1,
+    ),
+    accepted(
+      'trailing-commas-excel.csv',
+      'SI',
+      'Excel\'s trailing empty columns: ",,," after every line, the header included (cells right of the table once used). Ignored, with a warning.',
+      csv(
+        VALID_ROWS.map((l) => `${l},,,`),
+        `${HEADER},,,`,
+        '\r\n',
+      ),
+    ),
+    accepted(
+      'separator-only-rows.csv',
+      'SK',
+      'Rows of only separators (",,,", also with spaces) between and after the data rows, as Excel exports formatted empty rows: ignored, with a warning.',
+      csv([...VALID_ROWS.slice(0, 3), ',,,', ...VALID_ROWS.slice(3), ',,,', ' , , , ', ',,,']),
+    ),
+    rejected(
+      'trailing-column-not-empty.csv',
+      'wrong-field-count',
+      'The header ends with an empty column, and row 8 has a value in it: only empty cells are ignored.',
+      csv([...VALID_ROWS.map((l) => `${l},`), '2025-11-14,arrests,,1,checked'], `${HEADER},`),
+      AT,
     ),
     rejected(
       'cyrillic-header.csv',

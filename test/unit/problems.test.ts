@@ -69,12 +69,17 @@ describe('truncate', () => {
 });
 
 describe('PROBLEM_CODES', () => {
-  it('makes only total-decreased and rule-warning warnings', () => {
+  it('makes only total-decreased, rule-warning, encoding-converted and empty-cells-ignored warnings', () => {
     const warnings = Object.entries(PROBLEM_CODES)
       .filter(([, severity]) => severity === 'warning')
       .map(([code]) => code);
 
-    expect(warnings).toEqual(['total-decreased', 'rule-warning']);
+    expect(warnings).toEqual([
+      'total-decreased',
+      'rule-warning',
+      'encoding-converted',
+      'empty-cells-ignored',
+    ]);
   });
 });
 

@@ -18,6 +18,16 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
   return out;
 };
 
+/** Text as UTF-16 code units, little- or big-endian, without a byte-order mark. */
+const utf16 = (text: string, order: 'le' | 'be'): Uint8Array => {
+  const le = Buffer.from(text, 'utf16le');
+  return order === 'le' ? le : le.swap16();
+};
+const BOM_LE = bytes(0xff, 0xfe);
+const BOM_BE = bytes(0xfe, 0xff);
+/** Text as Windows-1252 bytes; every character must be in Latin-1 (the € is written 0x80 by hand). */
+const cp1252 = (text: string): Uint8Array => Buffer.from(text, 'latin1');
+
 describe('formatOf', () => {
   it.each([
     ['return.csv', 'csv'],
@@ -211,32 +221,6 @@ describe('encodings and binary files', () => {
     expect(codesOf(report)).toEqual(['empty-file']);
   });
 
-  it.each([
-    ['little-endian', bytes(0xff, 0xfe)],
-    ['big-endian', bytes(0xfe, 0xff)],
-  ])('rejects a UTF-16 (%s) file, saying to save it as CSV UTF-8', async (_order, bom) => {
-    const text = utf8('date,metric,value\n');
-    const utf16 = new Uint8Array(text.length * 2);
-    text.forEach((b, i) => {
-      utf16[_order === 'little-endian' ? 2 * i : 2 * i + 1] = b;
-    });
-
-    const { report } = await readCsv(concat(bom, utf16));
-
-    const p = theProblem(report, 'not-utf8', { row: null });
-    expect(p.message).toContain('UTF-16');
-    expect(p.hint).toContain('CSV UTF-8');
-  });
-
-  it('rejects Latin-1 text', async () => {
-    const latin1 = concat(utf8('date,metric,value\n2025-11-10,arr'), bytes(0xea), utf8('ts,1\n'));
-
-    const { report } = await readCsv(latin1);
-
-    const p = theProblem(report, 'not-utf8');
-    expect(p.hint).toContain('Latin-1');
-  });
-
   it('rejects text containing NUL bytes', async () => {
     const withNul = concat(utf8('date,metric,value\n2025-11-10,arrests,1'), bytes(0), utf8('\n'));
 
@@ -296,6 +280,435 @@ describe('encodings and binary files', () => {
     const { report } = await readCsv(csv, { operation: op });
 
     expect(report.verdict).toBe('accepted');
+  });
+});
+
+describe('CSV separated by commas, semicolons or tabs', () => {
+  // French, Spanish, Portuguese and German Excel save "CSV" with semicolons; "Unicode Text" uses tabs.
+
+  it('accepts a return separated by semicolons, as European Excel saves it', async () => {
+    const csv = 'date;metric;breakdown;value\r\n2025-11-10;arrests;;3\r\n2025-11-11;arrests;;4\r\n';
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(report.counts.warnings).toBe(0);
+    expect(figures?.totals).toEqual({ arrests: 7 });
+  });
+
+  it('accepts a return separated by tabs', async () => {
+    const csv =
+      'date\tmetric\tbreakdown\tvalue\n2025-11-10\tvictims_safeguarded\t\t5\n2025-11-10\tvictims_safeguarded\texploitation=other\t2\n';
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ victims_safeguarded: 5 });
+  });
+
+  it('reads a semicolon-separated header written in quotes', async () => {
+    const csv = '"Date";"Metric";"Value"\n2025-11-10;arrests;3\n';
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: 3 });
+  });
+
+  it('keeps a comma inside a semicolon-separated cell as part of the value', async () => {
+    const csv = 'date;metric;value\n2025-11-10;arrests;1,5\n';
+
+    const { report } = await readCsv(csv);
+
+    theProblem(report, 'bad-value', { row: 2, column: 'value', value: '1,5' });
+  });
+
+  it('finds the separator after blank lines, numbering rows as a spreadsheet shows them', async () => {
+    const csv = '\n\r\n  \ndate;metric;value\n2025-11-10;arest;1\n';
+
+    const { report } = await readCsv(csv);
+
+    theProblem(report, 'unknown-metric', { row: 5, value: 'arest' });
+  });
+
+  it('quotes a row with the wrong number of cells with its own separator', async () => {
+    const csv = 'date;metric;value\n2025-11-10;arrests;1;200\n';
+
+    const { report } = await readCsv(csv);
+
+    const p = theProblem(report, 'wrong-field-count', { row: 2, value: '2025-11-10;arrests;1;200' });
+    expect(p.hint).toContain('semicolon');
+  });
+
+  it.each([
+    ['commas and semicolons', 'date;metric,breakdown;value'],
+    ['semicolons and tabs', 'date;metric\tbreakdown;value'],
+    ['all three', 'date,metric;breakdown\tvalue'],
+  ])('rejects a header that mixes %s, naming the separators tried', async (_mix, header) => {
+    const { report, figures } = await readCsv(`${header}\n2025-11-10,arrests,,1\n`);
+
+    expect(figures).toBeNull();
+    expect(codesOf(report)).toEqual(['ambiguous-delimiter']);
+    const p = theProblem(report, 'ambiguous-delimiter', { row: 1, value: header });
+    expect(p.message).toMatch(/comma.*semicolon.*tab/);
+    expect(p.hint).toContain('date,metric,breakdown,value');
+    expect(p.hint).toContain('CSV UTF-8');
+  });
+
+  it('reads a header split by one separator even when another appears inside quotes', async () => {
+    const csv = 'date;metric;"value"\n2025-11-10;"arrests";"1"\n';
+
+    const { report } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+  });
+
+  it('keeps a header without any separator one unknown column', async () => {
+    const { report } = await readCsv('date|metric|value\n2025-11-10|arrests|1\n');
+
+    theProblem(report, 'unknown-column', { row: 1, value: 'date|metric|value' });
+  });
+
+  it('stops reading a semicolon file once the row limit is passed', async () => {
+    const op = anOperation({ limits: { maxRows: 10 } });
+    let pulled = 0;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      yield utf8('date;metric;value\n');
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield utf8(`2025-11-10;m${i};1\n`);
+      }
+    }
+
+    const { report } = await readReturn(endless(), 'csv', { operation: op, country: 'BR' });
+
+    theProblem(report, 'too-many-rows', { row: 12 });
+    expect(pulled).toBeLessThan(5_000);
+  });
+
+  it('stops at a first line longer than the record limit without reading the whole file', async () => {
+    let pulled = 0;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield utf8('date;metric;value;'.repeat(50));
+      }
+    }
+
+    const { report } = await readReturn(endless(), 'csv', { operation: anOperation(), country: 'BR' });
+
+    const p = theProblem(report, 'malformed-csv', { row: 1 });
+    expect(p.message).toContain('longer than');
+    expect(pulled).toBeLessThan(1_000);
+  });
+
+  it('counts blank lines before the header against the row limit, without holding them', async () => {
+    const op = anOperation({ limits: { maxRows: 10 } });
+    let pulled = 0;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield utf8(' ;;\n');
+      }
+    }
+
+    const { report } = await readReturn(endless(), 'csv', { operation: op, country: 'BR' });
+
+    theProblem(report, 'too-many-rows', { row: 11 });
+    expect(pulled).toBeLessThan(5_000);
+  });
+});
+
+describe('empty cells Excel adds around a table', () => {
+  it('ignores empty columns after the header’s last name, with one warning', async () => {
+    const csv = 'date,metric,breakdown,value,,,\n2025-11-10,arrests,,3,,,\n2025-11-11,arrests,,4,,,\n';
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: 7 });
+    const p = theProblem(report, 'empty-cells-ignored', { row: 1 });
+    expect(p.message).toContain('3 rows');
+    expect(p.hint).toMatch(/delete/i);
+  });
+
+  it('ignores empty trailing cells of data rows, in semicolon files too', async () => {
+    const csv = 'date;metric;value\n2025-11-10;arrests;3;;\n2025-11-11;arrests;4\n';
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: 7 });
+    theProblem(report, 'empty-cells-ignored', { row: 2 });
+  });
+
+  it('warns once for a whole file of trailing commas', async () => {
+    const rows = Array.from({ length: 3 }, (_, d) =>
+      Array.from({ length: 300 }, (_, i) => `2025-11-1${d},m${i},,${i},,`),
+    ).flat();
+    const op = anOperation({
+      metrics: Array.from({ length: 300 }, (_, i) => ({
+        id: `m${i}`,
+        label: `M${i}`,
+        aggregation: 'sum',
+      })),
+      rules: [],
+    });
+
+    const { report } = await readCsv(`date,metric,breakdown,value,,\n${rows.join('\n')}\n`, {
+      operation: op,
+    });
+
+    expect(report.verdict).toBe('accepted');
+    expect(report.counts.warnings).toBe(1);
+    expect(report.problems[0]?.message).toContain('901 rows');
+  });
+
+  it('rejects a value in a column the header leaves unnamed', async () => {
+    const csv = 'date,metric,value,\n2025-11-10,arrests,3,\n2025-11-11,arrests,4,checked\n';
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(figures).toBeNull();
+    theProblem(report, 'wrong-field-count', { row: 3 });
+  });
+
+  it('still rejects an empty column between named ones', async () => {
+    const { report } = await readCsv('date,,metric,value\n2025-11-10,,arrests,3\n');
+
+    theProblem(report, 'unknown-column', { row: 1, column: 'column 2' });
+  });
+
+  it('ignores rows of only separators, with a warning naming the first and how many', async () => {
+    const csv =
+      'date;metric;breakdown;value\n2025-11-10;arrests;;1\n;;;\n2025-11-11;arrests;;2\n;;;\n ; ; ; \n';
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: 3 });
+    expect(report.counts.rows).toBe(2);
+    const p = theProblem(report, 'empty-cells-ignored', { row: 3 });
+    expect(p.message).toContain('3 rows');
+  });
+
+  it('counts rows of only separators before the header in the same warning', async () => {
+    const csv = ',,,\ndate,metric,breakdown,value\n2025-11-10,arrests,,1\n';
+
+    const { report } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    theProblem(report, 'empty-cells-ignored', { row: 1 });
+  });
+
+  it('says nothing about plain blank lines', async () => {
+    const { report } = await readCsv('date,metric,value\n\n2025-11-10,arrests,1\n\n');
+
+    expect(report.verdict).toBe('accepted');
+    expect(report.problems).toEqual([]);
+  });
+});
+
+describe('CSV in UTF-16 (Excel "Unicode Text")', () => {
+  const text = 'date\tmetric\tbreakdown\tvalue\r\n2025-11-10\tarrests\t\t3\r\n2025-11-11\tarrests\t\t4\r\n';
+
+  it.each([
+    ['le', 'little-endian', BOM_LE],
+    ['be', 'big-endian', BOM_BE],
+  ] as const)(
+    'reads UTF-16 %s with its byte-order mark, warning that it was converted',
+    async (order, name, bom) => {
+      const { report, figures } = await readCsv(concat(bom, utf16(text, order)));
+
+      expect(report.verdict).toBe('accepted');
+      expect(figures?.totals).toEqual({ arrests: 7 });
+      const p = theProblem(report, 'encoding-converted', { row: null, value: `utf-16${order}` });
+      expect(p.message).toContain(`UTF-16 (${name}`);
+      expect(p.hint).toContain('CSV UTF-8');
+    },
+  );
+
+  it.each([1, 3])('reads UTF-16 streamed in %d-byte chunks, surrogate pairs included', async (chunkSize) => {
+    const csv = 'date,metric,value\n2025-11-10,arrêts_🚔,1\n';
+
+    const { report } = await readCsv(concat(BOM_LE, utf16(csv, 'le')), { chunkSize });
+
+    theProblem(report, 'unknown-metric', { row: 2, value: 'arrêts_🚔' });
+  });
+
+  // A conversion already reported stays in the report of a file rejected later: both are true.
+
+  it('rejects UTF-16 holding a NUL character', async () => {
+    const { report } = await readCsv(
+      concat(BOM_LE, utf16('date,metric,value\n2025-11-10,a\u0000,1\n', 'le')),
+    );
+
+    expect(report.verdict).toBe('rejected');
+    const p = theProblem(report, 'not-utf8');
+    expect(p.message).toContain('NUL');
+  });
+
+  it('rejects UTF-16 with an unpaired surrogate', async () => {
+    const { report } = await readCsv(
+      concat(BOM_BE, utf16('date,metric,value\n2025-11-10,\ud800x,1\n', 'be')),
+    );
+
+    const p = theProblem(report, 'not-utf8');
+    expect(p.hint).toContain('CSV UTF-8');
+  });
+
+  it('rejects UTF-16 cut in the middle of a character', async () => {
+    const whole = concat(BOM_LE, utf16('date,metric,value\n2025-11-10,arrests,1\n', 'le'));
+
+    const { report } = await readCsv(whole.slice(0, -1));
+
+    expect(report.verdict).toBe('rejected');
+    theProblem(report, 'not-utf8');
+  });
+
+  it('rejects UTF-16 without a byte-order mark, saying what it looks like', async () => {
+    const { report } = await readCsv(utf16('date,metric,value\n2025-11-10,arrests,1\n', 'le'));
+
+    const p = theProblem(report, 'not-utf8');
+    expect(p.message).toContain('UTF-16');
+    expect(p.hint).toContain('CSV UTF-8');
+  });
+
+  it('rejects UTF-32 with its byte-order mark', async () => {
+    const { report } = await readCsv(concat(bytes(0xff, 0xfe, 0, 0), utf8('d'), bytes(0, 0, 0)));
+
+    const p = theProblem(report, 'not-utf8');
+    expect(p.message).toContain('UTF-32');
+  });
+
+  it('still rejects a UTF-16 JSON file: JSON is UTF-8', async () => {
+    const json = aReturn().withRow('2025-11-10', 'arrests', 3).json(anOperation(), 'BR');
+
+    const { report } = await readJson(concat(BOM_LE, utf16(json, 'le')));
+
+    const p = theProblem(report, 'not-utf8');
+    expect(p.message).toContain('UTF-16');
+  });
+});
+
+describe('CSV in Windows-1252 (Excel "CSV" on Western European Windows)', () => {
+  it('reads text that is not UTF-8 as Windows-1252, warning to check accented names', async () => {
+    // 0xA0 is a non-breaking space: trimmed from the cell like any space.
+    const csv = cp1252('date;metric;value\r\n2025-11-10;arrests;3\u00a0\r\n2025-11-11;arrests;4\r\n');
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(report.verdict).toBe('accepted');
+    expect(figures?.totals).toEqual({ arrests: 7 });
+    const p = theProblem(report, 'encoding-converted', { value: 'windows-1252' });
+    expect(p.message).toContain('not valid UTF-8');
+    expect(p.message).toContain('Windows-1252');
+    expect(p.hint).toContain('accented');
+    expect(p.hint).toContain('CSV UTF-8');
+  });
+
+  it('shows accented cells as written', async () => {
+    const csv = concat(
+      cp1252('date,metric,value\n2025-11-10,arrêts,1\n2025-11-10,'),
+      bytes(0x80),
+      utf8(',1\n'),
+    );
+
+    const { report } = await readCsv(csv);
+
+    expect(report.problems.map((p) => [p.code, p.row, p.value])).toEqual([
+      ['encoding-converted', null, 'windows-1252'],
+      ['unknown-metric', 2, 'arrêts'],
+      ['unknown-metric', 3, '€'],
+    ]);
+  });
+
+  it('switches to Windows-1252 at the first byte that is not UTF-8, however late', async () => {
+    const ascii = Array.from({ length: 5_000 }, (_, i) => `2025-11-10,arrests,${i % 2 === 0 ? 'x' : ''},1`);
+    const csv = cp1252(`date,metric,breakdown,value\n${ascii.join('\n')}\n2025-11-11,côte,,1\n`);
+    const op = anOperation({ limits: { maxProblemsListed: 10_000 } });
+
+    const { report } = await readCsv(csv, { chunkSize: 4096, operation: op });
+
+    expect(report.counts.byCode['encoding-converted']).toBe(1);
+    theProblem(report, 'unknown-metric', { row: 5_002, value: 'côte' });
+  });
+
+  it.each([1, 2])('switches when the first foreign byte arrives in %d-byte chunks', async (chunkSize) => {
+    const csv = cp1252('date,metric,value\n2025-11-10,é,1\n2025-11-10,ü,1\n');
+
+    const { report } = await readCsv(csv, { chunkSize });
+
+    expect(report.problems.map((p) => p.value)).toEqual(['windows-1252', 'é', 'ü']);
+  });
+
+  it('rejects a file that mixes UTF-8 and another encoding', async () => {
+    const csv = concat(utf8('date,metric,value\n2025-11-10,arrêts,1\n2025-11-10,'), cp1252('côte,1\n'));
+
+    const { report, figures } = await readCsv(csv);
+
+    expect(figures).toBeNull();
+    const p = theProblem(report, 'not-utf8');
+    expect(p.message).toContain('mixes');
+    expect(p.hint).toContain('CSV UTF-8');
+  });
+
+  it.each([
+    ['an overlong "/" (0xC0 0xAF)', bytes(0xc0, 0xaf)],
+    ['an encoded surrogate (0xED 0xA0 0x80)', bytes(0xed, 0xa0, 0x80)],
+    ['a code point above U+10FFFF (0xF4 0x90 0x80 0x80)', bytes(0xf4, 0x90, 0x80, 0x80)],
+  ])('rejects %s instead of reading it as Windows-1252', async (_case, seq) => {
+    const csv = concat(utf8('date,metric,value\n2025-11-10,a'), seq, utf8(',1\n'));
+
+    const { report } = await readCsv(csv);
+
+    expect(codesOf(report)).toEqual(['not-utf8']);
+  });
+
+  it.each(['81', '8D', '8F', '90', '9D'])(
+    'rejects byte 0x%s, which Windows-1252 leaves undefined',
+    async (hex) => {
+      const byte = bytes(Number.parseInt(hex, 16));
+      const csv = concat(cp1252('date,metric,value\n2025-11-10,é'), byte, utf8(',1\n'));
+
+      const { report, figures } = await readCsv(csv);
+
+      expect(figures).toBeNull();
+      const p = theProblem(report, 'not-utf8');
+      expect(p.message).toContain(`0x${hex}`);
+    },
+  );
+
+  it.each([
+    ['before', concat(utf8('date,metric,value\n\u0001'), bytes(0xe9), utf8('\n'))],
+    ['after', concat(utf8('date,metric,value\n'), bytes(0xe9), utf8('\u0002\n'))],
+  ])('rejects control characters %s the first foreign byte: binary, not text', async (_where, csv) => {
+    const { report, figures } = await readCsv(csv);
+
+    expect(figures).toBeNull();
+    const p = theProblem(report, 'not-utf8');
+    expect(p.message).toContain('binary');
+  });
+
+  it('rejects a file ending in the middle of a UTF-8 character even if it could be Windows-1252', async () => {
+    const { report } = await readCsv(
+      concat(utf8('date,metric,value\n2025-11-10,arrests,1\nBogot'), bytes(0xe1)),
+    );
+
+    expect(codesOf(report)).toEqual(['not-utf8']);
+  });
+
+  it('never reads JSON as Windows-1252', async () => {
+    const json = concat(
+      utf8('{"rows":[{"date":"2025-11-10","metric":"arr'),
+      bytes(0xea),
+      utf8('ts","value":1}]}'),
+    );
+
+    const { report } = await readJson(json);
+
+    const p = theProblem(report, 'not-utf8');
+    expect(p.hint).toContain('UTF-8');
   });
 });
 

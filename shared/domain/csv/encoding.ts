@@ -1,0 +1,449 @@
+import { isAscii } from 'node:buffer';
+import type iconvLite from 'iconv-lite';
+import { type Problem, problem } from '../problems.ts';
+
+/** The encodings a return's text is read in; a converted one is named in the report by this name. */
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+/** What the text of a return may be, and where its problems go. */
+export type DecodeOptions = {
+  /** The operation's file-size limit, in bytes as received. */
+  maxBytes: number;
+  /**
+   * CSV: UTF-16 with a byte-order mark and Windows-1252 are converted too, with a warning. JSON:
+   * UTF-8 only, as its standard (RFC 8259) requires.
+   */
+  convert: boolean;
+  /** Receives every problem found. A warning lets reading go on; an error ends it (`StopReading`). */
+  report: (p: Problem) => void;
+};
+
+/** Thrown once the text cannot be read further; the reason is already reported. */
+export class StopReading extends Error {
+  constructor() {
+    super('stop reading');
+    this.name = 'StopReadingError';
+  }
+}
+
+/**
+ * Decodes a return's bytes to text as they stream, holding at most a few bytes between chunks:
+ *
+ * - UTF-8, with or without a byte-order mark (dropped), always;
+ * - with `convert`: UTF-16 LE or BE announced by a byte-order mark (Excel's "Unicode Text"), and
+ *   Windows-1252 (Excel's "CSV" on Western European Windows) — but only for text that is not valid
+ *   UTF-8, from the first byte that is not, when everything before it was plain ASCII and no byte
+ *   is a control character or one Windows-1252 leaves undefined. Each conversion is reported as an
+ *   `encoding-converted` warning naming the encoding.
+ *
+ * Anything else ends with one error: `not-utf8` (other encodings, binary data, a file mixing
+ * encodings, UTF-8-shaped but forbidden sequences such as overlong forms), `unsupported-format`
+ * (a ZIP archive), `file-too-large` or `empty-file`.
+ */
+export async function* decodeText(
+  source: AsyncIterable<Uint8Array>,
+  options: DecodeOptions,
+): AsyncGenerator<string> {
+  const fail = (code: FailureCode, message: string, hint: string): StopReading => {
+    options.report(problem(code, {}, message, hint));
+    return new StopReading();
+  };
+  let total = 0;
+  // The first bytes tell byte-order marks, UTF-16 without one, and ZIP files apart; they may arrive
+  // one at a time.
+  let head: Uint8Array | null = new Uint8Array(0);
+  let decoder: ChunkDecoder | null = null;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > options.maxBytes) {
+      throw fail(
+        'file-too-large',
+        `The file is larger than ${options.maxBytes} bytes.`,
+        'Upload only your country’s rows; split nothing — a return this size is not a national return.',
+      );
+    }
+    let bytes = chunk;
+    if (head) {
+      bytes = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      if (bytes.length < SIGNATURE_BYTES) {
+        head = bytes;
+        continue;
+      }
+      head = null;
+      decoder = startDecoding(bytes, options, fail);
+      bytes = bytes.subarray(decoder.skip);
+    }
+    const text = await (decoder as ChunkDecoder).write(bytes);
+    if (text) yield text;
+  }
+  if (head && head.length > 0) {
+    decoder = startDecoding(head, options, fail);
+    const text = await decoder.write(head.subarray(decoder.skip));
+    if (text) yield text;
+  }
+  if (total === 0) {
+    throw fail(
+      'empty-file',
+      'The file is empty.',
+      'Upload your return with a header line and one row per date and metric.',
+    );
+  }
+  const rest = await (decoder as ChunkDecoder).end();
+  if (rest) yield rest;
+}
+
+type Hints = { save: string; binary: string };
+type FailureCode = 'not-utf8' | 'unsupported-format' | 'file-too-large' | 'empty-file';
+type Fail = (code: FailureCode, message: string, hint: string) => StopReading;
+
+/** How many leading bytes decide the encoding (a UTF-32 byte-order mark is four). */
+const SIGNATURE_BYTES = 4;
+
+const CSV_HINTS: Hints = {
+  save: 'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8).',
+  binary: 'Upload the return as CSV UTF-8 or JSON text.',
+};
+const JSON_HINTS: Hints = {
+  save: 'Save the JSON file as UTF-8 text: JSON is always UTF-8.',
+  binary: 'Upload the return as CSV UTF-8 or JSON text.',
+};
+
+const lowerFirst = (text: string): string => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+
+/** A decoder of one encoding, fed the bytes after any byte-order mark. */
+type ChunkDecoder = {
+  /** Bytes of a byte-order mark to drop before the first `write`. */
+  readonly skip: number;
+  write(bytes: Uint8Array): Promise<string>;
+  end(): Promise<string>;
+};
+
+/** Chooses the decoder from the file's first bytes (at least four, unless the file is shorter). */
+function startDecoding(first: Uint8Array, options: DecodeOptions, fail: Fail): ChunkDecoder {
+  const hints = options.convert ? CSV_HINTS : JSON_HINTS;
+  const [b0, b1, b2, b3] = first;
+  if (
+    (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) ||
+    (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff)
+  ) {
+    throw fail('not-utf8', 'The file is encoded as UTF-32.', hints.save);
+  }
+  const le = b0 === 0xff && b1 === 0xfe;
+  if (le || (b0 === 0xfe && b1 === 0xff)) {
+    if (!options.convert) throw fail('not-utf8', 'The file is encoded as UTF-16.', hints.save);
+    const encoding = le ? 'utf-16le' : 'utf-16be';
+    options.report(
+      problem(
+        'encoding-converted',
+        { value: encoding },
+        `The file is UTF-16 (${le ? 'little' : 'big'}-endian, with a byte-order mark), as Excel saves "Unicode Text"; it was converted to be read.`,
+        `Nothing to correct. To avoid this warning, ${lowerFirst(CSV_HINTS.save)}`,
+      ),
+    );
+    return new Utf16Decoder(encoding, fail);
+  }
+  // An ASCII character in UTF-16 has a NUL byte on one side: "d\0a\0" or "\0d\0a".
+  const ascii = (b: number | undefined): boolean => b !== undefined && b > 0 && b < 0x80;
+  if (
+    first.length >= 4 &&
+    ((ascii(b0) && b1 === 0 && ascii(b2) && b3 === 0) || (b0 === 0 && ascii(b1) && b2 === 0 && ascii(b3)))
+  ) {
+    throw fail(
+      'not-utf8',
+      'The file looks like UTF-16 without a byte-order mark (every other byte is NUL).',
+      options.convert
+        ? `${CSV_HINTS.save} Excel's "Unicode Text" (UTF-16 with a byte-order mark) is read too.`
+        : JSON_HINTS.save,
+    );
+  }
+  if (b0 === 0x50 && b1 === 0x4b) {
+    throw fail(
+      'unsupported-format',
+      'The file is a ZIP archive (perhaps an Excel workbook) with a text extension.',
+      'Upload Excel workbooks with the .xlsx extension, or save the sheet as CSV UTF-8.',
+    );
+  }
+  const bom = b0 === 0xef && b1 === 0xbb && b2 === 0xbf;
+  // A UTF-8 byte-order mark says what the file is: text after it that is not UTF-8 is not guessed at.
+  return new Utf8Decoder(
+    { skip: bom ? 3 : 0, convert: options.convert && !bom, hints, report: options.report },
+    fail,
+  );
+}
+
+/** iconv-lite, loaded the first time a file needs it: most returns are UTF-8, and a cold start should not pay. */
+const loadIconv = async (): Promise<typeof iconvLite> => (await import('iconv-lite')).default;
+
+/** Control characters no text return holds (tab, line feed and carriage return are not among them). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+const isControl = (b: number): boolean => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f;
+
+/** Bytes Windows-1252 does not define, controls, and NUL: none is in a Windows-1252 text file. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const NOT_WINDOWS_1252 = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x81\x8d\x8f\x90\x9d]/;
+
+/**
+ * UTF-8, checked byte by byte the way the Encoding Standard decodes it, so that the first byte
+ * that is not UTF-8 is found exactly — even across chunks — and the file may switch to
+ * Windows-1252 there, everything before it having been plain ASCII (the same in both).
+ */
+class Utf8Decoder implements ChunkDecoder {
+  readonly skip: number;
+  readonly #convert: boolean;
+  readonly #hints: Hints;
+  readonly #report: (p: Problem) => void;
+  readonly #fail: Fail;
+  /** Offset in the file (after a byte-order mark) of the next byte to be written. */
+  #at = 0;
+  /** Continuation bytes the current sequence still needs, and the range the next one must be in. */
+  #needed = 0;
+  #lower = 0x80;
+  #upper = 0xbf;
+  /** The bytes of a sequence begun in an earlier chunk (at most three), not decoded yet. */
+  #pending: number[] = [];
+  /** The last byte was a lead byte UTF-8 never uses (0xC0, 0xC1, 0xF5–0xFF). */
+  #badLead = false;
+  /** A character beyond ASCII, or a control character, has been read as UTF-8. */
+  #nonAscii = false;
+  #control = false;
+  /** Set once the text is read as Windows-1252. */
+  #windows1252: ((bytes: Uint8Array) => string) | null = null;
+
+  constructor(
+    options: { skip: number; convert: boolean; hints: Hints; report: (p: Problem) => void },
+    fail: Fail,
+  ) {
+    this.skip = options.skip;
+    this.#convert = options.convert;
+    this.#hints = options.hints;
+    this.#report = options.report;
+    this.#fail = fail;
+  }
+
+  async write(bytes: Uint8Array): Promise<string> {
+    const at = this.#at;
+    this.#at += bytes.length;
+    if (this.#windows1252) return this.#windows1252(bytes);
+    if (this.#needed === 0 && !this.#badLead && isAscii(bytes)) {
+      // The common case: plain ASCII, checked natively.
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+      if (text.includes('\0')) throw this.#binary();
+      if (!this.#control && CONTROL.test(text)) this.#control = true;
+      return text;
+    }
+    // Where the current sequence starts in `bytes`; -1 when it began in an earlier chunk.
+    let start = this.#pending.length > 0 ? -1 : 0;
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i] as number;
+      if (this.#badLead) {
+        this.#badLead = false;
+        if (c >= 0x80 && c <= 0xbf) throw this.#forbidden(this.#offset(at, start));
+        return this.#switch(bytes, start, this.#offset(at, start));
+      }
+      if (this.#needed === 0) {
+        start = i;
+        if (c < 0x80) {
+          if (c === 0) throw this.#binary();
+          if (isControl(c)) this.#control = true;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+          this.#needed = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+          if (c === 0xe0) this.#lower = 0xa0;
+          if (c === 0xed) this.#upper = 0x9f;
+          this.#needed = 2;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+          if (c === 0xf0) this.#lower = 0x90;
+          if (c === 0xf4) this.#upper = 0x8f;
+          this.#needed = 3;
+        } else if (c >= 0x80 && c <= 0xbf) {
+          // A continuation byte with nothing to continue: not UTF-8 at all.
+          return this.#switch(bytes, i, at + i);
+        } else {
+          // 0xC0, 0xC1, 0xF5–0xFF: an overlong or out-of-range form if a continuation byte follows.
+          this.#badLead = true;
+        }
+      } else if (c >= this.#lower && c <= this.#upper) {
+        this.#lower = 0x80;
+        this.#upper = 0xbf;
+        this.#needed--;
+        if (this.#needed === 0) this.#nonAscii = true;
+      } else if (c >= 0x80 && c <= 0xbf) {
+        // Shaped like UTF-8 but forbidden (overlong, surrogate, beyond U+10FFFF): a trick or a
+        // broken encoder, never read as Windows-1252.
+        throw this.#forbidden(at + i);
+      } else {
+        return this.#switch(bytes, start, this.#offset(at, start));
+      }
+    }
+    // Decode the complete characters; keep an unfinished sequence (and a bad lead byte) for later.
+    const open = this.#needed > 0 || this.#badLead;
+    if (open && start < 0) {
+      this.#pending.push(...bytes);
+      return '';
+    }
+    const complete = bytes.subarray(0, open ? start : bytes.length);
+    const text = Buffer.concat([Uint8Array.from(this.#pending), complete]).toString('utf8');
+    this.#pending = open ? [...bytes.subarray(start)] : [];
+    return text;
+  }
+
+  async end(): Promise<string> {
+    if (this.#windows1252) return '';
+    if (this.#badLead) return this.#switch(new Uint8Array(0), -1, this.#at - this.#pending.length);
+    if (this.#needed > 0) {
+      throw this.#fail(
+        'not-utf8',
+        'The file ends in the middle of a UTF-8 character.',
+        `${this.#hints.save} Save it again in full.`,
+      );
+    }
+    return '';
+  }
+
+  /**
+   * Reads the rest of the file as Windows-1252 from `bytes[start]` (or from the pending sequence,
+   * when `start` is -1), if nothing read so far forbids it; `at` is that byte's offset in the file.
+   */
+  async #switch(bytes: Uint8Array, start: number, at: number): Promise<string> {
+    const first = start < 0 ? this.#pending[0] : bytes[start];
+    const where = `byte ${at + this.skip + 1} (0x${(first ?? 0).toString(16).toUpperCase().padStart(2, '0')})`;
+    // Everything before `where` was plain ASCII: the same text in both encodings.
+    if (!this.#convert) {
+      throw this.#fail(
+        'not-utf8',
+        `The file is not valid UTF-8 text at ${where}${this.skip > 0 ? ', though it starts with a UTF-8 byte-order mark' : ''}.`,
+        this.#hints.save,
+      );
+    }
+    if (this.#nonAscii) {
+      throw this.#fail(
+        'not-utf8',
+        `The file mixes encodings: it has UTF-8 text, then ${where} that is not UTF-8.`,
+        `${CSV_HINTS.save} Re-type or paste the accented names again if they came from another file.`,
+      );
+    }
+    if (this.#control) throw this.#binary();
+    const iconv = await loadIconv();
+    const decoder = iconv.getDecoder('windows-1252');
+    const decode = (chunk: Uint8Array, offset: number): string => {
+      const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1');
+      const bad = text.search(NOT_WINDOWS_1252);
+      if (bad >= 0) {
+        const code = text.charCodeAt(bad);
+        throw code < 0x20 || code === 0x7f
+          ? this.#binary()
+          : this.#fail(
+              'not-utf8',
+              `The file is neither UTF-8 nor Windows-1252 text: byte ${offset + bad + 1} (0x${code.toString(16).toUpperCase()}) is not a character in either.`,
+              CSV_HINTS.save,
+            );
+      }
+      return decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    };
+    let offset = this.#at + this.skip;
+    this.#windows1252 = (chunk) => {
+      const text = decode(chunk, offset);
+      offset += chunk.length;
+      return text;
+    };
+    const before = start < 0 ? '' : Buffer.from(bytes.subarray(0, start)).toString('latin1');
+    const rest = start < 0 ? Uint8Array.from([...this.#pending, ...bytes]) : bytes.subarray(start);
+    this.#pending = [];
+    // What is at hand is checked before the warning: a binary file gets only its error.
+    const text = before + decode(rest, at + this.skip);
+    this.#report(
+      problem(
+        'encoding-converted',
+        { value: 'windows-1252' },
+        `The file is not valid UTF-8 at ${where}, so it was read as Windows-1252, the Western European encoding Excel uses for "CSV" on Windows.`,
+        `Check that accented names and letters read correctly in this report. To avoid this warning, ${lowerFirst(CSV_HINTS.save)}`,
+      ),
+    );
+    return text;
+  }
+
+  /** The offset in the file of the sequence starting at `start` of a chunk written at `at`. */
+  #offset(at: number, start: number): number {
+    return start < 0 ? at - this.#pending.length : at + start;
+  }
+
+  #binary(): StopReading {
+    return this.#fail(
+      'not-utf8',
+      'The file contains binary data (NUL or control bytes), not text.',
+      this.#hints.binary,
+    );
+  }
+
+  #forbidden(at: number): StopReading {
+    return this.#fail(
+      'not-utf8',
+      `The file is not valid UTF-8 text (near byte ${at + this.skip + 1}: a forbidden UTF-8 form, such as an overlong or surrogate sequence).`,
+      this.#hints.save,
+    );
+  }
+}
+
+/** UTF-16 after its byte-order mark, checked for NUL characters and unpaired surrogates. */
+class Utf16Decoder implements ChunkDecoder {
+  readonly skip = 2;
+  readonly #encoding: 'utf-16le' | 'utf-16be';
+  readonly #fail: Fail;
+  #decoder: iconvLite.DecoderStream | null = null;
+  #bytes = 0;
+  /** A high surrogate that ended the last chunk: its pair may start the next. */
+  #high = '';
+
+  constructor(encoding: 'utf-16le' | 'utf-16be', fail: Fail) {
+    this.#encoding = encoding;
+    this.#fail = fail;
+  }
+
+  async write(bytes: Uint8Array): Promise<string> {
+    this.#bytes += bytes.length;
+    this.#decoder ??= (await loadIconv()).getDecoder(this.#encoding, { stripBOM: false });
+    let text = this.#high + this.#decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    this.#high = '';
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.#high = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    this.#check(text);
+    return text;
+  }
+
+  async end(): Promise<string> {
+    if (this.#bytes % 2 !== 0) {
+      throw this.#fail(
+        'not-utf8',
+        'The file ends in the middle of a UTF-16 character (an odd number of bytes).',
+        `${CSV_HINTS.save} Save it again in full.`,
+      );
+    }
+    const text = this.#high + (this.#decoder?.end() ?? '');
+    this.#high = '';
+    this.#check(text);
+    return text;
+  }
+
+  #check(text: string): void {
+    if (text.includes('\0')) {
+      throw this.#fail(
+        'not-utf8',
+        'The file contains binary data (NUL characters), not text.',
+        CSV_HINTS.binary,
+      );
+    }
+    if (UNPAIRED_SURROGATE.test(text)) {
+      throw this.#fail(
+        'not-utf8',
+        'The file is not valid UTF-16 text (a surrogate without its pair).',
+        CSV_HINTS.save,
+      );
+    }
+  }
+}
+
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
