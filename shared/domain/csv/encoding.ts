@@ -2,9 +2,6 @@ import { isAscii } from 'node:buffer';
 import type iconvLite from 'iconv-lite';
 import { type Problem, problem } from '../problems.ts';
 
-/** The encodings a return's text is read in; a converted one is named in the report by this name. */
-export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
-
 /** What the text of a return may be, and where its problems go. */
 export type DecodeOptions = {
   /** The operation's file-size limit, in bytes as received. */
