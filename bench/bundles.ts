@@ -96,6 +96,7 @@ function timeProcess(
       TABLE_NAME: 'optally',
       BUCKET_NAME: 'optally-uploads',
       AWS_REGION: 'us-east-1',
+      MAX_RECEIVES: '5',
       NODE_OPTIONS: nodeOptions,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },

@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-// The optally command-line tool. It runs the TypeScript sources through tsx (installed by npm ci).
+// `npx optally` in a clone: the CLI's TypeScript sources through tsx (installed by npm ci), so what
+// runs is always the code in the working tree. Installed users get the bundle (cli/dist/optally.mjs).
 import { register } from 'tsx/esm/api';
 
-// The CLI runs on Node 20 too; the AWS SDK's notice about its Node 22 plan is not for agencies.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 register();
-await import('../local/cli.ts');
+await import('../cli/main.ts');

@@ -5,6 +5,7 @@ import { s3Client } from '../shared/adapters/aws-clients.ts';
 import { ObjectStore } from '../shared/adapters/objects.ts';
 import { type Operation, windowDates } from '../shared/domain/operation.ts';
 import { parseOperation } from '../shared/domain/operation-schema.ts';
+import type { LocalStackInfo } from './gateway.ts';
 
 /**
  * `npm run demo` (against a running `npm start`): replays a synthetic Operation Liberterra III in
@@ -71,14 +72,13 @@ function rows(op: Operation, plan: Plan, upTo: number, random: () => number): st
 }
 
 async function main(): Promise<void> {
-  const health = (await (await fetch(`${api}/health`)).json()) as {
-    local?: { s3Endpoint: string; bucket: string };
-  };
-  if (!health.local)
+  const answer = await fetch(`${api}/local/info`);
+  const local = answer.ok ? ((await answer.json()) as Partial<LocalStackInfo>) : {};
+  if (local.service !== 'optally-local' || !local.s3Endpoint || !local.bucket)
     throw new Error(
-      `${api} is not a local stack (GET /health names no local S3 endpoint). Start it with npm start.`,
+      `${api} is not a local stack (GET /local/info answered ${answer.status}). Start it with npm start.`,
     );
-  const objects = new ObjectStore(s3Client({ s3: health.local.s3Endpoint }), health.local.bucket);
+  const objects = new ObjectStore(s3Client({ s3: local.s3Endpoint }), local.bucket);
   const parsed = parseOperation(
     JSON.parse(await readFile(join(ROOT, 'operations', 'liberterra-iii.json'), 'utf8')),
   );

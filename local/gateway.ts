@@ -26,6 +26,20 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+/**
+ * What GET /local/info tells a client on this machine (the CLI): that it is talking to a local
+ * stack, where that stack keeps its data (the token secret) and where its S3 and DynamoDB APIs
+ * are. Like every local-only route, it answers only requests for the stack's own address.
+ */
+export type LocalStackInfo = {
+  service: 'optally-local';
+  dataDir: string;
+  s3Endpoint: string;
+  bucket: string;
+  dynamodbEndpoint: string;
+  table: string;
+};
+
 export type GatewayOptions = {
   issuer: LocalIssuer;
   api: (
@@ -34,7 +48,7 @@ export type GatewayOptions = {
   ) => Promise<APIGatewayProxyStructuredResultV2>;
   /** Static files of the dashboard. */
   webRoot: string;
-  /** Extra local-only JSON routes (e.g. /local/tokens): answered only for our own Host. */
+  /** Extra local-only JSON routes (/local/info, /local/tokens): answered only for our own Host. */
   extras: Record<string, () => Promise<unknown>>;
 };
 

@@ -22,7 +22,7 @@ import { defineOperation } from '../shared/app/define-operation.ts';
 import { DOWNLOAD_CORS_RULE } from '../shared/domain/export-delivery.ts';
 import { INGEST_MAX_RECEIVES } from '../shared/domain/ingest-timing.ts';
 import { parseOperation } from '../shared/domain/operation-schema.ts';
-import { createGateway } from './gateway.ts';
+import { createGateway, type LocalStackInfo } from './gateway.ts';
 import { LocalIssuer } from './local-auth.ts';
 import { LocalQueue } from './local-queue.ts';
 import { notificationFor, type S3rverEvent } from './s3-notifications.ts';
@@ -167,7 +167,6 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
         objects,
         // The local stand-in for the KMS key: a key pair generated in the data folder.
         signer: await LocalSigner.open(dataDir),
-        local: { s3Endpoint, bucket, dynamodbEndpoint, table },
         ...options.api,
       },
       log,
@@ -186,6 +185,14 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     api: (event, context) => api(event, context),
     webRoot,
     extras: {
+      '/local/info': async (): Promise<LocalStackInfo> => ({
+        service: 'optally-local',
+        dataDir,
+        s3Endpoint,
+        bucket,
+        dynamodbEndpoint,
+        table,
+      }),
       '/local/tokens': async () => {
         const ops = await repo.listOperations();
         const countries = [

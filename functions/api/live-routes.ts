@@ -13,8 +13,9 @@ import {
   unknownOperation,
 } from './route-kit.ts';
 
-export async function health(_req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
-  return json(200, { ok: true, service: 'optally', ...(deps.local ? { local: deps.local } : {}) });
+/** Liveness, the same everywhere: a local stack describes itself at the gateway's GET /local/info. */
+export async function health(_req: ApiRequest, _deps: ApiDeps): Promise<ApiResponse> {
+  return json(200, { ok: true, service: 'optally' });
 }
 
 export async function listOperations(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {

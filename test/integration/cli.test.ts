@@ -1,27 +1,26 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { connect, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../cli/program.ts';
+import { INLINE_MAX_BYTES } from '../../cli/validate.ts';
 import { ROUTES } from '../../functions/api/routes.ts';
-import { buildProgram } from '../../local/cli/program.ts';
-import { INLINE_MAX_BYTES } from '../../local/cli/validate.ts';
 import type { RollupView } from '../../shared/domain/rollup.ts';
 import { aReturn } from '../support/builders.ts';
 import { freshStack } from '../support/local-servers.ts';
+import { type Ran, runCli } from '../support/run-cli.ts';
 
 const OP = 'liberterra-iii';
 const BIN = fileURLToPath(new URL('../../bin/optally.js', import.meta.url));
 
-type Ran = { code: number | null; stdout: string; stderr: string };
-
 /**
- * The agency CLI, run as users run it (`node bin/optally.js …`, a child process) against a
- * fresh local stack; it signs its local tokens with that stack's secret (OPTALLY_DATA_DIR).
+ * The agency CLI, run as users run it from a clone (`node bin/optally.js …`, a child process)
+ * against a fresh local stack; it finds the stack's secret through GET /local/info.
  */
 describe('the optally CLI against the local stack', () => {
   let stack: Awaited<ReturnType<typeof freshStack>>;
@@ -29,23 +28,8 @@ describe('the optally CLI against the local stack', () => {
 
   /** Runs the CLI in the work folder with `--api` at the test stack (unless `args` name another). */
   function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-    const base: Record<string, string | undefined> = {
-      ...process.env,
-      OPTALLY_DATA_DIR: stack.dataDir,
-      ...env,
-    };
-    if (!env.OPTALLY_TOKEN) delete base.OPTALLY_TOKEN;
-    delete base.OPTALLY_API;
     const withApi = args.includes('--api') ? args : [...args, '--api', stack.apiUrl];
-    return new Promise((ok, fail) => {
-      const child = spawn(process.execPath, [BIN, ...withApi], { cwd: work, env: base });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => ok({ code, stdout, stderr }));
-    });
+    return runCli([process.execPath, BIN], withApi, { cwd: work, env });
   }
 
   /** Writes a file into the work folder and returns its path. */
@@ -225,14 +209,97 @@ describe('the optally CLI against the local stack', () => {
       expect(run.stderr).toContain(`has no return template to download (GET /operations/${OP}/template.csv`);
     }
   });
+
+  it('prints a token for the local stack with optally token, and the API accepts it', async () => {
+    const minted = await cli(['token', 'agency', 'KE']);
+
+    const run = await cli(['status', '--operation', OP, '--json'], { OPTALLY_TOKEN: minted.stdout.trim() });
+
+    expect(minted.code).toBe(0);
+    expect(run.code).toBe(0);
+  });
+
+  it.each([
+    ['answers 404 to /local/info (as API Gateway does)', 404, '{"message":"Not Found"}'],
+    ['answers a web page to /local/info (as a CDN with a dashboard does)', 200, '<!doctype html><p>hi</p>'],
+  ])('signs no token for an API on this machine that %s', async (_case, status, body) => {
+    const server = await listen(createHttpServer((_req, res) => res.writeHead(status).end(body)));
+    const api = `http://127.0.0.1:${port(server)}`;
+
+    const run = await cli(['status', '--country', 'KE', '--api', api]);
+    const token = await cli(['token', 'agency', 'KE', '--api', api]);
+    server.close();
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `No token: set OPTALLY_TOKEN to your optally token. (The CLI signs its own tokens only for a local stack on this machine, and ${api} is not one.)`,
+    );
+    expect(token.code).toBe(2);
+    expect(token.stderr).toContain(`${api} is not a local stack`);
+  });
+
+  it('goes through HTTP_PROXY unless NO_PROXY names the host, and always straight to this machine', async () => {
+    const proxy = await tunnellingProxy();
+    const gatewayPort = new URL(stack.apiUrl).port;
+    // A host name only the proxy knows: reaching it at all proves the request went through the proxy.
+    const remote = `http://optally.test:${gatewayPort}`;
+    const env = { OPTALLY_TOKEN: await stack.tokens.agency('KE'), HTTP_PROXY: proxy.url };
+
+    const proxied = await cli(['status', '--operation', OP, '--api', remote], env);
+    const bypassed = await cli(['status', '--operation', OP, '--api', remote], {
+      ...env,
+      NO_PROXY: 'example.org,optally.test',
+    });
+    const local = await cli(['status', '--operation', OP], env);
+    proxy.server.close();
+
+    expect(proxied.code).toBe(0);
+    expect(bypassed.code).toBe(2);
+    expect(bypassed.stderr).toContain(`Cannot reach ${remote} (ENOTFOUND)`);
+    expect(local.code).toBe(0);
+    expect(new Set(proxy.tunnels)).toEqual(new Set([`optally.test:${gatewayPort}`]));
+  });
 });
 
 /** A local port nothing listens on. */
 async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
-  const address = server.address();
+  const server = await listen(createServer());
+  const free = port(server);
   await new Promise((ok) => server.close(ok));
+  return free;
+}
+
+/** Starts a server on a free loopback port. */
+async function listen<T extends NetServer>(server: T): Promise<T> {
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  return server;
+}
+
+/** The port a listening server took. */
+function port(server: NetServer): number {
+  const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return address.port;
+}
+
+/**
+ * An HTTP proxy that tunnels every CONNECT to the same port on 127.0.0.1, whatever host it names
+ * (so test host names resolve only through it), and records the targets asked for.
+ */
+async function tunnellingProxy(): Promise<{ server: Server; url: string; tunnels: string[] }> {
+  const tunnels: string[] = [];
+  const server = createHttpServer((_req, res) => res.writeHead(405).end());
+  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    const target = req.url ?? '';
+    tunnels.push(target);
+    const upstream = connect(Number(target.split(':').at(-1)), '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await listen(server);
+  return { server, url: `http://127.0.0.1:${port(server)}`, tunnels };
 }

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../cli/api-client.ts';
 import { loadEvent } from '../../events/load-event.ts';
 import { makeApiHandler } from '../../functions/api/routes.ts';
-import { ApiClient } from '../../local/cli/api-client.ts';
 import { createApi } from '../../web/src/api-client.ts';
 import { aReturn } from '../support/builders.ts';
 import { freshStack } from '../support/local-servers.ts';

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStackInfo } from '../../local/gateway.ts';
 import type { Submission } from '../../shared/domain/ledger.ts';
 import type { Problem } from '../../shared/domain/problems.ts';
 import type { RollupView } from '../../shared/domain/rollup.ts';
@@ -33,13 +34,22 @@ describe('the local stack end to end: S3 API in, HTTP API out', () => {
     await stack.dispose();
   });
 
-  it('answers /health without a token and names the local endpoints', async () => {
-    const body = (await (await get('/health')).json()) as { ok: boolean; local: unknown };
-    expect(body.ok).toBe(true);
-    expect(body.local).toMatchObject({
+  it('answers /health without a token, as deployed: nothing about the local stack', async () => {
+    const body = (await (await get('/health')).json()) as Record<string, unknown>;
+
+    expect(body).toEqual({ ok: true, service: 'optally' });
+  });
+
+  it('describes itself at /local/info: its data folder and its S3 and DynamoDB endpoints', async () => {
+    const info = (await (await get('/local/info')).json()) as LocalStackInfo;
+
+    expect(info).toEqual({
+      service: 'optally-local',
+      dataDir: stack.dataDir,
       s3Endpoint: stack.s3Endpoint,
       bucket: stack.bucket,
       dynamodbEndpoint: stack.dynamodbEndpoint,
+      table: stack.table,
     });
   });
 
@@ -146,10 +156,11 @@ describe('the local stack end to end: S3 API in, HTTP API out', () => {
     ['another host name with our port', (port: string) => `evil.example:${port}`],
     ['our address with another port', (_port: string) => '127.0.0.1:1'],
     ['a host name ending in ours', (port: string) => `localhost.evil.example:${port}`],
-  ])('refuses local tokens with 403 to a request for %s', async (_case, host) => {
+  ])('refuses local tokens and local info with 403 to a request for %s', async (_case, host) => {
     const port = new URL(stack.apiUrl).port;
 
     expect(await getWithHost('/local/tokens', host(port))).toBe(403);
+    expect(await getWithHost('/local/info', host(port))).toBe(403);
   });
 
   it('lists the shipped operation', async () => {

@@ -1,13 +1,9 @@
+import type { Response } from 'undici';
 import { ApiError, CliError, EXIT } from './errors.ts';
+import { fetch, isLoopback } from './network.ts';
 
 /** Who signed the token the client sends: a file when the CLI minted it for the local stack. */
 export type TokenSource = { kind: 'env' } | { kind: 'minted'; secretFile: string } | { kind: 'none' };
-
-/** Whether a URL points at this machine (where `npm start` runs the local stack). */
-export function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-}
 
 /**
  * The one way the CLI talks to the optally API: adds the bearer token, turns a non-2xx answer
@@ -85,7 +81,7 @@ export class ApiClient {
   private advice(status: number, code: string): string | null {
     if (status === 401) {
       return this.tokenSource.kind === 'minted'
-        ? `The CLI signed its token with ${this.tokenSource.secretFile}, which is not this stack's secret: set OPTALLY_DATA_DIR to the data folder npm start prints, or set OPTALLY_TOKEN.`
+        ? `The CLI signed its token with ${this.tokenSource.secretFile}, which this stack no longer accepts (was it restarted with another data folder?): run the command again, or set OPTALLY_TOKEN.`
         : 'Set OPTALLY_TOKEN to a valid token for this API (it may be missing or expired; locally: npx optally token agency CC).';
     }
     if (status === 403)

@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { extname } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { CliError, EXIT, StorageError } from './errors.ts';
+import { request } from './network.ts';
 
 /** A presigned S3 POST: where to send the form, and the fields that must precede the file. */
 export type PresignedPost = { url: string; fields: Record<string, string> };
@@ -45,17 +44,6 @@ export async function postFile(
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const url = new URL(target.url);
-  const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
-    method: 'POST',
-    headers: {
-      'content-type': `multipart/form-data; boundary=${boundary}`,
-      'content-length': head.length + file.size + tail.length,
-    },
-  });
-  const answered = new Promise<IncomingMessage>((ok, fail) => {
-    req.once('response', ok);
-    req.once('error', fail);
-  });
   const hash = createHash('sha256');
   let bytes = 0;
   async function* body(): AsyncGenerator<Buffer> {
@@ -69,44 +57,48 @@ export async function postFile(
     }
     yield tail;
   }
-  // S3 may answer (e.g. EntityTooLarge) and close before the whole body is sent: its answer is what counts.
-  const sending = pipeline(body(), req as ClientRequest).catch((e: unknown) => e);
-  let res: IncomingMessage;
+  let status: number;
+  let text: string;
   try {
-    res = await answered;
+    const res = await request(url, {
+      method: 'POST',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(head.length + file.size + tail.length),
+      },
+      body: Readable.from(body()),
+    });
+    status = res.statusCode;
+    text = await res.body.text();
   } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') throw changedWhileSent(bytes, file.size, e);
     throw new CliError(
-      `Cannot send the file to the storage service at ${url.origin} (${(e as { code?: string }).code ?? String(e)}): check your network and run the command again.`,
+      `Cannot send the file to the storage service at ${url.origin} (${code ?? String(e)}): check your network and run the command again.`,
       EXIT.failure,
       'upload-failed',
       { cause: e },
     );
   }
-  const sendError = await sending;
-  const text = await readText(res);
-  const status = res.statusCode ?? 0;
+  // S3 may answer (e.g. EntityTooLarge) before the whole body is sent: its answer is what counts.
   if (status < 200 || status >= 300) {
     const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? `HTTP${status}`;
     const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? (text.slice(0, 300) || 'no details');
     throw new StorageError(status, code, message);
   }
-  if (sendError !== undefined || bytes !== file.size) {
-    throw new CliError(
-      `The file changed or could not be read while it was being sent (${bytes} of ${file.size} bytes): run the command again.`,
-      EXIT.failure,
-      'upload-failed',
-      { cause: sendError },
-    );
-  }
+  if (bytes !== file.size) throw changedWhileSent(bytes, file.size, null);
   return { sha256: hash.digest('hex'), bytes };
+}
+
+function changedWhileSent(bytes: number, size: number, cause: unknown): CliError {
+  return new CliError(
+    `The file changed or could not be read while it was being sent (${bytes} of ${size} bytes): run the command again.`,
+    EXIT.failure,
+    'upload-failed',
+    { cause },
+  );
 }
 
 function quoted(name: string): string {
   return name.replace(/[\r\n"]/g, (c) => encodeURIComponent(c));
-}
-
-async function readText(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,19 +1,15 @@
-import { documentClient, s3Client } from '../../shared/adapters/aws-clients.ts';
-import { ObjectStore } from '../../shared/adapters/objects.ts';
-import { Repository } from '../../shared/adapters/repository.ts';
-import { rebuild as rebuildFromS3, reconcile as reconcileWithS3 } from '../../shared/app/audit.ts';
-import { ApiClient } from './api-client.ts';
+import { documentClient, s3Client } from '../shared/adapters/aws-clients.ts';
+import { ObjectStore } from '../shared/adapters/objects.ts';
+import { Repository } from '../shared/adapters/repository.ts';
+import { rebuild as rebuildFromS3, reconcile as reconcileWithS3 } from '../shared/app/audit.ts';
 import { type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
+import { localStack } from './local-stack.ts';
 
 export type StorageOptions = { operation: string; bucket?: string; table?: string; region?: string };
 
-type LocalHealth = {
-  local?: { s3Endpoint: string; bucket: string; dynamodbEndpoint: string; table: string };
-};
-
 /**
- * The stores an auditor's command reads: the local stack's (named by its /health), or — with
+ * The stores an auditor's command reads: the local stack's (named by its /local/info), or — with
  * --bucket and --table — the deployed ones, through the AWS credentials of the environment.
  */
 export async function stores(
@@ -26,13 +22,13 @@ export async function stores(
       objects: new ObjectStore(s3Client({ region: opts.region }), opts.bucket),
     };
   }
-  const health = await new ApiClient(globals.api, null).getJson<LocalHealth>('/health');
-  if (!health.local) {
+  const local = await localStack(globals.api);
+  if (!local) {
     throw new CliError(
       `${globals.api} is not a local stack: for a deployment, pass --bucket and --table (with AWS credentials able to read them).`,
     );
   }
-  const { s3Endpoint, dynamodbEndpoint, bucket, table } = health.local;
+  const { s3Endpoint, dynamodbEndpoint, bucket, table } = local;
   return {
     repo: new Repository(documentClient({ dynamodb: dynamodbEndpoint }), table),
     objects: new ObjectStore(s3Client({ s3: s3Endpoint }), bucket),

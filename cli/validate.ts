@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Report } from '../../shared/domain/check-return.ts';
-import { reportText } from '../../shared/domain/report-text.ts';
+import type { Report } from '../shared/domain/check-return.ts';
+import { reportText } from '../shared/domain/report-text.ts';
 import { connect, type GlobalOptions, type Outcome } from './context.ts';
 import { EXIT } from './errors.ts';
 import { localFile, sendThroughSlot } from './slot-upload.ts';

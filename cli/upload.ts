@@ -1,4 +1,4 @@
-import type { Report } from '../../shared/domain/check-return.ts';
+import type { Report } from '../shared/domain/check-return.ts';
 import type { ApiClient } from './api-client.ts';
 import { connect, type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT, type ExitCode } from './errors.ts';

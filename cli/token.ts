@@ -1,14 +1,14 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { ROLES, type Role } from '../../shared/domain/policy.ts';
-import { LocalIssuer } from '../local-auth.ts';
-import { dataDir, run } from './context.ts';
+import { ROLES, type Role } from '../shared/domain/policy.ts';
+import { run } from './context.ts';
 import { EXIT } from './errors.ts';
+import { localToken } from './local-stack.ts';
 
-/** `optally token <role> [country]`: a signed token for the local stack (signed with the secret under .data/). */
+/** `optally token <role> [country]`: a token for the local stack at --api, signed with its secret. */
 export function addTokenCommand(program: Command): void {
   program
     .command('token')
-    .description('print a signed token for the local stack (it signs with the secret under .data/)')
+    .description("print a token for the local stack at --api, signed with that stack's secret")
     .argument('<role>', `one of ${ROLES.join(', ')}`, (v: string) => {
       if (!(ROLES as readonly string[]).includes(v))
         throw new InvalidArgumentError(`choose one of ${ROLES.join(', ')}`);
@@ -27,14 +27,14 @@ Examples:
   $ optally token coordinator --expires 1h
   $ export OPTALLY_TOKEN=$(optally token agency BR)
 
-Local stack only: the token is signed with $OPTALLY_DATA_DIR/jwt-secret (default .data/jwt-secret).`,
+Local stack only: the stack must be running on this machine; the token is signed with the
+secret in its data folder (GET /local/info names it).`,
     )
     .action(async (role: Role, country: string | undefined, opts: { expires: string }, cmd: Command) => {
       if (role === 'agency' && !country)
         cmd.error('an agency token needs a country: optally token agency BR', { exitCode: 2 });
-      await run(cmd, async () => {
-        const issuer = await LocalIssuer.open(dataDir());
-        const token = await issuer.token(role, country, opts.expires);
+      await run(cmd, async (globals) => {
+        const token = await localToken(globals.api, role, country, opts.expires);
         return {
           exitCode: EXIT.accepted,
           text: `${token}\n`,

@@ -1,8 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ROLES, type Role } from '../../shared/domain/policy.ts';
+import { ROLES, type Role } from '../shared/domain/policy.ts';
 import { rebuild, reconcile } from './audit.ts';
 import { defaultApi, run } from './context.ts';
 import { define } from './define.ts';
+import cliPackage from './package.json' with { type: 'json' };
 import { status } from './status.ts';
 import { template } from './template.ts';
 import { addTokenCommand } from './token.ts';
@@ -10,8 +11,9 @@ import { upload } from './upload.ts';
 import { validate } from './validate.ts';
 
 const COMMON = `
-Who you are: OPTALLY_TOKEN (the token your coordinators gave you). On the local stack, without
-OPTALLY_TOKEN, the CLI signs a token itself: an agency's for --country CC, or --role's.
+Who you are: OPTALLY_TOKEN (the token your coordinators gave you). On a local stack (npm start on
+this machine), without OPTALLY_TOKEN, the CLI signs a token itself: an agency's for --country CC,
+or --role's. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.
 Exit codes: 0 accepted, 1 rejected (fix the file), 2 anything else (network, token, timeout…).`;
 
 /**
@@ -21,6 +23,7 @@ Exit codes: 0 accepted, 1 rejected (fix the file), 2 anything else (network, tok
 export function buildProgram(): Command {
   const program = new Command('optally')
     .description('optally: national returns in, live global totals out.')
+    .version(cliPackage.version)
     .showHelpAfterError()
     .configureHelp({ showGlobalOptions: true })
     .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
@@ -136,7 +139,7 @@ Examples:
   $ optally ${name} --operation liberterra-iii
   $ optally ${name} --operation liberterra-iii --bucket optally-uploads-123 --table optally --region eu-west-1
 
-Reads S3 and DynamoDB directly: the local stack's (from its /health), or with --bucket and --table
+Reads S3 and DynamoDB directly: the local stack's (from its /local/info), or with --bucket and --table
 the deployed ones through your AWS credentials. ${help}`,
       )
       .action((opts, cmd: Command) => run(cmd, (globals) => work(opts, globals)));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { defineOperation } from '../../shared/app/define-operation.ts';
-import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
-import { parseOperation } from '../../shared/domain/operation-schema.ts';
+import { defineOperation } from '../shared/app/define-operation.ts';
+import { OPERATION_STATUSES, type OperationStatus } from '../shared/domain/operation.ts';
+import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { type StorageOptions, stores } from './audit.ts';
 import type { GlobalOptions, Outcome } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
