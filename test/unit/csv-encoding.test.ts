@@ -111,3 +111,16 @@ describe('decodeText', () => {
     );
   });
 });
+
+describe('Windows-1252 beyond ISO-8859-1', () => {
+  it('reads 0x80–0x9F as Windows-1252 characters (€, ’, Œ…), not as C1 controls', async () => {
+    // "Coût €,’,Œ" in Windows-1252: 0xFB û, 0x80 €, 0x92 ’, 0x8C Œ.
+    const bytes = Uint8Array.from([0x43, 0x6f, 0xfb, 0x74, 0x20, 0x80, 0x2c, 0x92, 0x2c, 0x8c, 0x0a]);
+
+    const { text, problems, stopped } = await decode(bytes, [3]);
+
+    expect(stopped).toBe(false);
+    expect(text).toBe('Coût €,’,Œ\n');
+    expect(problems.map((p) => p.code)).toEqual(['encoding-converted']);
+  });
+});

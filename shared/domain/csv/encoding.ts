@@ -1,5 +1,4 @@
 import { isAscii } from 'node:buffer';
-import type iconvLite from 'iconv-lite';
 import { type Problem, problem } from '../problems.ts';
 
 /** What the text of a return may be, and where its problems go. */
@@ -168,8 +167,19 @@ function startDecoding(first: Uint8Array, options: DecodeOptions, fail: Fail): C
   );
 }
 
-/** iconv-lite, loaded the first time a file needs it: most returns are UTF-8, and a cold start should not pay. */
-const loadIconv = async (): Promise<typeof iconvLite> => (await import('iconv-lite')).default;
+/**
+ * Windows-1252 is ISO-8859-1 but for 0x80–0x9F, where it has these characters (the five bytes it
+ * leaves undefined are refused before: NOT_WINDOWS_1252). A table of 32 entries instead of an
+ * encoding library: Node's TextDecoder reads the "windows-1252" label as ISO-8859-1 (0x80 → U+0080,
+ * not €), and iconv-lite would add ~490 KB to the Lambda bundles for this one table.
+ */
+const WINDOWS_1252_C1 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function fromWindows1252(latin1: string): string {
+  return latin1.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80] as string);
+}
 
 /** Control characters no text return holds (tab, line feed and carriage return are not among them). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
@@ -321,8 +331,6 @@ class Utf8Decoder implements ChunkDecoder {
       );
     }
     if (this.#control) throw this.#binary();
-    const iconv = await loadIconv();
-    const decoder = iconv.getDecoder('windows-1252');
     const decode = (chunk: Uint8Array, offset: number): string => {
       const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1');
       const bad = text.search(NOT_WINDOWS_1252);
@@ -336,7 +344,7 @@ class Utf8Decoder implements ChunkDecoder {
               CSV_HINTS.save,
             );
       }
-      return decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+      return fromWindows1252(text);
     };
     let offset = this.#at + this.skip;
     this.#windows1252 = (chunk) => {
@@ -387,7 +395,8 @@ class Utf16Decoder implements ChunkDecoder {
   readonly skip = 2;
   readonly #encoding: 'utf-16le' | 'utf-16be';
   readonly #fail: Fail;
-  #decoder: iconvLite.DecoderStream | null = null;
+  // fatal: an unpaired surrogate is an error, not a replacement character (see #check).
+  #decoder: TextDecoder | null = null;
   #bytes = 0;
   /** A high surrogate that ended the last chunk: its pair may start the next. */
   #high = '';
@@ -399,8 +408,8 @@ class Utf16Decoder implements ChunkDecoder {
 
   async write(bytes: Uint8Array): Promise<string> {
     this.#bytes += bytes.length;
-    this.#decoder ??= (await loadIconv()).getDecoder(this.#encoding, { stripBOM: false });
-    let text = this.#high + this.#decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    this.#decoder ??= new TextDecoder(this.#encoding, { fatal: true, ignoreBOM: true });
+    let text = this.#high + this.#decode(bytes, true);
     this.#high = '';
     const last = text.charCodeAt(text.length - 1);
     if (last >= 0xd800 && last <= 0xdbff) {
@@ -419,10 +428,26 @@ class Utf16Decoder implements ChunkDecoder {
         `${CSV_HINTS.save} Save it again in full.`,
       );
     }
-    const text = this.#high + (this.#decoder?.end() ?? '');
+    const text = this.#high + (this.#decoder ? this.#decode(new Uint8Array(0), false) : '');
     this.#high = '';
     this.#check(text);
     return text;
+  }
+
+  #decode(bytes: Uint8Array, stream: boolean): string {
+    try {
+      return (this.#decoder as TextDecoder).decode(bytes, { stream });
+    } catch {
+      throw this.#surrogate();
+    }
+  }
+
+  #surrogate(): StopReading {
+    return this.#fail(
+      'not-utf8',
+      'The file is not valid UTF-16 text (a surrogate without its pair).',
+      CSV_HINTS.save,
+    );
   }
 
   #check(text: string): void {
@@ -433,13 +458,7 @@ class Utf16Decoder implements ChunkDecoder {
         CSV_HINTS.binary,
       );
     }
-    if (UNPAIRED_SURROGATE.test(text)) {
-      throw this.#fail(
-        'not-utf8',
-        'The file is not valid UTF-16 text (a surrogate without its pair).',
-        CSV_HINTS.save,
-      );
-    }
+    if (UNPAIRED_SURROGATE.test(text)) throw this.#surrogate();
   }
 }
 
