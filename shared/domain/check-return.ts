@@ -36,6 +36,10 @@ const FILE_LEVEL_CODES: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
   'operation-mismatch',
   'unknown-country',
   'operation-not-open',
+  'slot-already-used',
+  'ambiguous-delimiter',
+  'encoding-converted',
+  'empty-cells-ignored',
 ]);
 const isFileLevel = (p: Problem): boolean => FILE_LEVEL_CODES.has(p.code);
 
