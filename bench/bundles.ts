@@ -97,6 +97,7 @@ function timeProcess(
       BUCKET_NAME: 'optally-uploads',
       AWS_REGION: 'us-east-1',
       MAX_RECEIVES: '5',
+      SIGNING_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/bench',
       NODE_OPTIONS: nodeOptions,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },

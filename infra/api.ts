@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -11,6 +11,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
@@ -65,6 +66,8 @@ export class Api extends Construct {
   /** The api function. */
   readonly function: OptallyFunction;
   readonly accessLogs: LogGroup;
+  /** The key final manifests are signed with. */
+  readonly signingKey: Key;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -90,6 +93,20 @@ export class Api extends Construct {
     ]) {
       bindBucket(this.function, props.uploadsBucket, 'write', prefix);
     }
+
+    // Final manifests are signed with an asymmetric KMS key: the private key never leaves KMS.
+    // The function may sign with it and read its public key (to publish it), nothing else.
+    this.signingKey = new Key(this, 'ManifestSigningKey', {
+      description: 'Signs optally final manifests (ECDSA P-256); its public key is published by the API.',
+      keySpec: KeySpec.ECC_NIST_P256,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      // Signatures already handed to auditors must stay checkable: the key outlives the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.function.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [this.signingKey.keyArn] }),
+    );
+    this.function.setEnvironment('SIGNING_KEY_ID', this.signingKey.keyArn);
 
     const authorizer = new HttpJwtAuthorizer('CognitoJwt', this.users.issuerUrl, {
       authorizerName: 'cognito-jwt',

@@ -1,6 +1,8 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { documentClient, s3Client } from '../../shared/adapters/aws-clients.ts';
 import { logLevelEnv, requireEnv } from '../../shared/adapters/config.ts';
+import { KmsSigner } from '../../shared/adapters/kms-signer.ts';
 import { lambda } from '../../shared/adapters/lambda.ts';
 import { ObjectStore } from '../../shared/adapters/objects.ts';
 import { Repository } from '../../shared/adapters/repository.ts';
@@ -13,6 +15,7 @@ const config = {
   table: requireEnv('TABLE_NAME'),
   bucket: requireEnv('BUCKET_NAME'),
   region: requireEnv('AWS_REGION'),
+  signingKey: requireEnv('SIGNING_KEY_ID'),
   logLevel: logLevelEnv(),
 };
 const SERVICE = 'optally-api';
@@ -25,6 +28,10 @@ export const handler = lambda(
     {
       repo: new Repository(documentClient({ region: config.region }, tracer), config.table),
       objects: new ObjectStore(s3Client({ region: config.region }, tracer), config.bucket),
+      signer: new KmsSigner(
+        tracer.captureAWSv3Client(new KMSClient({ region: config.region })),
+        config.signingKey,
+      ),
     },
     logTo(logger),
   ),

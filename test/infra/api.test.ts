@@ -262,3 +262,26 @@ describe('routes and the api handler', () => {
     }
   });
 });
+
+describe('manifest signing key', () => {
+  it('is an asymmetric ECC P-256 signing key in KMS, kept when the stack goes', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('lets only the api function sign with it (and read its public key), nothing more', () => {
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0];
+    const policies = template.findResources('AWS::IAM::Policy');
+    const onKey = Object.entries(policies).flatMap(([id, p]) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter((s) => JSON.stringify(s.Resource).includes(String(keyId)))
+        .map((s) => ({ id, actions: ([] as string[]).concat(s.Action).sort() })),
+    );
+
+    expect(onKey).toHaveLength(1);
+    expect(onKey[0]?.id).toMatch(/^ApiHandler/);
+    expect(onKey[0]?.actions).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+  });
+});
