@@ -9,6 +9,7 @@ import { template } from './template.ts';
 import { addTokenCommand } from './token.ts';
 import { upload } from './upload.ts';
 import { validate } from './validate.ts';
+import { verify } from './verify.ts';
 
 const COMMON = `
 Who you are: OPTALLY_TOKEN (the token your coordinators gave you). On a local stack (npm start on
@@ -160,6 +161,28 @@ Every problem of a bad file is listed with its path (exit 1). An existing operat
 status; open, close and finalise it with POST /operations/{op}/status.`,
     )
     .action((file: string, opts, cmd: Command) => run(cmd, (globals) => define(file, opts, globals)));
+
+  program
+    .command('verify')
+    .description('check signed final figures offline: signature, digest, proofs and the raw files (auditors)')
+    .argument('<export>', 'the JSON final export (GET /operations/{op}/final?format=json)')
+    .requiredOption(
+      '--public-key <file>',
+      'the public key, PEM (GET /operations/{op}/final/public-key?format=pem)',
+    )
+    .option('--proof <file...>', 'inclusion proofs (GET /operations/{op}/uploads/{uploadId}/proof)')
+    .option('--raw <folder>', 'a download of the uploads bucket: recompute the figures, totals and ledger')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally verify final.json --public-key key.pem
+  $ optally verify final.json --public-key key.pem --proof proof.json --raw ./bucket
+
+Needs no account and no network. Exit 0 when everything holds, 1 naming each failure, 2 when a
+file cannot be read.`,
+    )
+    .action((file: string, opts, cmd: Command) => run(cmd, (globals) => verify(file, opts, globals)));
 
   addTokenCommand(program);
   return program;

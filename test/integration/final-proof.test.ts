@@ -1,3 +1,7 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadProof } from '../../shared/app/final-proof.ts';
 import type { Manifest } from '../../shared/domain/final-export.ts';
@@ -5,6 +9,7 @@ import { checkInclusion } from '../../shared/domain/ledger-tree.ts';
 import { checkSignature, type ManifestSignature } from '../../shared/domain/signature.ts';
 import { anOperation } from '../support/builders.ts';
 import { defineOn, freshStack } from '../support/local-servers.ts';
+import { runCli } from '../support/run-cli.ts';
 
 /**
  * Proof an outsider can check (issue 15): the final manifest is signed, its ledger root covers
@@ -138,5 +143,117 @@ describe('inclusion proofs', () => {
       stack.tokens.auditor,
     );
     expect(res.status).toBe(404);
+  });
+});
+
+describe('optally verify, offline', () => {
+  const BIN = fileURLToPath(new URL('../../bin/optally.js', import.meta.url));
+  let work: string;
+  const verify = (...args: string[]) => runCli([process.execPath, BIN], ['verify', ...args], { cwd: work });
+  /** Flips one bit of a byte near the middle of a file. */
+  async function flip(path: string, at = 0.5): Promise<void> {
+    const bytes = await readFile(path);
+    const i = Math.floor(bytes.length * at);
+    bytes[i] = (bytes[i] ?? 0) ^ 1;
+    await writeFile(path, bytes);
+  }
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'optally-verify-'));
+    const json = await call('GET', `/operations/${OP}/final?format=json`, stack.tokens.auditor);
+    await writeFile(join(work, 'final.json'), await json.text());
+    await writeFile(join(work, 'key.pem'), await publicKeyPem());
+    for (const [name, uploadId] of Object.entries(uploads)) {
+      const res = await call('GET', `/operations/${OP}/uploads/${uploadId}/proof`, stack.tokens.auditor);
+      await writeFile(join(work, `${name}.proof.json`), await res.text());
+    }
+    // What an auditor downloads of the bucket: raw files, definitions, the frozen ledger.
+    for (const prefix of [`incoming/${OP}/`, `definitions/${OP}/`, `final/${OP}/`]) {
+      for (const { key } of await stack.objects.list(prefix)) {
+        const object = await stack.objects.open(key);
+        const chunks: Uint8Array[] = [];
+        for await (const c of object.body) chunks.push(c);
+        const target = join(work, 'bucket', ...key.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, Buffer.concat(chunks));
+      }
+    }
+  }, 60_000);
+
+  it('holds for the export, every proof and the raw files', async () => {
+    const ran = await verify(
+      'final.json',
+      '--public-key',
+      'key.pem',
+      '--proof',
+      'first.proof.json',
+      'second.proof.json',
+      'bad.proof.json',
+      '--raw',
+      'bucket',
+    );
+
+    expect(ran.stdout).toMatch(/All checks hold/);
+    expect(ran.code).toBe(0);
+  }, 60_000);
+
+  it('catches a changed export, a changed raw file, a changed proof and a changed signature', async () => {
+    const cases: [string, () => Promise<void>, string[], RegExp][] = [
+      [
+        'export',
+        async () => {
+          const text = await readFile(join(work, 'final.json'), 'utf8');
+          await writeFile(join(work, 'changed.json'), text.replace(/"arrests":2/, '"arrests":3'));
+        },
+        ['changed.json', '--public-key', 'key.pem'],
+        /the manifest was changed[\s\S]*bad signature/,
+      ],
+      [
+        'raw file',
+        async () => {
+          const key = (JSON.parse(await readFile(join(work, 'final.json'), 'utf8')) as { manifest: Manifest })
+            .manifest.provenance[0]?.key as string;
+          await flip(join(work, 'bucket', ...key.split('/')));
+        },
+        ['final.json', '--public-key', 'key.pem', '--raw', 'bucket'],
+        /the raw file changed/,
+      ],
+      [
+        'proof',
+        async () => {
+          const proof = JSON.parse(await readFile(join(work, 'second.proof.json'), 'utf8')) as UploadProof;
+          proof.proof.path[0] = `${proof.proof.path[0]?.slice(0, -1)}${proof.proof.path[0]?.endsWith('0') ? '1' : '0'}`;
+          await writeFile(join(work, 'changed.proof.json'), JSON.stringify(proof));
+        },
+        ['final.json', '--public-key', 'key.pem', '--proof', 'changed.proof.json'],
+        /does not reach the signed ledger root/,
+      ],
+      [
+        'signature',
+        async () => {
+          const exported = JSON.parse(await readFile(join(work, 'final.json'), 'utf8')) as {
+            signature: ManifestSignature;
+          };
+          const sig = Buffer.from(exported.signature.signature, 'base64');
+          sig[10] = (sig[10] ?? 0) ^ 1;
+          exported.signature.signature = sig.toString('base64');
+          await writeFile(join(work, 'resigned.json'), JSON.stringify(exported));
+        },
+        ['resigned.json', '--public-key', 'key.pem'],
+        /bad signature/,
+      ],
+    ];
+    for (const [what, change, args, message] of cases) {
+      await change();
+      const ran = await verify(...args);
+      expect(ran.code, what).toBe(1);
+      expect(ran.stdout, what).toMatch(message);
+    }
+  }, 120_000);
+
+  it('answers exit 2 for a file it cannot read', async () => {
+    const ran = await verify('missing.json', '--public-key', 'key.pem');
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/Cannot read missing.json/);
   });
 });

@@ -1,0 +1,67 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { verifyFinal } from '../shared/app/verify-final.ts';
+import type { GlobalOptions, Outcome } from './context.ts';
+import { CliError, EXIT } from './errors.ts';
+
+export type VerifyOptions = { publicKey: string; proof?: string[]; raw?: string };
+
+/**
+ * `optally verify <export.json> --public-key key.pem [--proof p.json …] [--raw folder]`: checks final
+ * figures offline with only the files and the public key. Exit 0 when everything holds, 1 naming
+ * each failure, 2 when a file cannot be read.
+ */
+export async function verify(file: string, opts: VerifyOptions, _globals: GlobalOptions): Promise<Outcome> {
+  const exported = await readJson(file);
+  const publicKeyPem = await readText(opts.publicKey);
+  const proofs = await Promise.all(
+    (opts.proof ?? []).map(async (name) => ({ name, content: await readJson(name) })),
+  );
+  const raw = opts.raw ? folder(opts.raw) : null;
+  const checks = await verifyFinal({ exported, publicKeyPem, proofs, raw });
+  const failed = checks.filter((c) => !c.ok);
+  return {
+    exitCode: failed.length === 0 ? EXIT.accepted : EXIT.rejected,
+    text: [
+      ...checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.what}`),
+      failed.length === 0 ? 'All checks hold.' : `${failed.length} check(s) failed.`,
+    ].join('\n'),
+    json: { ok: failed.length === 0, checks },
+  };
+}
+
+/** A downloaded bucket: keys are paths under the folder. */
+function folder(root: string) {
+  return {
+    read: async (key: string): Promise<Buffer | null> =>
+      readFile(join(root, ...key.split('/'))).catch(() => null),
+    list: async (prefix: string): Promise<string[]> => {
+      const start = join(root, ...prefix.split('/').filter(Boolean));
+      const entries = await readdir(start, { recursive: true, withFileTypes: true }).catch(() => []);
+      return entries
+        .filter((e) => e.isFile())
+        .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
+        .sort();
+    },
+  };
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`Cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = await readText(path);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliError(
+      `${path} is not JSON: give the JSON export (GET …/final?format=json) or a proof file.`,
+      EXIT.rejected,
+    );
+  }
+}
