@@ -171,6 +171,10 @@ status; open, close and finalise it with POST /operations/{op}/status.`,
       'the public key, PEM (GET /operations/{op}/final/public-key?format=pem)',
     )
     .option('--proof <file...>', 'inclusion proofs (GET /operations/{op}/uploads/{uploadId}/proof)')
+    .option(
+      '--export <file...>',
+      'CSV and SDMX-CSV exports (.csv, .sdmx.csv) to check against the signed manifest',
+    )
     .option('--raw <folder>', 'a download of the uploads bucket: recompute the figures, totals and ledger')
     .addHelpText(
       'after',
@@ -178,6 +182,7 @@ status; open, close and finalise it with POST /operations/{op}/status.`,
 Examples:
   $ optally verify final.json --public-key key.pem
   $ optally verify final.json --public-key key.pem --proof proof.json --raw ./bucket
+  $ optally verify final.json --public-key key.pem --export final.csv final.sdmx.csv --raw ./bucket
 
 Needs no account and no network. Exit 0 when everything holds, 1 naming each failure, 2 when a
 file cannot be read.`,

@@ -4,7 +4,7 @@ import { verifyFinal } from '../shared/app/verify-final.ts';
 import type { GlobalOptions, Outcome } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
 
-export type VerifyOptions = { publicKey: string; proof?: string[]; raw?: string };
+export type VerifyOptions = { publicKey: string; proof?: string[]; export?: string[]; raw?: string };
 
 /**
  * `optally verify <export.json> --public-key key.pem [--proof p.json …] [--raw folder]`: checks final
@@ -17,8 +17,11 @@ export async function verify(file: string, opts: VerifyOptions, _globals: Global
   const proofs = await Promise.all(
     (opts.proof ?? []).map(async (name) => ({ name, content: await readJson(name) })),
   );
+  const exports = await Promise.all(
+    (opts.export ?? []).map(async (name) => ({ name, text: await readText(name) })),
+  );
   const raw = opts.raw ? folder(opts.raw) : null;
-  const checks = await verifyFinal({ exported, publicKeyPem, proofs, raw });
+  const checks = await verifyFinal({ exported, publicKeyPem, proofs, exports, raw });
   const failed = checks.filter((c) => !c.ok);
   return {
     exitCode: failed.length === 0 ? EXIT.accepted : EXIT.rejected,

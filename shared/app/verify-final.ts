@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Manifest, manifestDigest } from '../domain/final-export.ts';
+import { finalFile } from '../domain/final-files.ts';
 import { checkInclusion, type InclusionProof, type LedgerLeaf, ledgerRoot } from '../domain/ledger-tree.ts';
 import { definitionVersionKey, finalLedgerKey } from '../domain/object-keys.ts';
 import type { Operation } from '../domain/operation.ts';
@@ -17,6 +18,8 @@ export type VerifyInput = {
   exported: unknown;
   publicKeyPem: string;
   proofs: { name: string; content: unknown }[];
+  /** CSV and SDMX-CSV exports to check against the signed manifest. */
+  exports?: { name: string; text: string }[];
   /** A download of the bucket (keys as paths): `incoming/…`, `definitions/…`, `final/…`. */
   raw: { read: (key: string) => Promise<Buffer | null>; list: (prefix: string) => Promise<string[]> } | null;
 };
@@ -74,8 +77,54 @@ export async function verifyFinal(input: VerifyInput): Promise<Check[]> {
       );
     }
   }
+  const definition = input.raw ? await definitionIn(manifest, input.raw) : null;
+  for (const file of input.exports ?? []) checks.push(checkExport(manifest, file, definition));
   if (input.raw) checks.push(...(await verifyRaw(manifest, input.raw)));
   return checks;
+}
+
+/**
+ * A CSV or SDMX-CSV export holds exactly what the signed manifest gives: it is made again from the
+ * manifest and compared byte for byte (the SDMX window needs the definition: with `--raw`); without
+ * the definition, every SDMX row must at least name the signed digest.
+ */
+function checkExport(
+  manifest: Manifest,
+  file: { name: string; text: string },
+  definition: Operation | null,
+): Check {
+  const format = file.name.endsWith('.sdmx.csv') ? 'sdmx-csv' : file.name.endsWith('.csv') ? 'csv' : null;
+  if (!format) return { ok: false, what: `${file.name}: not a .csv or .sdmx.csv export` };
+  if (format === 'sdmx-csv' && !definition) {
+    const digest = manifestDigest(manifest);
+    const rows = file.text.trim().split(/\r?\n/).slice(1);
+    return rows.length > 0 && rows.every((r) => r.endsWith(`,${digest}`))
+      ? {
+          ok: true,
+          what: `${file.name}: every row names the signed manifest (give --raw to check its figures too)`,
+        }
+      : { ok: false, what: `${file.name}: a row does not name the signed manifest ${digest}` };
+  }
+  const expected = finalFile(manifest, definition?.window ?? { start: '', end: '' }, 'final', format).body;
+  return expected === file.text
+    ? { ok: true, what: `${file.name}: exactly the figures of the signed manifest` }
+    : {
+        ok: false,
+        what: `${file.name}: differs from the export of the signed manifest (a figure or a row was changed)`,
+      };
+}
+
+/** The definition the manifest names, from a bucket download, if its hash matches. */
+async function definitionIn(
+  manifest: Manifest,
+  raw: NonNullable<VerifyInput['raw']>,
+): Promise<Operation | null> {
+  const bytes = await raw.read(definitionVersionKey(manifest.operation, manifest.definitionSha256));
+  const definition = bytes ? (JSON.parse(bytes.toString('utf8')) as Operation) : null;
+  return definition &&
+    createHash('sha256').update(canonicalJson(definition)).digest('hex') === manifest.definitionSha256
+    ? definition
+    : null;
 }
 
 async function verifyRaw(manifest: Manifest, raw: NonNullable<VerifyInput['raw']>): Promise<Check[]> {

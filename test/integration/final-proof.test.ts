@@ -163,6 +163,13 @@ describe('optally verify, offline', () => {
     const json = await call('GET', `/operations/${OP}/final?format=json`, stack.tokens.auditor);
     await writeFile(join(work, 'final.json'), await json.text());
     await writeFile(join(work, 'key.pem'), await publicKeyPem());
+    for (const [format, name] of [
+      ['csv', 'final.csv'],
+      ['sdmx-csv', 'final.sdmx.csv'],
+    ] as const) {
+      const res = await call('GET', `/operations/${OP}/final?format=${format}`, stack.tokens.auditor);
+      await writeFile(join(work, name), await res.text());
+    }
     for (const [name, uploadId] of Object.entries(uploads)) {
       const res = await call('GET', `/operations/${OP}/uploads/${uploadId}/proof`, stack.tokens.auditor);
       await writeFile(join(work, `${name}.proof.json`), await res.text());
@@ -189,6 +196,9 @@ describe('optally verify, offline', () => {
       'first.proof.json',
       'second.proof.json',
       'bad.proof.json',
+      '--export',
+      'final.csv',
+      'final.sdmx.csv',
       '--raw',
       'bucket',
     );
@@ -207,6 +217,15 @@ describe('optally verify, offline', () => {
         },
         ['changed.json', '--public-key', 'key.pem'],
         /the manifest was changed[\s\S]*bad signature/,
+      ],
+      [
+        'CSV export',
+        async () => {
+          const text = await readFile(join(work, 'final.csv'), 'utf8');
+          await writeFile(join(work, 'changed.csv'), text.replace(/,2,/, ',3,'));
+        },
+        ['final.json', '--public-key', 'key.pem', '--export', 'changed.csv'],
+        /changed.csv: differs from the export of the signed manifest/,
       ],
       [
         'raw file',
