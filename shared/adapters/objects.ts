@@ -112,7 +112,7 @@ export class ObjectStore {
   async listVersions(prefix: string): Promise<{ key: string; versionId: string | null }[]> {
     const out: { key: string; versionId: string | null }[] = [];
     try {
-      for await (const v of this.#versions(prefix)) out.push(v);
+      for await (const v of versionsUnder(this.s3, this.bucket, prefix)) out.push(v);
     } catch (e) {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status !== 501 && status !== 400 && status !== 405) throw e;
@@ -128,30 +128,9 @@ export class ObjectStore {
   async firstVersion(key: string): Promise<string | null> {
     let first: string | null = null;
     // Versions of a key are listed newest first: the last one listed is the first stored.
-    for await (const v of this.#versions(key)) if (v.key === key && v.versionId) first = v.versionId;
+    for await (const v of versionsUnder(this.s3, this.bucket, key))
+      if (v.key === key && v.versionId) first = v.versionId;
     return first;
-  }
-
-  /** The versions under a prefix, page by page (an unversioned object's version id is null). */
-  async *#versions(prefix: string): AsyncGenerator<{ key: string; versionId: string | null }> {
-    let keyMarker: string | undefined;
-    let versionMarker: string | undefined;
-    do {
-      const page = await this.s3.send(
-        new ListObjectVersionsCommand({
-          Bucket: this.bucket,
-          Prefix: prefix,
-          KeyMarker: keyMarker,
-          VersionIdMarker: versionMarker,
-        }),
-      );
-      for (const v of page.Versions ?? []) {
-        if (v.Key)
-          yield { key: v.Key, versionId: v.VersionId && v.VersionId !== 'null' ? v.VersionId : null };
-      }
-      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-      versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-    } while (keyMarker);
   }
 
   /** Stores bytes as they are (local tooling and tests put returns this way). */
@@ -210,4 +189,29 @@ export class ObjectStore {
       { expiresIn: expiresSeconds },
     );
   }
+}
+
+/** The versions under a prefix, page by page (an unversioned object's version id is null). */
+async function* versionsUnder(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+): AsyncGenerator<{ key: string; versionId: string | null }> {
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionMarker,
+      }),
+    );
+    for (const v of page.Versions ?? []) {
+      if (v.Key) yield { key: v.Key, versionId: v.VersionId && v.VersionId !== 'null' ? v.VersionId : null };
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker);
 }
