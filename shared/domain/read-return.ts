@@ -1,5 +1,6 @@
 import { parse as parseCsv } from 'csv-parse';
 import { type CheckContext, type CheckedReturn, ReturnChecker } from './check-return.ts';
+import { StopReading } from './csv/decoding.ts';
 import {
   DELIMITER_NAMES,
   DELIMITERS,
@@ -8,7 +9,7 @@ import {
   findHeader,
   withoutTrailingEmpty,
 } from './csv/dialect.ts';
-import { decodeText, StopReading } from './csv/encoding.ts';
+import { decodeText } from './csv/encoding.ts';
 import { duplicateKeys, nestedDeeperAt } from './json-text.ts';
 import { problem } from './problems.ts';
 import { readXlsx } from './xlsx/read-xlsx.ts';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeText, StopReading } from '../../shared/domain/csv/encoding.ts';
+import { StopReading } from '../../shared/domain/csv/decoding.ts';
+import { decodeText } from '../../shared/domain/csv/encoding.ts';
 import type { Problem } from '../../shared/domain/problems.ts';
 
 // decodeText on its own: whatever the chunking, the text comes out whole and exactly once.

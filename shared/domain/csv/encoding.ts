@@ -1,5 +1,15 @@
 import { isAscii } from 'node:buffer';
 import { type Problem, problem } from '../problems.ts';
+import {
+  type ChunkDecoder,
+  CSV_HINTS,
+  type Fail,
+  type FailureCode,
+  type Hints,
+  JSON_HINTS,
+  StopReading,
+} from './decoding.ts';
+import { Utf16Decoder } from './utf16.ts';
 
 /** What the text of a return may be, and where its problems go. */
 export type DecodeOptions = {
@@ -13,14 +23,6 @@ export type DecodeOptions = {
   /** Receives every problem found. A warning lets reading go on; an error ends it (`StopReading`). */
   report: (p: Problem) => void;
 };
-
-/** Thrown once the text cannot be read further; the reason is already reported. */
-export class StopReading extends Error {
-  constructor() {
-    super('stop reading');
-    this.name = 'StopReadingError';
-  }
-}
 
 /**
  * Decodes a return's bytes to text as they stream, holding at most a few bytes between chunks:
@@ -88,31 +90,10 @@ export async function* decodeText(
   if (rest) yield rest;
 }
 
-type Hints = { save: string; binary: string };
-type FailureCode = 'not-utf8' | 'unsupported-format' | 'file-too-large' | 'empty-file';
-type Fail = (code: FailureCode, message: string, hint: string) => StopReading;
-
 /** How many leading bytes decide the encoding (a UTF-32 byte-order mark is four). */
 const SIGNATURE_BYTES = 4;
 
-const CSV_HINTS: Hints = {
-  save: 'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8).',
-  binary: 'Upload the return as CSV UTF-8 or JSON text.',
-};
-const JSON_HINTS: Hints = {
-  save: 'Save the JSON file as UTF-8 text: JSON is always UTF-8.',
-  binary: 'Upload the return as CSV UTF-8 or JSON text.',
-};
-
 const lowerFirst = (text: string): string => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
-
-/** A decoder of one encoding, fed the bytes after any byte-order mark. */
-type ChunkDecoder = {
-  /** Bytes of a byte-order mark to drop before the first `write`. */
-  readonly skip: number;
-  write(bytes: Uint8Array): Promise<string>;
-  end(): Promise<string>;
-};
 
 /** Chooses the decoder from the file's first bytes (at least four, unless the file is shorter). */
 function startDecoding(first: Uint8Array, options: DecodeOptions, fail: Fail): ChunkDecoder {
@@ -389,77 +370,3 @@ class Utf8Decoder implements ChunkDecoder {
     );
   }
 }
-
-/** UTF-16 after its byte-order mark, checked for NUL characters and unpaired surrogates. */
-class Utf16Decoder implements ChunkDecoder {
-  readonly skip = 2;
-  readonly #encoding: 'utf-16le' | 'utf-16be';
-  readonly #fail: Fail;
-  // fatal: an unpaired surrogate is an error, not a replacement character (see #check).
-  #decoder: TextDecoder | null = null;
-  #bytes = 0;
-  /** A high surrogate that ended the last chunk: its pair may start the next. */
-  #high = '';
-
-  constructor(encoding: 'utf-16le' | 'utf-16be', fail: Fail) {
-    this.#encoding = encoding;
-    this.#fail = fail;
-  }
-
-  async write(bytes: Uint8Array): Promise<string> {
-    this.#bytes += bytes.length;
-    this.#decoder ??= new TextDecoder(this.#encoding, { fatal: true, ignoreBOM: true });
-    let text = this.#high + this.#decode(bytes, true);
-    this.#high = '';
-    const last = text.charCodeAt(text.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff) {
-      this.#high = text.slice(-1);
-      text = text.slice(0, -1);
-    }
-    this.#check(text);
-    return text;
-  }
-
-  async end(): Promise<string> {
-    if (this.#bytes % 2 !== 0) {
-      throw this.#fail(
-        'not-utf8',
-        'The file ends in the middle of a UTF-16 character (an odd number of bytes).',
-        `${CSV_HINTS.save} Save it again in full.`,
-      );
-    }
-    const text = this.#high + (this.#decoder ? this.#decode(new Uint8Array(0), false) : '');
-    this.#high = '';
-    this.#check(text);
-    return text;
-  }
-
-  #decode(bytes: Uint8Array, stream: boolean): string {
-    try {
-      return (this.#decoder as TextDecoder).decode(bytes, { stream });
-    } catch {
-      throw this.#surrogate();
-    }
-  }
-
-  #surrogate(): StopReading {
-    return this.#fail(
-      'not-utf8',
-      'The file is not valid UTF-16 text (a surrogate without its pair).',
-      CSV_HINTS.save,
-    );
-  }
-
-  #check(text: string): void {
-    if (text.includes('\0')) {
-      throw this.#fail(
-        'not-utf8',
-        'The file contains binary data (NUL characters), not text.',
-        CSV_HINTS.binary,
-      );
-    }
-    if (UNPAIRED_SURROGATE.test(text)) throw this.#surrogate();
-  }
-}
-
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
