@@ -47,6 +47,16 @@ function flakyReports(objects: ObjectStore, failing: RegExp, on: () => boolean):
   });
 }
 
+/** The ingest handler over the stack, its report writes failing while `failing()` says so. */
+function ingestWithFlakyReports(failing: () => boolean, maxReceives = 5) {
+  return makeIngestHandler({
+    repo: stack.repo,
+    objects: flakyReports(stack.objects, /^reports\//, failing),
+    maxReceives,
+    log: quiet,
+  });
+}
+
 /** A plain S3 put of a return and its notification, received now. */
 async function putReturn(op: string, country: string, name: string, body: string) {
   const key = `incoming/${op}/${country}/${name}`;
@@ -83,12 +93,7 @@ describe('a verdict is decided once', () => {
     const op = newOp();
     await defineOn(stack, op);
     let failing = true;
-    const ingest = makeIngestHandler({
-      repo: stack.repo,
-      objects: flakyReports(stack.objects, /^reports\//, () => failing),
-      maxReceives: 5,
-      log: quiet,
-    });
+    const ingest = ingestWithFlakyReports(() => failing);
     const created = await putReturn(op.id, 'BR', 'return.csv', csv(7));
 
     // First delivery: the figures are applied, then the report cannot be written.
@@ -107,12 +112,7 @@ describe('a verdict is decided once', () => {
   it('records a return whose figures count as accepted, not failed, when its last attempt fails', async () => {
     const op = newOp();
     await defineOn(stack, op);
-    const ingest = makeIngestHandler({
-      repo: stack.repo,
-      objects: flakyReports(stack.objects, /^reports\//, () => true),
-      maxReceives: 2,
-      log: quiet,
-    });
+    const ingest = ingestWithFlakyReports(() => true, 2);
     const created = await putReturn(op.id, 'KE', 'return.csv', csv(3));
 
     await ingest(sqsEventOf([created], 1));
@@ -373,12 +373,7 @@ describe('rebuild', () => {
     const op = newOp();
     await defineOn(stack, op);
     let failing = true;
-    const ingest = makeIngestHandler({
-      repo: stack.repo,
-      objects: flakyReports(stack.objects, /^reports\//, () => failing),
-      maxReceives: 5,
-      log: quiet,
-    });
+    const ingest = ingestWithFlakyReports(() => failing);
     const created = await putReturn(op.id, 'BR', 'return.csv', csv(8));
     await ingest(sqsEventOf([created], 1));
     await stack.repo.setOperationStatus(op.id, 'open', 'closed', 'admin', 'window ended');
