@@ -87,9 +87,10 @@ export function authorize(who: Principal, action: Action): Result<void, Denial> 
     case 'manage-operation':
       return deny('Only admins manage operations.');
     case 'read-ledger':
-      return who.role === 'auditor'
+      // Coordinators chase the countries whose uploads were rejected or failed: they read it too.
+      return who.role === 'auditor' || who.role === 'coordinator'
         ? ok(undefined)
-        : deny('The submission ledger is for auditors and admins.');
+        : deny('The submission ledger is for coordinators, auditors and admins.');
     case 'read-final':
       if (who.role === 'auditor') return ok(undefined);
       if (who.role === 'coordinator' && action.status === 'final') return ok(undefined);

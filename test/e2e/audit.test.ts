@@ -199,7 +199,7 @@ describe('final figures and the submission ledger on the local stack', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows a coordinator the final figures but not the ledger', async () => {
+  it('shows a coordinator the final figures and the ledger, rejected uploads of every country included', async () => {
     const coordinator = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
       const errors = watchForPageErrors(coordinator);
@@ -207,7 +207,13 @@ describe('final figures and the submission ledger on the local stack', () => {
       await coordinator.getByRole('button', { name: 'Coordinator', exact: true }).click();
       await coordinator.waitForSelector('#final-section', { state: 'visible', timeout: WAIT_MS });
       expect(await textOf(coordinator, '#final-digest')).toBe(apiDigest);
-      expect(await coordinator.isHidden('#ledger-section')).toBe(true);
+      await coordinator.waitForSelector('#ledger-section', { state: 'visible', timeout: WAIT_MS });
+      await coordinator.selectOption('#ledger-verdict', 'rejected');
+      await waitForText(coordinator, '#ledger-count', 'Showing all 2 entries.');
+      expect((await coordinator.locator('#ledger-body th.file').allTextContents()).sort()).toEqual([
+        'broken.csv',
+        'late.csv',
+      ]);
       expect(errors).toEqual([]);
     } finally {
       await coordinator.close();

@@ -118,7 +118,7 @@ const MATRIX: Row[] = [
     other: { kind: 'read-ledger' },
     agencyOwn: 'deny',
     agencyOther: 'deny',
-    coordinator: 'deny',
+    coordinator: 'allow',
     auditor: 'allow',
     admin: 'allow',
   },

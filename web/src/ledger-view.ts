@@ -12,7 +12,7 @@ import { byId, h, hashCode, setAttr, setHidden, setText, setTime } from './dom.t
 import { formatBytes, formatCount, formatDateTime } from './format.ts';
 
 /**
- * The submission ledger (auditors and admins): every file received and what became of it,
+ * The submission ledger (coordinators, auditors and admins): every file received and what became of it,
  * filterable by verdict and country, a page at a time ("Load more" follows the API's cursor).
  * It loads when the dashboard opens and on "Refresh"; a 403 hides it for good.
  */
@@ -39,7 +39,7 @@ export class LedgerView {
     });
   }
 
-  /** Opens the ledger of an operation (for auditors and admins) and loads its first page. */
+  /** Opens the ledger of an operation (coordinators, auditors, admins) and loads its first page. */
   start(api: Api, operation: string, participants: readonly Participant[]): void {
     this.stop();
     this.#participants = participants;

@@ -137,7 +137,7 @@ async function start(token: string): Promise<void> {
       dashboard.reset(detail.definition.participants);
       startDashboard(api, chosen.id, mine, {
         participants: detail.definition.participants,
-        ledger: principal.role === 'auditor' || principal.role === 'admin',
+        ledger: principal.role !== 'agency',
       });
     }
   } catch (e) {
@@ -162,7 +162,7 @@ function pollFailure(e: unknown): boolean {
 
 /**
  * The coordination view: the rollup, polled; the final figures, asked for whenever the status
- * changes (and, once closed, when the figures do); the ledger for auditors and admins.
+ * changes (and, once closed, when the figures do); the ledger for coordinators, auditors and admins.
  */
 function startDashboard(
   api: Api,

@@ -225,7 +225,12 @@ export async function startMockApi(options: { webRoot: string; localTokens?: boo
         return;
       }
       if (url.pathname === `${base}/ledger`) {
-        if (!auditor) return send(res, 403, { error: 'forbidden', message: 'The ledger is for auditors.' });
+        if (!auditor && claims.role !== 'coordinator') {
+          return send(res, 403, {
+            error: 'forbidden',
+            message: 'The ledger is for coordinators and auditors.',
+          });
+        }
         const limit = Number(url.searchParams.get('limit') ?? '100');
         const start = Number(url.searchParams.get('cursor') ?? '0');
         const country = url.searchParams.get('country')?.toUpperCase() ?? null;
