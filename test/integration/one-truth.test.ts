@@ -49,12 +49,12 @@ function flakyReports(objects: ObjectStore, failing: RegExp, on: () => boolean):
 
 /** The ingest handler over the stack, its report writes failing while `failing()` says so. */
 function ingestWithFlakyReports(failing: () => boolean, maxReceives = 5) {
-  return makeIngestHandler({
-    repo: stack.repo,
-    objects: flakyReports(stack.objects, /^reports\//, failing),
-    maxReceives,
-    log: quiet,
-  });
+  return ingestOn(flakyReports(stack.objects, /^reports\//, failing), maxReceives);
+}
+
+/** The ingest handler over the stack's table and `objects`, quiet. */
+function ingestOn(objects: ObjectStore, maxReceives = 5) {
+  return makeIngestHandler({ repo: stack.repo, objects, maxReceives, log: quiet });
 }
 
 /** A plain S3 put of a return and its notification, received now. */
@@ -128,7 +128,7 @@ describe('a verdict is decided once', () => {
     await defineOn(stack, op);
     let failing = true;
     const flaky = flakyReports(stack.objects, /^reports\//, () => failing);
-    const ingest = makeIngestHandler({ repo: stack.repo, objects: flaky, maxReceives: 1, log: quiet });
+    const ingest = ingestOn(flaky, 1);
     const created = await putReturn(op.id, 'FR', 'return.csv', csv(2));
     await ingest(sqsEventOf([created], 1));
     failing = false;
@@ -144,12 +144,7 @@ describe('a verdict is decided once', () => {
   it('judges timeliness from when S3 received the file, not when it was processed', async () => {
     const op = newOp({ reportingDeadline: '2025-11-20T00:00:00Z' });
     await defineOn(stack, op);
-    const ingest = makeIngestHandler({
-      repo: stack.repo,
-      objects: stack.objects,
-      maxReceives: 5,
-      log: quiet,
-    });
+    const ingest = ingestOn(stack.objects);
     const key = `incoming/${op.id}/BR/return.csv`;
     await stack.objects.put(key, csv(5));
 
@@ -168,12 +163,7 @@ describe('finalising', () => {
   async function closedWithOneReturn() {
     const op = newOp();
     await defineOn(stack, op);
-    const ingest = makeIngestHandler({
-      repo: stack.repo,
-      objects: stack.objects,
-      maxReceives: 5,
-      log: quiet,
-    });
+    const ingest = ingestOn(stack.objects);
     await ingest(sqsEventOf([await putReturn(op.id, 'BR', 'return.csv', csv(9))]));
     await stack.repo.setOperationStatus(op.id, 'open', 'closed', 'admin', 'window ended');
     return op;
@@ -238,12 +228,7 @@ describe('redefining an operation', () => {
   it('keeps the live rollup moving when a redefinition removes a participant', async () => {
     const op = newOp();
     await defineOn(stack, op);
-    const ingest = makeIngestHandler({
-      repo: stack.repo,
-      objects: stack.objects,
-      maxReceives: 5,
-      log: quiet,
-    });
+    const ingest = ingestOn(stack.objects);
     for (const [i, n] of [1, 2, 3].entries()) {
       await ingest(sqsEventOf([await putReturn(op.id, 'KE', `r${i}.csv`, csv(n))]));
     }
@@ -320,7 +305,7 @@ describe('evidence by key and version id', () => {
     const op = newOp();
     await defineOn(stack, op);
     const objects = versioned();
-    const ingest = makeIngestHandler({ repo: stack.repo, objects, maxReceives: 5, log: quiet });
+    const ingest = ingestOn(objects);
     const key = `incoming/${op.id}/BR/u000000001-0a1b2c3d/return.csv`;
     const first = await objects.putVersion(key, csv(10));
     const second = await objects.putVersion(key, csv(999)); // the presigned POST replayed
@@ -352,7 +337,7 @@ describe('evidence by key and version id', () => {
     const op = newOp();
     await defineOn(stack, op);
     const objects = versioned();
-    const ingest = makeIngestHandler({ repo: stack.repo, objects, maxReceives: 5, log: quiet });
+    const ingest = ingestOn(objects);
     const key = `incoming/${op.id}/KE/return.csv`;
     const at = new Date().toISOString();
     const v1 = await objects.putVersion(key, csv(1));
@@ -397,12 +382,7 @@ describe('bounded work per invocation', () => {
   it('returns, unstarted, the messages it has no time left for', async () => {
     const op = newOp();
     await defineOn(stack, op);
-    const ingest = makeIngestHandler({
-      repo: stack.repo,
-      objects: stack.objects,
-      maxReceives: 5,
-      log: quiet,
-    });
+    const ingest = ingestOn(stack.objects);
     const events = [
       await putReturn(op.id, 'BR', 'a.csv', csv(1)),
       await putReturn(op.id, 'KE', 'b.csv', csv(2)),
@@ -449,12 +429,7 @@ describe('ledger pages', () => {
   it('tell which accepted file was replaced, and by which, from the countries on the page', async () => {
     const op = newOp();
     await defineOn(stack, op);
-    const ingest = makeIngestHandler({
-      repo: stack.repo,
-      objects: stack.objects,
-      maxReceives: 5,
-      log: quiet,
-    });
+    const ingest = ingestOn(stack.objects);
     await ingest(sqsEventOf([await putReturn(op.id, 'BR', 'first.csv', csv(1))]));
     await pause();
     await ingest(sqsEventOf([await putReturn(op.id, 'BR', 'second.csv', csv(2))]));
