@@ -25,6 +25,7 @@ export const CONTEXT_KEYS = {
   apiBurstLimit: 'apiBurstLimit',
   webAclArn: 'webAclArn',
   threatProtection: 'threatProtection',
+  signInDomainPrefix: 'signInDomainPrefix',
 } as const;
 
 /** Options of `createOptallyApp`; mostly for tests. */
@@ -76,6 +77,7 @@ function readSettings(app: App): OptallyStackProps {
   const burstLimit = optionalInteger(app, CONTEXT_KEYS.apiBurstLimit);
   const webAclArn = optionalString(app, CONTEXT_KEYS.webAclArn);
   const threatProtection = optionalBoolean(app, CONTEXT_KEYS.threatProtection);
+  const signInDomainPrefix = optionalString(app, CONTEXT_KEYS.signInDomainPrefix);
   return {
     ...(retentionDays !== undefined ? { retentionDays } : {}),
     ...(objectLock !== undefined ? { objectLock } : {}),
@@ -90,6 +92,7 @@ function readSettings(app: App): OptallyStackProps {
       : {}),
     ...(webAclArn ? { webAclArn } : {}),
     ...(threatProtection !== undefined ? { threatProtection } : {}),
+    ...(signInDomainPrefix ? { signInDomainPrefix } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Lazy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api, type ApiThrottle } from './api.ts';
 import { DashboardHosting } from './dashboard-hosting.ts';
@@ -23,6 +23,29 @@ export interface OptallyStackProps extends StackProps {
   readonly threatProtection?: boolean;
   /** Folder of the built dashboard. @default web/dist */
   readonly webDistPath?: string;
+  /**
+   * Prefix of the sign-in domain `https://{prefix}.auth.{region}.amazoncognito.com`, unique in the
+   * region across all AWS accounts. @default `{stack name in lower case}-{account id}`
+   */
+  readonly signInDomainPrefix?: string;
+}
+
+/** Words Cognito refuses in a domain prefix. */
+const RESERVED_IN_DOMAIN_PREFIX = ['aws', 'amazon', 'cognito'];
+
+/**
+ * The default sign-in domain prefix: the stack name and the account id, so two stacks of one
+ * account, or one stack in two accounts, never claim the same domain.
+ */
+export function defaultSignInDomainPrefix(stackName: string): string {
+  const name = stackName.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const reserved = RESERVED_IN_DOMAIN_PREFIX.find((word) => name.includes(word));
+  if (reserved) {
+    throw new Error(
+      `The stack name ${stackName} contains "${reserved}", which Cognito refuses in a sign-in domain prefix: pass another one with -c signInDomainPrefix=optally-example.`,
+    );
+  }
+  return `${name}-${Aws.ACCOUNT_ID}`;
 }
 
 /**
@@ -59,6 +82,11 @@ export class OptallyStack extends Stack {
       ...(props.apiThrottle ? { throttle: props.apiThrottle } : {}),
       threatProtection: props.threatProtection ?? true,
     });
+    // The dashboard's origin exists only once the distribution does, which needs the API: lazily.
+    const signIn = this.api.users.enableSignIn({
+      domainPrefix: props.signInDomainPrefix ?? defaultSignInDomainPrefix(this.stackName),
+      dashboardOrigin: Lazy.string({ produce: () => this.dashboard.origin }),
+    });
     this.dashboard = new DashboardHosting(this, 'Dashboard', {
       httpApi: this.api.httpApi,
       logBucket: this.storage.logBucket,
@@ -66,7 +94,8 @@ export class OptallyStack extends Stack {
       publicConfig: {
         region: this.region,
         userPoolId: this.api.users.userPool.userPoolId,
-        userPoolClientId: this.api.users.appClient.userPoolClientId,
+        // The client id, the sign-in domain and the issuer: the dashboard and `optally login`.
+        ...signIn.publicConfig,
         // The API shares the dashboard's origin: relative URLs.
         apiBaseUrl: '',
         uploadsBucket: this.storage.uploadsBucket.bucketName,
@@ -87,6 +116,7 @@ export class OptallyStack extends Stack {
       ApiGatewayUrl: [this.api.httpApi.apiEndpoint, 'The API Gateway endpoint itself (bypasses CloudFront).'],
       UserPoolId: [this.api.users.userPool.userPoolId, 'Cognito user pool (users, groups, custom:country).'],
       UserPoolClientId: [this.api.users.appClient.userPoolClientId, 'App client for the CLI and dashboard.'],
+      SignInDomainUrl: [signIn.domainUrl, 'Cognito managed login (authorization code with PKCE).'],
       UploadsBucketName: [
         this.storage.uploadsBucket.bucketName,
         'Raw returns, reports, definitions and final manifests.',
