@@ -19,7 +19,7 @@ import { ObjectStore } from '../shared/adapters/objects.ts';
 import { Repository } from '../shared/adapters/repository.ts';
 import { LineLogger, type LineSink, localLogger, logTo } from '../shared/adapters/telemetry.ts';
 import { defineOperation } from '../shared/app/define-operation.ts';
-import { DOWNLOAD_CORS_RULE } from '../shared/domain/export-delivery.ts';
+import { storageCorsRules } from '../shared/domain/export-delivery.ts';
 import { INGEST_MAX_RECEIVES } from '../shared/domain/ingest-timing.ts';
 import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { createGateway, type LocalStackInfo } from './gateway.ts';
@@ -120,7 +120,6 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const db = documentClient(endpoints);
   const s3 = s3Client(endpoints);
   await ensureTable(db, table);
-  await allowBrowserDownloads(s3, bucket);
   const repo = new Repository(db, table);
   const objects = new ObjectStore(s3, bucket);
   await loadOperations(repo, objects, options.operationsDir ?? join(ROOT, 'operations'));
@@ -209,6 +208,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     gateway.listen(options.port ?? 3000, '127.0.0.1', () => ok());
   });
   const apiUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+  await allowBrowserTransfers(s3, bucket, apiUrl);
 
   return {
     apiUrl,
@@ -265,21 +265,24 @@ async function ensureTable(db: ReturnType<typeof documentClient>, table: string)
   }
 }
 
-/** The bucket's CORS rule, as deployed: the dashboard follows large-export redirects to the S3 API. */
-async function allowBrowserDownloads(s3: S3Client, bucket: string): Promise<void> {
-  const rule = DOWNLOAD_CORS_RULE;
+/**
+ * The bucket's CORS rules, as deployed: the dashboard follows large-export redirects to the S3
+ * API, and posts agencies' returns to it from the gateway's origin (under both of its names).
+ */
+async function allowBrowserTransfers(s3: S3Client, bucket: string, dashboardUrl: string): Promise<void> {
+  const url = new URL(dashboardUrl);
+  const origins = [url.origin, `${url.protocol}//localhost:${url.port}`];
   await s3.send(
     new PutBucketCorsCommand({
       Bucket: bucket,
       CORSConfiguration: {
-        CORSRules: [
-          {
-            AllowedMethods: [...rule.allowedMethods],
-            AllowedOrigins: [...rule.allowedOrigins],
-            ExposeHeaders: [...rule.exposedHeaders],
-            MaxAgeSeconds: rule.maxAgeSeconds,
-          },
-        ],
+        CORSRules: storageCorsRules(origins).map((rule) => ({
+          AllowedMethods: [...rule.allowedMethods],
+          AllowedOrigins: [...rule.allowedOrigins],
+          ...(rule.allowedHeaders.length > 0 ? { AllowedHeaders: [...rule.allowedHeaders] } : {}),
+          ...(rule.exposedHeaders.length > 0 ? { ExposeHeaders: [...rule.exposedHeaders] } : {}),
+          MaxAgeSeconds: rule.maxAgeSeconds,
+        })),
       },
     }),
   );

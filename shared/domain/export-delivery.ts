@@ -51,3 +51,38 @@ export const DOWNLOAD_CORS_RULE = {
   exposedHeaders: [STORED_DIGEST_HEADER],
   maxAgeSeconds: 3000,
 } as const;
+
+/** A CORS rule of the uploads bucket, as plain data (the CDK app and the local stack map it). */
+export type StorageCorsRule = {
+  allowedMethods: readonly ('GET' | 'HEAD' | 'POST')[];
+  allowedOrigins: readonly string[];
+  allowedHeaders: readonly string[];
+  exposedHeaders: readonly string[];
+  maxAgeSeconds: number;
+};
+
+/**
+ * The uploads bucket's CORS rule for browser uploads: the dashboard posts an agency's return
+ * straight to storage through an upload slot's presigned POST. Only POST, and only from the
+ * dashboard's own origins: the page asks first (a preflight, since it listens to upload progress),
+ * and storage answers it for no other site. No request header beyond the form's is needed.
+ */
+export function uploadCorsRule(dashboardOrigins: readonly string[]): StorageCorsRule {
+  if (dashboardOrigins.length === 0 || dashboardOrigins.some((o) => o === '*' || o.endsWith('/'))) {
+    throw new Error(
+      `Browser uploads are allowed from the dashboard's origins only ("https://host", no "*", no trailing slash); got ${JSON.stringify(dashboardOrigins)}.`,
+    );
+  }
+  return {
+    allowedMethods: ['POST'],
+    allowedOrigins: [...dashboardOrigins],
+    allowedHeaders: [],
+    exposedHeaders: [],
+    maxAgeSeconds: 3000,
+  };
+}
+
+/** Every CORS rule of the uploads bucket: downloads of large exports, and browser uploads. */
+export function storageCorsRules(dashboardOrigins: readonly string[]): StorageCorsRule[] {
+  return [{ ...DOWNLOAD_CORS_RULE, allowedHeaders: [] }, uploadCorsRule(dashboardOrigins)];
+}

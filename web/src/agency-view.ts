@@ -1,7 +1,18 @@
+import type { Operation } from '../../shared/domain/operation.ts';
 import type { Api } from './api-client.ts';
 import type { Submission, SubmissionReport } from './api-types.ts';
 import { byId, h, setAttr, setHidden, setText, setTime, syncList } from './dom.ts';
-import { fileName, formatBytes, formatCount, formatDateTime, formatStatus, shortHash } from './format.ts';
+import {
+  fileName,
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatDay,
+  formatStatus,
+  shortHash,
+} from './format.ts';
+import type { CountryNow, UploadApi } from './upload-api.ts';
+import { figureCell, UploadPanel } from './upload-panel.ts';
 
 /** Newest first: the order an agency reads its history in. */
 export function newestFirst(submissions: readonly Submission[]): Submission[] {
@@ -10,10 +21,14 @@ export function newestFirst(submissions: readonly Submission[]): Submission[] {
   );
 }
 
+/** What the agency view needs besides the read client: the upload client and the definition. */
+export type AgencyOptions = { uploads: UploadApi; definition: Operation };
+
 /**
- * An agency's view: its own submissions, newest first, and the validation report of one of them
- * (the newest, until the user picks another). It polls, so a file being checked turns into
- * accepted or rejected by itself.
+ * An agency's view: the "Send a return" panel, the figures that count for the country now, its
+ * own submissions (its ledger), newest first, and the validation report of one of them (the
+ * newest, until the user picks another). It polls, so a file being checked turns into accepted or
+ * rejected by itself, and the figures follow.
  */
 export class AgencyView {
   #etag: string | null = null;
@@ -23,13 +38,27 @@ export class AgencyView {
   /** `id|status|processedAt` of the report shown: refetched only when that changes. */
   #reportBasis: string | null = null;
 
+  /** The figures that count now are asked for again when the submission list changed. */
+  #currentStale = true;
+
   constructor(
     private readonly api: Api,
     private readonly operation: string,
     private readonly country: string,
     countryName: string,
+    private readonly options: AgencyOptions,
   ) {
     setText(byId('agency-country'), `${countryName} (${country})`);
+    setText(byId('current-country'), `${countryName} (${country})`);
+    new UploadPanel(options.uploads, options.definition, country, {
+      onVerdict: (submissionId) => {
+        this.#selected = submissionId;
+        this.#pinned = true;
+        this.#etag = null;
+        this.#currentStale = true;
+        void this.refresh().catch(() => undefined);
+      },
+    });
   }
 
   /** One poll of the submission list; rejects when the API cannot be reached. */
@@ -38,9 +67,46 @@ export class AgencyView {
     if (answer.status === 'ok') {
       this.#etag = answer.etag;
       this.#submissions = newestFirst(answer.body);
+      this.#currentStale = true;
       this.#renderList();
     }
+    if (this.#currentStale) {
+      this.#renderCurrent(await this.options.uploads.getCountry(this.operation, this.country));
+      this.#currentStale = false;
+    }
     await this.#refreshReport();
+  }
+
+  /** The figures that count now: per metric, the figure, the days reported and the latest one. */
+  #renderCurrent(now: CountryNow): void {
+    setHidden(byId('current-none'), now.reported);
+    setHidden(byId('current-wrap'), !now.reported);
+    if (!now.reported) {
+      setText(byId('current-from'), '');
+      byId('current-body').replaceChildren();
+      return;
+    }
+    setText(
+      byId('current-from'),
+      `From your file received ${formatDateTime(now.receivedAt)} (submission ${now.submissionId}), accepted ${formatDateTime(now.acceptedAt)}.`,
+    );
+    const days = Object.keys(now.byDay).sort();
+    byId('current-body').replaceChildren(
+      ...this.options.definition.metrics
+        .filter((m) => now.totals[m.id] !== undefined || days.some((d) => now.byDay[d]?.[m.id] !== undefined))
+        .map((m) => {
+          const reported = days.filter((d) => now.byDay[d]?.[m.id] !== undefined);
+          const last = reported.at(-1);
+          return h(
+            'tr',
+            { 'data-metric': m.id },
+            h('th', { scope: 'row' }, m.label),
+            figureCell(now.totals[m.id] ?? null),
+            h('td', { class: 'num' }, formatCount(reported.length)),
+            h('td', {}, last ? formatDay(last) : '—'),
+          );
+        }),
+    );
   }
 
   #renderList(): void {

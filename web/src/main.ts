@@ -1,4 +1,4 @@
-import { AgencyView } from './agency-view.ts';
+import { type AgencyOptions, AgencyView } from './agency-view.ts';
 import { type Api, ApiError, apiBaseUrl, createApi } from './api-client.ts';
 import type { OperationStatus, OperationSummary, Participant, RollupView } from './api-types.ts';
 import { DashboardView } from './dashboard-view.ts';
@@ -9,6 +9,7 @@ import { LedgerView } from './ledger-view.ts';
 import { documentVisibility, type Poller, startPoller } from './poller.ts';
 import { readToken, tokenStore } from './session.ts';
 import { regionName, SignInView } from './sign-in-view.ts';
+import { createUploadApi } from './upload-api.ts';
 import { VersionedFeed } from './versioned-feed.ts';
 
 /** How often the page asks for news; a 304 costs the API one item read. */
@@ -132,7 +133,10 @@ async function start(token: string): Promise<void> {
     if (mine !== session) return;
     setText(byId('op-name'), detail.definition.name);
     if (principal.role === 'agency' && principal.country) {
-      startAgency(api, chosen.id, principal.country, mine);
+      startAgency(api, chosen.id, principal.country, mine, {
+        uploads: createUploadApi({ baseUrl, token }),
+        definition: detail.definition,
+      });
     } else {
       dashboard.reset(detail.definition.participants);
       startDashboard(api, chosen.id, mine, {
@@ -199,9 +203,15 @@ function startDashboard(
   });
 }
 
-function startAgency(api: Api, operation: string, country: string, mine: number): void {
+function startAgency(
+  api: Api,
+  operation: string,
+  country: string,
+  mine: number,
+  options: AgencyOptions,
+): void {
   setHidden(byId('agency'), false);
-  const view = new AgencyView(api, operation, country, regionName(country));
+  const view = new AgencyView(api, operation, country, regionName(country), options);
   poller = startPoller({
     intervalMs: POLL_MS,
     visibility,

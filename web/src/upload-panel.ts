@@ -1,0 +1,419 @@
+import type { Report } from '../../shared/domain/check-return.ts';
+import type { Operation } from '../../shared/domain/operation.ts';
+import { type ReturnDiff, returnDiff } from '../../shared/domain/return-diff.ts';
+import type { Submission } from './api-types.ts';
+import { byId, h, setAttr, setFigure, setHidden, setText, setTime } from './dom.ts';
+import { formatBytes, formatCount, formatDateTime, formatDay, formatFigure, formatStatus } from './format.ts';
+import { sha256Hex } from './sha256.ts';
+import {
+  type CountryNow,
+  DRY_RUN_BODY_LIMIT,
+  type DryRunResult,
+  postToStorage,
+  StorageUploadError,
+  type UploadApi,
+  UploadApiError,
+  type UploadReceipt,
+} from './upload-api.ts';
+
+/** How often the panel asks for the verdict of a file it sent. */
+const VERDICT_POLL_MS = 1000;
+/** After this long without a verdict the panel stops asking; the submissions list keeps polling. */
+const VERDICT_PATIENCE_MS = 10 * 60 * 1000;
+/** The extensions the API reads a return from (the slot refuses any other). */
+const RETURN_FILE = /\.(csv|json|xlsx)$/i;
+
+/** Listeners of the panel on screen: a new sign-in replaces them (the page's elements stay). */
+let active: AbortController | null = null;
+
+/** What the panel tells the rest of the agency view. */
+export type UploadPanelEvents = {
+  /** A file sent got its verdict: the figures and the submissions may have changed. */
+  onVerdict: (submissionId: string) => void;
+};
+
+/**
+ * "Send a return": the agency picks or drops a file; the page dry-runs it and shows the report
+ * and what would change against the figures that count now; "Send" posts it straight to storage
+ * through an upload slot (with progress), waits for the verdict and shows the receipt, whose
+ * SHA-256 was computed here and is checked against the one storage's file got.
+ */
+export class UploadPanel {
+  readonly #signal: AbortSignal;
+  #file: File | null = null;
+  #digest: Promise<string> | null = null;
+  #dryRun: DryRunResult | null = null;
+  #busy = false;
+
+  constructor(
+    private readonly api: UploadApi,
+    private readonly operation: Operation,
+    private readonly country: string,
+    private readonly events: UploadPanelEvents,
+  ) {
+    active?.abort();
+    active = new AbortController();
+    this.#signal = active.signal;
+    const signal = this.#signal;
+    setText(byId('send-limit'), formatBytes(operation.limits.maxFileBytes));
+    const input = byId<HTMLInputElement>('send-input');
+    input.addEventListener(
+      'change',
+      () => {
+        const file = input.files?.[0];
+        if (file) void this.choose(file);
+      },
+      { signal },
+    );
+    const drop = byId('send-drop');
+    drop.addEventListener(
+      'dragover',
+      (e) => {
+        e.preventDefault();
+        setAttr(drop, 'data-over', 'true');
+      },
+      { signal },
+    );
+    drop.addEventListener('dragleave', () => setAttr(drop, 'data-over', null), { signal });
+    drop.addEventListener(
+      'drop',
+      (e) => {
+        e.preventDefault();
+        setAttr(drop, 'data-over', null);
+        const file = e.dataTransfer?.files[0];
+        if (file) void this.choose(file);
+      },
+      { signal },
+    );
+    byId('send-button').addEventListener('click', () => void this.#send(), { signal });
+    byId('send-anyway').addEventListener('change', () => this.#renderActions(), { signal });
+    byId('send-reset').addEventListener('click', () => this.#reset(), { signal });
+    this.#reset();
+  }
+
+  /** Takes a file, checks what the page can check itself, then dry-runs it. */
+  async choose(file: File): Promise<void> {
+    if (this.#busy) return;
+    this.#reset();
+    this.#file = file;
+    setHidden(byId('send-chosen'), false);
+    setText(byId('send-file'), `${file.name} · ${formatBytes(file.size)}`);
+    if (!RETURN_FILE.test(file.name)) {
+      this.#fail(`"${file.name}" is not a return file: use .csv, .json or .xlsx. Nothing was sent.`);
+      return;
+    }
+    const limit = this.operation.limits.maxFileBytes;
+    if (file.size > limit) {
+      this.#fail(
+        `This file is ${formatBytes(file.size)}; ${this.operation.name} accepts files of at most ${formatBytes(limit)}. Nothing was sent: split the return or remove rows, then choose it again.`,
+      );
+      return;
+    }
+    if (file.size === 0) {
+      this.#fail('This file is empty. Nothing was sent.');
+      return;
+    }
+    this.#busy = true;
+    this.#digest = sha256Hex(file);
+    // Keep the rejection of a digest nobody awaits yet from surfacing as an unhandled one.
+    this.#digest.catch(() => undefined);
+    try {
+      this.#status('Checking the file (dry run: nothing is counted)…');
+      const [result, now] = await Promise.all([
+        this.#validate(file),
+        this.api.getCountry(this.operation.id, this.country),
+      ]);
+      if (this.#signal.aborted || this.#file !== file) return;
+      this.#dryRun = result;
+      this.#renderDryRun(result, now);
+      this.#status(
+        result.report.verdict === 'accepted'
+          ? 'Dry run done: the file would be accepted. Check what would change, then send it.'
+          : 'Dry run done: the file would be rejected. Fix the problems listed and choose it again.',
+      );
+    } catch (e) {
+      this.#fail(`The dry run failed: ${describe(e)} Nothing was sent.`);
+    } finally {
+      this.#busy = false;
+      this.#renderActions();
+    }
+  }
+
+  /** The dry run: in the request body when small enough, else through a dry-run slot. */
+  async #validate(file: File): Promise<DryRunResult> {
+    const { id } = this.operation;
+    if (file.size <= DRY_RUN_BODY_LIMIT) return this.api.validateFile(id, file, file.name);
+    const slot = await this.api.createSlot(id, file.name, true);
+    await postToStorage(
+      slot,
+      file,
+      file.name,
+      (sent, total) => this.#progress('Uploading for the dry run', sent, total),
+      this.#signal,
+    );
+    this.#status('Checking the file (dry run: nothing is counted)…');
+    return this.api.validateSlot(id, slot.uploadId);
+  }
+
+  async #send(): Promise<void> {
+    const file = this.#file;
+    if (!file || !this.#dryRun || this.#busy) return;
+    this.#busy = true;
+    this.#renderActions();
+    setHidden(byId('send-error'), true);
+    const started = performance.now();
+    let uploadId: string | null = null;
+    try {
+      const slot = await this.api.createSlot(this.operation.id, file.name, false);
+      uploadId = slot.uploadId;
+      setText(byId('receipt-upload'), slot.uploadId);
+      await postToStorage(
+        slot,
+        file,
+        file.name,
+        (sent, total) => this.#progress('Sending', sent, total),
+        this.#signal,
+      );
+      const sentMs = performance.now() - started;
+      this.#progress('Sent', file.size, file.size);
+      this.#status(`Sent in ${seconds(sentMs)}; waiting for the verdict…`);
+      const [state, digest] = await Promise.all([
+        this.#verdict(slot.uploadId),
+        this.#digest ?? sha256Hex(file),
+      ]);
+      if (this.#signal.aborted) return;
+      const verdictMs = performance.now() - started;
+      const receipt = byId('receipt');
+      setAttr(receipt, 'data-sent-ms', String(Math.round(sentMs)));
+      setAttr(receipt, 'data-verdict-ms', String(Math.round(verdictMs)));
+      if (!state) {
+        this.#status(
+          `Sent in ${seconds(sentMs)}; no verdict yet after ${seconds(verdictMs)}. It shows in your submissions below as soon as it comes.`,
+        );
+        return;
+      }
+      this.#renderReceipt(file, digest, state.receipt, state.submission);
+      this.#status(
+        `${formatStatus(state.submission.status)}: sent in ${seconds(sentMs)}, verdict after ${seconds(verdictMs)}.`,
+      );
+      this.events.onVerdict(state.submission.id);
+    } catch (e) {
+      const stored =
+        e instanceof StorageUploadError
+          ? 'Storage kept nothing of it, so nothing counts'
+          : 'Nothing counts from it';
+      this.#fail(
+        `Sending failed: ${describe(e)} ${stored}${uploadId ? ` (upload ${uploadId} stays unused)` : ''}. Send it again.`,
+      );
+    } finally {
+      this.#busy = false;
+      this.#renderActions();
+    }
+  }
+
+  /** Asks for the verdict until there is one (or patience runs out: null). */
+  async #verdict(uploadId: string): Promise<{ receipt: UploadReceipt; submission: Submission } | null> {
+    const deadline = Date.now() + VERDICT_PATIENCE_MS;
+    while (Date.now() < deadline && !this.#signal.aborted) {
+      const state = await this.api.getUpload(this.operation.id, uploadId);
+      if (state.receipt && state.submission && state.submission.status !== 'processing') {
+        return { receipt: state.receipt, submission: state.submission };
+      }
+      this.#status(state.receipt ? 'Received; being checked…' : 'Sent; waiting for storage to announce it…');
+      await new Promise((r) => setTimeout(r, VERDICT_POLL_MS));
+    }
+    return null;
+  }
+
+  #reset(): void {
+    if (this.#busy) return;
+    this.#file = null;
+    this.#digest = null;
+    this.#dryRun = null;
+    byId<HTMLInputElement>('send-input').value = '';
+    byId<HTMLInputElement>('send-anyway').checked = false;
+    for (const id of ['send-chosen', 'dry-run', 'send-progress-wrap', 'receipt', 'send-error'])
+      setHidden(byId(id), true);
+    setText(byId('send-status'), '');
+    const report = byId<HTMLAnchorElement>('receipt-report');
+    if (report.href.startsWith('blob:')) URL.revokeObjectURL(report.href);
+    report.removeAttribute('href');
+    this.#renderActions();
+  }
+
+  #renderActions(): void {
+    const verdict = this.#dryRun?.report.verdict ?? null;
+    setHidden(byId('send-anyway-wrap'), verdict !== 'rejected');
+    const anyway = byId<HTMLInputElement>('send-anyway').checked;
+    const button = byId<HTMLButtonElement>('send-button');
+    button.disabled = this.#busy || verdict === null || (verdict === 'rejected' && !anyway);
+    setHidden(byId('send-actions'), verdict === null);
+    byId<HTMLButtonElement>('send-reset').disabled = this.#busy;
+    byId<HTMLInputElement>('send-input').disabled = this.#busy;
+  }
+
+  #renderDryRun(result: DryRunResult, now: CountryNow): void {
+    setHidden(byId('dry-run'), false);
+    const { report } = result;
+    const verdict = byId('dry-verdict');
+    setAttr(verdict, 'data-status', report.verdict);
+    setText(verdict, report.verdict === 'accepted' ? 'Would be accepted' : 'Would be rejected');
+    setText(byId('dry-rows'), formatCount(report.counts.rows));
+    setText(byId('dry-errors'), formatCount(report.counts.errors));
+    setText(byId('dry-warnings'), formatCount(report.counts.warnings));
+    renderProblems(report);
+    const changes = byId('changes');
+    setHidden(changes, result.figures === null);
+    if (result.figures === null) return;
+    const current = now.reported ? { totals: now.totals, byDay: now.byDay } : null;
+    const diff = returnDiff(
+      this.operation.metrics.map((m) => m.id),
+      current,
+      result.figures,
+    );
+    this.#renderChanges(diff, now);
+  }
+
+  #renderChanges(diff: ReturnDiff, now: CountryNow): void {
+    const label = (id: string) => this.operation.metrics.find((m) => m.id === id)?.label ?? id;
+    setText(
+      byId('changes-basis'),
+      now.reported
+        ? `Compared with the file received ${formatDateTime(now.receivedAt)}, which counts for you now. Sending replaces it whole.`
+        : 'Nothing counts for you yet: every figure of this file would be new.',
+    );
+    const warning = byId('changes-warning');
+    setHidden(warning, diff.daysRemoved.length === 0);
+    setText(
+      warning,
+      diff.daysRemoved.length === 0
+        ? ''
+        : `Sending this file would remove ${diff.daysRemoved.length === 1 ? 'a day' : `${diff.daysRemoved.length} days`} you reported before: ${dayList(diff.daysRemoved)}. A return replaces the previous one whole: include every day to date.`,
+    );
+    setHidden(byId('changes-none'), !diff.unchanged);
+    byId('changes-body').replaceChildren(
+      ...diff.metrics.map((m) => {
+        return h(
+          'tr',
+          { 'data-metric': m.metric, 'data-removed': m.daysRemoved.length > 0 ? 'true' : 'false' },
+          h('th', { scope: 'row' }, label(m.metric)),
+          figureCell(m.current),
+          figureCell(m.next),
+          h('td', {}, m.daysAdded.length ? dayList(m.daysAdded) : '—'),
+          h('td', {}, m.daysChanged.length ? dayList(m.daysChanged) : '—'),
+          h(
+            'td',
+            { class: m.daysRemoved.length ? 'removed' : '' },
+            m.daysRemoved.length ? dayList(m.daysRemoved) : '—',
+          ),
+        );
+      }),
+    );
+  }
+
+  #renderReceipt(file: File, digest: string, receipt: UploadReceipt, submission: Submission): void {
+    setHidden(byId('receipt'), false);
+    const verdict = byId('receipt-verdict');
+    setAttr(verdict, 'data-status', submission.status);
+    setText(verdict, formatStatus(submission.status));
+    setText(byId('receipt-upload'), receipt.uploadId);
+    setText(byId('receipt-size'), `${formatBytes(receipt.size)} (${formatCount(receipt.size)} bytes)`);
+    setText(byId('receipt-sha-browser'), digest);
+    setText(byId('receipt-sha-server'), receipt.sha256 ?? '—');
+    const check = byId('receipt-sha-check');
+    const same = receipt.sha256 === digest && receipt.size === file.size;
+    setAttr(check, 'data-status', same ? 'accepted' : 'rejected');
+    setText(
+      check,
+      same
+        ? 'Matches: storage received exactly this file.'
+        : 'Does not match: storage received a different file. Send it again.',
+    );
+    setTime(byId('receipt-received'), receipt.receivedAt, formatDateTime(receipt.receivedAt));
+    const link = byId<HTMLAnchorElement>('receipt-report');
+    void this.api
+      .reportText(this.operation.id, receipt.submissionId)
+      .then((text) => {
+        if (this.#signal.aborted) return;
+        link.href = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+        link.download = `${receipt.uploadId}-report.txt`;
+      })
+      .catch(() => setText(link, 'The stored report cannot be fetched now; it is listed below.'));
+  }
+
+  #status(text: string): void {
+    setText(byId('send-status'), text);
+  }
+
+  #progress(what: string, sent: number, total: number): void {
+    setHidden(byId('send-progress-wrap'), false);
+    const bar = byId<HTMLProgressElement>('send-progress');
+    bar.max = total;
+    bar.value = sent;
+    const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
+    setText(
+      byId('send-progress-text'),
+      `${what}: ${formatBytes(sent)} of ${formatBytes(total)} (${percent} %)`,
+    );
+  }
+
+  #fail(message: string): void {
+    this.#status('');
+    setText(byId('send-error'), message);
+    setHidden(byId('send-error'), false);
+  }
+}
+
+function renderProblems(report: Report): void {
+  const problems = report.problems;
+  setHidden(byId('dry-problems-wrap'), problems.length === 0);
+  setText(byId('dry-problems-none'), problems.length === 0 ? 'No problems found.' : '');
+  byId('dry-problems-body').replaceChildren(
+    ...problems.map((p) =>
+      h(
+        'tr',
+        { 'data-severity': p.severity, 'data-code': p.code },
+        h('td', { class: 'num' }, p.row === null ? '—' : String(p.row)),
+        h('td', {}, p.column ?? '—'),
+        h('td', {}, h('code', {}, p.value ?? '—')),
+        h(
+          'td',
+          {},
+          h('span', { class: 'pill', 'data-status': p.severity }, formatStatus(p.severity)),
+          ' ',
+          p.message,
+        ),
+        h('td', {}, p.hint),
+      ),
+    ),
+  );
+  const omitted = report.problemsOmitted;
+  setHidden(byId('dry-problems-omitted'), omitted === 0);
+  setText(
+    byId('dry-problems-omitted'),
+    `${formatCount(omitted)} more problems are not listed; fix these and check the file again.`,
+  );
+}
+
+/** A table cell showing a figure ("—" read as "not reported" for null, 0 as 0). */
+export function figureCell(value: number | null): HTMLTableCellElement {
+  const td = h('td', { class: 'num' });
+  setFigure(td, formatFigure(value));
+  return td;
+}
+
+/** "12 Nov, 13 Nov and 4 more": days named, up to six. */
+export function dayList(days: readonly string[]): string {
+  const named = days.slice(0, 6).map((d) => formatDay(d));
+  const more = days.length - named.length;
+  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof UploadApiError) return `${e.message}${e.code ? ` (${e.status} ${e.code})` : ''}`;
+  return e instanceof Error ? e.message : String(e);
+}
