@@ -237,7 +237,10 @@ export class UploadPanel {
     setText(byId('send-status'), '');
     const report = byId<HTMLAnchorElement>('receipt-report');
     if (report.href.startsWith('blob:')) URL.revokeObjectURL(report.href);
-    report.removeAttribute('href');
+    report.href = '#receipt';
+    report.removeAttribute('download');
+    setText(report, 'Download the stored validation report');
+    setHidden(byId('receipt-report-wrap'), true);
     this.#renderActions();
   }
 
@@ -337,8 +340,13 @@ export class UploadPanel {
         if (this.#signal.aborted) return;
         link.href = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
         link.download = `${receipt.uploadId}-report.txt`;
+        setHidden(byId('receipt-report-wrap'), false);
       })
-      .catch(() => setText(link, 'The stored report cannot be fetched now; it is listed below.'));
+      .catch(() => {
+        link.removeAttribute('href');
+        setText(link, 'The stored report cannot be fetched now; it is listed below.');
+        setHidden(byId('receipt-report-wrap'), false);
+      });
   }
 
   #status(text: string): void {
