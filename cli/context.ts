@@ -3,6 +3,7 @@ import type { Role } from '../shared/domain/policy.ts';
 import { ApiClient } from './api-client.ts';
 import { type ExitCode, explain } from './errors.ts';
 import { localClient } from './local-stack.ts';
+import { signedInToken } from './login.ts';
 
 /** The API the CLI talks to unless `--api` says otherwise: OPTALLY_API, else the local stack on PORT. */
 export function defaultApi(): string {
@@ -21,12 +22,21 @@ export function note(message: string): void {
 }
 
 /**
- * An API client acting as the user: with OPTALLY_TOKEN when it is set; otherwise, on a local stack
- * only, with a token the CLI signs itself for `--country CC` (an agency) or `--role`.
+ * An API client acting as the user: with OPTALLY_TOKEN when it is set; else with a fresh ID token
+ * from the sign-in `optally login` saved for this API; otherwise, on a local stack only, with a
+ * token the CLI signs itself for `--country CC` (an agency) or `--role`.
  */
 export async function connect(opts: GlobalOptions, country: string | undefined): Promise<ApiClient> {
   const token = process.env.OPTALLY_TOKEN?.trim();
-  if (!token) return localClient(opts.api, { role: opts.role, country }, note);
+  if (!token) {
+    const signedIn = await signedInToken(opts.api);
+    if (signedIn) {
+      if (opts.role)
+        note(`optally: --role ${opts.role} is ignored: you signed in, and your sign-in says who you are.`);
+      return new ApiClient(opts.api, signedIn, { kind: 'env' });
+    }
+    return localClient(opts.api, { role: opts.role, country }, note);
+  }
   if (opts.role) note(`optally: --role ${opts.role} is ignored: OPTALLY_TOKEN is set and says who you are.`);
   return new ApiClient(opts.api, token, { kind: 'env' });
 }

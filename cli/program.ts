@@ -3,6 +3,7 @@ import { ROLES, type Role } from '../shared/domain/policy.ts';
 import { rebuild, reconcile } from './audit.ts';
 import { defaultApi, run } from './context.ts';
 import { define } from './define.ts';
+import { login, logout } from './login.ts';
 import cliPackage from './package.json' with { type: 'json' };
 import { status } from './status.ts';
 import { template } from './template.ts';
@@ -12,9 +13,9 @@ import { validate } from './validate.ts';
 import { verify } from './verify.ts';
 
 const COMMON = `
-Who you are: OPTALLY_TOKEN (the token your coordinators gave you). On a local stack (npm start on
-this machine), without OPTALLY_TOKEN, the CLI signs a token itself: an agency's for --country CC,
-or --role's. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.
+Who you are: your sign-in (optally login --api URL), or OPTALLY_TOKEN, which wins when set (for
+automation). On a local stack (npm start on this machine), with neither, the CLI signs a token
+itself: an agency's for --country CC, or --role's. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.
 Exit codes: 0 accepted, 1 rejected (fix the file), 2 anything else (network, token, timeout…).`;
 
 /**
@@ -188,6 +189,41 @@ Needs no account and no network. Exit 0 when everything holds, 1 naming each fai
 file cannot be read.`,
     )
     .action((file: string, opts, cmd: Command) => run(cmd, (globals) => verify(file, opts, globals)));
+
+  program
+    .command('login')
+    .description("sign in with your browser on the API's sign-in page; later commands use that sign-in")
+    .option(
+      '--no-browser',
+      'do not open a browser: open the printed address yourself (e.g. on another machine)',
+    )
+    .option('--timeout <seconds>', 'how long to wait for the sign-in', parseSeconds, 300)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally login --api https://d111111abcdef8.cloudfront.net
+  $ optally login --api https://d111111abcdef8.cloudfront.net --no-browser
+
+Signs in with the authorization code flow and PKCE: the browser comes back to
+http://localhost:8976/callback, where optally listens meanwhile. The refresh token is kept in
+$XDG_CONFIG_HOME/optally/credentials.json (~/.config/optally/…; %APPDATA%optally… on Windows),
+readable by you only; each command then gets a fresh token with it. OPTALLY_TOKEN, when set, wins.
+On a headless machine: open the printed address in a browser on the same machine (the answer goes
+to localhost), or use OPTALLY_TOKEN.`,
+    )
+    .action((opts, cmd: Command) => run(cmd, (globals) => login(opts, globals)));
+
+  program
+    .command('logout')
+    .description('revoke the sign-in saved for --api and delete it from this machine')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally logout --api https://d111111abcdef8.cloudfront.net`,
+    )
+    .action((_opts, cmd: Command) => run(cmd, (globals) => logout(globals)));
 
   addTokenCommand(program);
   return program;
