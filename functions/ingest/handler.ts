@@ -4,7 +4,7 @@ import { lambda } from '../../shared/adapters/lambda.ts';
 import { ObjectStore } from '../../shared/adapters/objects.ts';
 import { lambdaTelemetry, logTo } from '../../shared/adapters/telemetry.ts';
 import { makeIngestHandler } from './ingest.ts';
-import { MeteredRepository } from './metrics.ts';
+import { MeteredRepository, recordRefresh } from './metrics.ts';
 
 // Read once at cold start; a missing or malformed setting stops the function before any message.
 const config = {
@@ -26,6 +26,7 @@ export const handler = lambda(
     objects: new ObjectStore(s3Client({ region: config.region }), config.bucket),
     maxReceives: config.maxReceives,
     log: logTo(logger),
+    onRefresh: recordRefresh(metrics),
   }),
   { logger, metrics },
 );

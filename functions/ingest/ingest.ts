@@ -3,6 +3,7 @@ import type { ObjectStore } from '../../shared/adapters/objects.ts';
 import type { Repository } from '../../shared/adapters/repository.ts';
 import { defaultLog, type Log, withKeys } from '../../shared/adapters/telemetry.ts';
 import { ingestUpload } from '../../shared/app/ingest-upload.ts';
+import { refreshRollup as recompute } from '../../shared/app/refresh-rollup.ts';
 import type { OperationRecord } from '../../shared/domain/ledger.ts';
 import {
   type ObjectCreated,
@@ -26,6 +27,8 @@ export type IngestDeps = {
   concurrency?: number;
   /** Time a message needs at most; none is started with less left (default INGEST_RESERVE_MS). */
   reserveMs?: number;
+  /** Told of every rollup refresh's end (the function's metrics count them). */
+  onRefresh?: (outcome: 'refreshed' | 'failed') => void;
 };
 
 /** Messages of a batch handled at once: streams bound memory per file, this bounds the files. */
@@ -61,7 +64,15 @@ export function makeIngestHandler(
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? defaultLog();
 
-  const refreshRollup = coalescedRefresh((op) => deps.repo.refreshRollup(op));
+  const refreshRollup = coalescedRefresh(async (op) => {
+    try {
+      await recompute({ repo: deps.repo, objects: deps.objects, now }, op);
+      deps.onRefresh?.('refreshed');
+    } catch (e) {
+      deps.onRefresh?.('failed');
+      throw e;
+    }
+  });
 
   return async (event, context) => {
     const failures = new Set<string>();

@@ -23,7 +23,7 @@ export const INGEST_METRICS = {
 
 /**
  * The repository the ingest Lambda writes through: it records a metric for every verdict it
- * stores and every rollup refresh. The ledger write is the one place where the end of every
+ * stores (rollup refreshes are counted by `recordRefresh`). The ledger write is the one place where the end of every
  * upload is recorded — accepted, rejected, or failed on its last attempt — once, so the use case
  * itself stays free of metrics. A retry that only finishes an earlier attempt's ledger entry
  * counts it then (the earlier attempt stored no verdict).
@@ -41,17 +41,16 @@ export class MeteredRepository extends Repository {
     await super.finishSubmission(sub);
     recordVerdict(this.metrics, sub);
   }
+}
 
-  override async refreshRollup(op: string): ReturnType<Repository['refreshRollup']> {
-    try {
-      const written = await super.refreshRollup(op);
-      this.metrics.addMetric(INGEST_METRICS.rollupRefreshes, MetricUnit.Count, 1);
-      return written;
-    } catch (e) {
-      this.metrics.addMetric(INGEST_METRICS.rollupRefreshFailures, MetricUnit.Count, 1);
-      throw e;
-    }
-  }
+/** Counts each rollup refresh of the ingest, and each that failed (its messages are retried). */
+export function recordRefresh(metrics: Metrics): (outcome: 'refreshed' | 'failed') => void {
+  return (outcome) =>
+    metrics.addMetric(
+      outcome === 'refreshed' ? INGEST_METRICS.rollupRefreshes : INGEST_METRICS.rollupRefreshFailures,
+      MetricUnit.Count,
+      1,
+    );
 }
 
 /** The metrics of one recorded verdict. */

@@ -133,6 +133,38 @@ export class ObjectStore {
     return first;
   }
 
+  /**
+   * Stores bytes under `key` with the given type and encoding; returns the object's ETag. For
+   * immutable objects (rollup bodies): whoever writes a key writes the same bytes.
+   */
+  async putBytes(
+    key: string,
+    body: Uint8Array,
+    options: { contentType: string; contentEncoding?: string },
+  ): Promise<{ eTag: string | null }> {
+    const out = await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: options.contentType,
+        ContentEncoding: options.contentEncoding,
+      }),
+    );
+    return { eTag: out.ETag ?? null };
+  }
+
+  /** An object's bytes as stored (no decoding), or null when there is none. */
+  async getBytes(key: string): Promise<Uint8Array | null> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return (await out.Body?.transformToByteArray()) ?? null;
+    } catch (e) {
+      if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
+      throw e;
+    }
+  }
+
   /** Stores bytes as they are (local tooling and tests put returns this way). */
   async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
     await this.s3.send(

@@ -7,14 +7,15 @@ import { SlotItems } from './dynamo/slot-items.ts';
  * |---------------|------------------|--------------------------------------------------|
  * | `OPERATION`   | `{op}`           | definition (JSON) and lifecycle status            |
  * | `OP#{op}`     | `COUNTRY#{cc}`   | a country's current figures (`CountryState`)      |
- * | `OP#{op}`     | `ROLLUP`         | the rollup (JSON) under its monotonic version     |
+ * | `OP#{op}`     | `ROLLUP`         | the rollup's head: version, body key (S3), ETag   |
+ * | `OP#{op}`     | `ROLLUP#AT#{t}#{v}` | a version that became current at t, its totals |
  * | `OP#{op}`     | `SUB#{id}`       | one submission (ids start with the country code)  |
  * | `OP#{op}`     | `SEQ#{cc}`       | the country's upload sequence counter             |
  * | `OP#{op}`     | `SLOT#{uploadId}`| an upload slot handed out by the API              |
  *
  * Each item type has its store in `dynamo/`, one class a type over a shared table helper
  * (`TableAccess`); each class adds its items' methods to the one before, so this class has all of
- * them: operation → country and rollup → submission → slot. No transactions: every write is a
+ * them: operation → country → rollup → submission → slot. No transactions: every write is a
  * single-item conditional write (the local DynamoDB server has no transactions, and the design
  * does not need them).
  */

@@ -17,6 +17,8 @@ import { reportKey, type StoredReport, VALIDATOR_VERSION } from '../domain/store
 import { definitionOfVersion } from './define-operation.ts';
 import { figuresAsStored } from './ingest-upload.ts';
 import { hashing } from './read-object.ts';
+import { storedRollup } from './read-rollup.ts';
+import { refreshRollup } from './refresh-rollup.ts';
 
 /** Writes the operation record (definition, status, status log) to S3 next to the raw files. */
 export async function archiveOperation(objects: ObjectStore, record: OperationRecord): Promise<void> {
@@ -179,10 +181,10 @@ export async function reconcile(
   }
 
   const expected = rollup(op, recomputed, record.definitionVersion);
-  const stored = await repo.getRollup(op.id);
-  const storedRollup = stored?.body ? (JSON.parse(stored.body) as Rollup) : rollup(op, []);
+  const stored = await storedRollup({ repo, objects }, op.id);
+  const current = stored?.body ? (JSON.parse(stored.body) as Rollup) : rollup(op, []);
   for (const part of ['totals', 'byRegion', 'byCountry', 'byDay'] as const) {
-    if (canonicalJson(expected[part]) !== canonicalJson(storedRollup[part])) {
+    if (canonicalJson(expected[part]) !== canonicalJson(current[part])) {
       differences.push({
         where: `rollup.${part}`,
         what: 'the stored rollup differs from the rollup of the raw files',
@@ -313,7 +315,7 @@ export async function rebuild(
     if ((i + 1) % 50 === 0 || i + 1 === reports.length)
       progress(`${i + 1}/${reports.length} reports restored`);
   }
-  await repo.refreshRollup(op);
+  await refreshRollup({ repo, objects }, op);
   // Raw files are evidence by key and version: a version without a report was never judged.
   const reported = new Set(reports.map((r) => evidenceOf(r.submission.key, r.submission.versionId)));
   const unprocessed = (await objects.listVersions(`incoming/${op}/`))

@@ -6,10 +6,11 @@ import type { DefinitionChange, OperationRecord } from '../domain/ledger.ts';
 import { definitionKey, definitionVersionKey } from '../domain/object-keys.ts';
 import type { Operation, OperationStatus } from '../domain/operation.ts';
 import { err, ok, type Result } from '../domain/result.ts';
+import { type RollupWriteStores, refreshRollup } from './refresh-rollup.ts';
 
 export type DefineStores = {
-  repo: Pick<Repository, 'getOperation' | 'putDefinition' | 'refreshRollup'>;
-  objects: Pick<ObjectStore, 'putJson'>;
+  repo: Pick<Repository, 'getOperation' | 'putDefinition'> & RollupWriteStores['repo'];
+  objects: Pick<ObjectStore, 'putJson'> & RollupWriteStores['objects'];
 };
 
 export type Defined = {
@@ -60,7 +61,7 @@ export async function defineOperation(
     const record = await stores.repo.getOperation(definition.id);
     if (!record) throw new Error(`operation ${definition.id} vanished after it was defined`);
     await archive(stores, record, sha256);
-    await stores.repo.refreshRollup(definition.id);
+    await refreshRollup(stores, definition.id);
     return ok({ outcome: existing ? 'changed' : 'created', record, changes: change.changes });
   }
   return err({

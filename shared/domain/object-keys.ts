@@ -35,3 +35,13 @@ export const slotKey = (s: {
   uploadId: string;
   fileName: string;
 }): string => `${s.dryRun ? 'dryrun' : 'incoming'}/${s.operation}/${s.country}/${s.uploadId}/${s.fileName}`;
+
+/** Digits of a zero-padded rollup version: enough for any safe integer, so keys sort by version. */
+const ROLLUP_VERSION_DIGITS = 16;
+
+/**
+ * Where one rollup version's body is stored, gzip-compressed JSON: immutable once written (a
+ * version names one rollup), and keys of one operation sort by version.
+ */
+export const rollupBodyKey = (op: string, version: number): string =>
+  `rollups/${op}/${String(version).padStart(ROLLUP_VERSION_DIGITS, '0')}.json.gz`;

@@ -52,8 +52,10 @@ const STEPS: { adapter: 'repo' | 'objects'; method: string; timing: FaultTiming 
   { adapter: 'objects', method: 'putJson', timing: 'after' },
   { adapter: 'repo', method: 'finishSubmission', timing: 'before' },
   { adapter: 'repo', method: 'finishSubmission', timing: 'after' },
-  { adapter: 'repo', method: 'refreshRollup', timing: 'before' },
-  { adapter: 'repo', method: 'refreshRollup', timing: 'after' },
+  { adapter: 'repo', method: 'rollupBasis', timing: 'before' },
+  { adapter: 'objects', method: 'putBytes', timing: 'after' },
+  { adapter: 'repo', method: 'putRollupHead', timing: 'after' },
+  { adapter: 'repo', method: 'putRollupHistory', timing: 'after' },
 ];
 
 describe('a crash at any step of applying a return', () => {

@@ -3,6 +3,7 @@ import { objectCreated, sqsEventOf } from '../../events/load-event.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { ObjectStore } from '../../shared/adapters/objects.ts';
 import { Repository } from '../../shared/adapters/repository.ts';
+import { storedRollup as storedRollupOf } from '../../shared/app/read-rollup.ts';
 import type { RollupView } from '../../shared/domain/rollup.ts';
 
 /** Whether an injected fault strikes before the real call (it never happened) or after it (it did). */
@@ -86,6 +87,6 @@ export async function uploaded(
 
 /** The stored rollup of an operation, parsed (null before any accepted upload). */
 export async function storedRollup(stack: LocalStack, op: string): Promise<RollupView | null> {
-  const stored = await stack.repo.getRollup(op);
+  const stored = await storedRollupOf(stack, op);
   return stored?.body ? (JSON.parse(stored.body) as RollupView) : null;
 }

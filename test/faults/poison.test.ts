@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { objectCreated } from '../../events/load-event.ts';
+import { storedRollup } from '../../shared/app/read-rollup.ts';
 import { freshStack } from '../support/local-servers.ts';
 
 /**
@@ -60,7 +61,7 @@ describe('a poison message', () => {
     const submission = submissions.find((s) => s.key === key);
     expect(submission).toMatchObject({ status: 'failed', attempts: 5 });
     expect(submission?.failure).toMatch(/NoSuchKey|does not exist/i);
-    const rollup = await stack.repo.getRollup(OP);
+    const rollup = await storedRollup(stack, OP);
     expect(rollup?.body ? JSON.parse(rollup.body).byCountry.MX : undefined).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../cli/program.ts';
 import { INLINE_MAX_BYTES } from '../../cli/validate.ts';
 import { ROUTES } from '../../functions/api/routes.ts';
+import { storedRollup } from '../../shared/app/read-rollup.ts';
 import type { RollupView } from '../../shared/domain/rollup.ts';
 import { aReturn } from '../support/builders.ts';
 import { freshStack } from '../support/local-servers.ts';
@@ -108,7 +109,7 @@ describe('the optally CLI against the local stack', () => {
 
   it('validates as a dry run: exit 1 for a rejected file, 0 for an accepted one, and nothing counted', async () => {
     await stack.settled();
-    const before = await stack.repo.getRollup(OP);
+    const before = await storedRollup(stack, OP);
     const bad = await file('sn-bad.csv', aReturn().withRow('2025-11-12', 'arrests', '1,200').csv());
     const good = await file('sn-good.csv', aReturn().withRow('2025-11-12', 'arrests', 5).csv());
 
@@ -121,7 +122,7 @@ describe('the optally CLI against the local stack', () => {
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toContain('sn-good.csv: ACCEPTED');
     await stack.settled();
-    const after = await stack.repo.getRollup(OP);
+    const after = await storedRollup(stack, OP);
     expect(after?.version).toBe(before?.version);
     expect((JSON.parse(after?.body ?? '{}') as Partial<RollupView>).byCountry?.SN).toBeUndefined();
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedRollup } from '../../shared/app/read-rollup.ts';
 import type { Submission } from '../../shared/domain/ledger.ts';
 import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
 import type { MetricValues } from '../../shared/domain/rollup.ts';
@@ -213,7 +214,7 @@ describe('hostile inputs through the whole local pipeline', () => {
   let started = 0;
 
   async function rollupNow(): Promise<RollupState> {
-    const stored = await stack.repo.getRollup(OP);
+    const stored = await storedRollup(stack, OP);
     const body = stored?.body
       ? (JSON.parse(stored.body) as { byCountry: Record<string, MetricValues> })
       : null;

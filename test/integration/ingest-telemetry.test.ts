@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { objectCreated, sqsEventOf } from '../../events/load-event.ts';
 import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
-import { INGEST_METRICS, MeteredRepository } from '../../functions/ingest/metrics.ts';
+import { INGEST_METRICS, MeteredRepository, recordRefresh } from '../../functions/ingest/metrics.ts';
 import { documentClient } from '../../shared/adapters/aws-clients.ts';
 import { lambda, localContext } from '../../shared/adapters/lambda.ts';
 import { LineLogger, lambdaTelemetry, logTo } from '../../shared/adapters/telemetry.ts';
@@ -38,6 +38,7 @@ describe('the ingest Lambda’s logs and metrics', () => {
       objects: stack.objects,
       maxReceives: 5,
       log: logTo(logger),
+      onRefresh: recordRefresh(metrics),
     });
     return lambda(handler, { logger, metrics });
   }

@@ -6,6 +6,7 @@ import type { ObjectStore } from '../../shared/adapters/objects.ts';
 import { Repository } from '../../shared/adapters/repository.ts';
 import { rebuild, reconcile } from '../../shared/app/audit.ts';
 import { defineOperation } from '../../shared/app/define-operation.ts';
+import { storedRollup } from '../../shared/app/read-rollup.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
 import { anOperation } from '../support/builders.ts';
 import { aSigner, defineOn, freshStack } from '../support/local-servers.ts';
@@ -69,7 +70,7 @@ async function ledger(op: string) {
 }
 
 async function rollupOf(op: string) {
-  const stored = await stack.repo.getRollup(op);
+  const stored = await storedRollup(stack, op);
   return stored?.body ? JSON.parse(stored.body) : null;
 }
 

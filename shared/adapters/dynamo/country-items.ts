@@ -4,16 +4,14 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   GetCommand,
-  PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ApplyOutcome } from '../../domain/ledger.ts';
-import type { OperationStatus } from '../../domain/operation.ts';
-import { type CountryState, type Rollup, rollup } from '../../domain/rollup.ts';
+import type { CountryState } from '../../domain/rollup.ts';
 import { OperationItems } from './operation-items.ts';
-import { OPERATION_PK, opPk } from './table.ts';
+import { opPk } from './table.ts';
 
-/** The country items (`COUNTRY#{cc}`: a country's current figures) and the rollup (`ROLLUP`). */
+/** The country items (`COUNTRY#{cc}`: a country's current figures). */
 export class CountryItems extends OperationItems {
   async getCountry(op: string, country: string): Promise<CountryState | null> {
     const { Item } = await this.db.send(
@@ -146,66 +144,6 @@ export class CountryItems extends OperationItems {
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
-  }
-
-  /** Stores a rollup unless one computed from a newer basis is already there. */
-  async putRollup(op: string, rollup: Rollup): Promise<'written' | 'stale'> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: opPk(op), sk: 'ROLLUP', version: rollup.version, body: JSON.stringify(rollup) },
-          ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
-          ExpressionAttributeNames: { '#v': 'version' },
-          ExpressionAttributeValues: { ':v': rollup.version },
-        }),
-      );
-      return 'written';
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return 'stale';
-      throw e;
-    }
-  }
-
-  /**
-   * Recomputes an operation's rollup and stores it under its version. The operation record is read
-   * first, then the country items: a refresh that starts after a write (an upload applied, a
-   * definition changed) sees it, and its version is at least every earlier refresh's — so the last
-   * refresh always wins, and an equal version means equal inputs.
-   */
-  async refreshRollup(op: string): Promise<'written' | 'stale' | 'unknown-operation'> {
-    const record = await this.getOperation(op);
-    if (!record) return 'unknown-operation';
-    const states = await this.listCountries(op);
-    return this.putRollup(op, rollup(record.definition, states, record.definitionVersion));
-  }
-
-  /** The stored rollup (as its JSON text) and the operation's status, in one request. */
-  async getRollup(
-    op: string,
-  ): Promise<{ body: string | null; version: number; status: OperationStatus } | null> {
-    const out = await this.db.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [this.table]: {
-            Keys: [
-              { pk: OPERATION_PK, sk: op },
-              { pk: opPk(op), sk: 'ROLLUP' },
-            ],
-            ConsistentRead: true,
-          },
-        },
-      }),
-    );
-    const items = out.Responses?.[this.table] ?? [];
-    const opItem = items.find((i) => i.pk === OPERATION_PK);
-    if (!opItem) return null;
-    const rollupItem = items.find((i) => i.sk === 'ROLLUP');
-    return {
-      body: rollupItem ? String(rollupItem.body) : null,
-      version: rollupItem ? Number(rollupItem.version) : 0,
-      status: opItem.status as OperationStatus,
-    };
   }
 }
 

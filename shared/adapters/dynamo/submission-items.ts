@@ -8,11 +8,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { JudgedWith, Submission } from '../../domain/ledger.ts';
-import { CountryItems } from './country-items.ts';
+import { RollupItems } from './rollup-items.ts';
 import { opPk } from './table.ts';
 
 /** The ledger: one item per submission (`SUB#{id}`; ids start with the country code). */
-export class SubmissionItems extends CountryItems {
+export class SubmissionItems extends RollupItems {
   /**
    * Records that a submission is being processed. Returns null when it already has a final
    * verdict (a duplicate event: its effects are in place and must not be redone); otherwise the
