@@ -39,6 +39,7 @@ import {
   BASIC_EXECUTION_ROLE_FINDING,
   nagResourceText,
 } from './nag.ts';
+import { allowBrowserTransfers } from './storage.ts';
 
 /** Query strings that select what the rollup returns; the only ones in its cache key. */
 export const ROLLUP_QUERY_STRINGS = ['updatedAfter', 'country'] as const;
@@ -125,7 +126,10 @@ export class DashboardHosting extends Construct {
           override: true,
         },
         contentSecurityPolicy: {
-          // connect-src: the API (same origin), Cognito sign-in, and presigned POSTs to the uploads bucket.
+          // connect-src: the API (same origin), Cognito sign-in, and the uploads bucket, exactly: the
+          // page posts returns to an upload slot there with XMLHttpRequest (for its progress events),
+          // which connect-src governs. No form is ever submitted to navigate anywhere, so
+          // form-action is 'none', as in the page's own <meta> policy.
           contentSecurityPolicy: [
             "default-src 'self'",
             "script-src 'self'",
@@ -135,7 +139,7 @@ export class DashboardHosting extends Construct {
             `connect-src 'self' ${cognitoEndpoint} ${uploadEndpoint}`,
             "object-src 'none'",
             "base-uri 'self'",
-            `form-action 'self' ${uploadEndpoint}`,
+            "form-action 'none'",
             "frame-ancestors 'none'",
           ].join('; '),
           override: true,
@@ -222,6 +226,8 @@ export class DashboardHosting extends Construct {
       ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
     });
     this.origin = `https://${this.distribution.distributionDomainName}`;
+    // The page posts returns straight to the uploads bucket: its CORS rules name this origin.
+    allowBrowserTransfers(this, 'UploadsCors', props.uploadsBucket, [this.origin]);
 
     acknowledgeNag(this.distribution, [
       {

@@ -1,15 +1,18 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
-  HttpMethods,
+  type IBucket,
   ObjectLockRetention,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { DOWNLOAD_CORS_RULE, EXPORTS_PREFIX } from '../shared/domain/export-delivery.ts';
-import { acknowledgeNag } from './nag.ts';
+import { EXPORTS_PREFIX, s3CorsConfiguration } from '../shared/domain/export-delivery.ts';
+import { acknowledgeNag, acknowledgeNagOnCdkSingleton, BASIC_EXECUTION_ROLE_FINDING } from './nag.ts';
 
 /** Key prefixes of the uploads bucket; the function grants are scoped to them. */
 export const BUCKET_PREFIXES = {
@@ -109,15 +112,8 @@ export class Storage extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'uploads-bucket/',
-      // A dashboard following a presigned export link reads storage's answer cross-origin.
-      cors: [
-        {
-          allowedMethods: DOWNLOAD_CORS_RULE.allowedMethods.map((m) => HttpMethods[m]),
-          allowedOrigins: [...DOWNLOAD_CORS_RULE.allowedOrigins],
-          exposedHeaders: [...DOWNLOAD_CORS_RULE.exposedHeaders],
-          maxAge: DOWNLOAD_CORS_RULE.maxAgeSeconds,
-        },
-      ],
+      // No `cors` here: the rules name the dashboard's origin, so `allowBrowserTransfers` applies
+      // them after deployment (see there).
       lifecycleRules: [
         {
           // Expiry counts from creation for current versions and from replacement for noncurrent
@@ -135,4 +131,46 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }
+}
+
+/**
+ * Sets the uploads bucket's CORS rules (`s3CorsConfiguration`, the same the local stack sets):
+ * any page may read what a presigned export link serves (GET, HEAD), and the dashboard's origins,
+ * and no other, may POST a return to an upload slot.
+ *
+ * Applied after deployment by a custom resource (one PutBucketCors call) instead of the bucket's
+ * own `cors`: the dashboard's origin is the CloudFront domain, and the distribution's
+ * Content-Security-Policy names the bucket, so a CORS rule on the bucket resource would close a
+ * dependency cycle (bucket → distribution → bucket). This resource is the only owner of the
+ * bucket's CORS configuration.
+ */
+export function allowBrowserTransfers(
+  scope: Construct,
+  id: string,
+  bucket: IBucket,
+  dashboardOrigins: readonly string[],
+): AwsCustomResource {
+  const putCors = {
+    service: 'S3',
+    action: 'PutBucketCors',
+    parameters: { Bucket: bucket.bucketName, CORSConfiguration: s3CorsConfiguration(dashboardOrigins) },
+    physicalResourceId: PhysicalResourceId.of(`${bucket.bucketName}-cors`),
+  };
+  const resource = new AwsCustomResource(scope, id, {
+    onCreate: putCors,
+    onUpdate: putCors,
+    policy: AwsCustomResourcePolicy.fromStatements([
+      new PolicyStatement({ actions: ['s3:PutBucketCORS'], resources: [bucket.bucketArn] }),
+    ]),
+    installLatestAwsSdk: false,
+    logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
+  });
+  acknowledgeNagOnCdkSingleton(scope, 'AWS679f53fac002430cb0da5b7982bd2287', [
+    {
+      id: BASIC_EXECUTION_ROLE_FINDING,
+      reason:
+        "CDK's AwsCustomResource provider runs only during deployment (one PutBucketCors call); CDK gives its role the AWS managed basic execution policy and no way to replace it.",
+    },
+  ]);
+  return resource;
 }

@@ -19,7 +19,7 @@ import { ObjectStore } from '../shared/adapters/objects.ts';
 import { Repository } from '../shared/adapters/repository.ts';
 import { LineLogger, type LineSink, localLogger, logTo } from '../shared/adapters/telemetry.ts';
 import { defineOperation } from '../shared/app/define-operation.ts';
-import { storageCorsRules } from '../shared/domain/export-delivery.ts';
+import { s3CorsConfiguration } from '../shared/domain/export-delivery.ts';
 import { INGEST_MAX_RECEIVES } from '../shared/domain/ingest-timing.ts';
 import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { createGateway, type LocalStackInfo } from './gateway.ts';
@@ -273,18 +273,7 @@ async function allowBrowserTransfers(s3: S3Client, bucket: string, dashboardUrl:
   const url = new URL(dashboardUrl);
   const origins = [url.origin, `${url.protocol}//localhost:${url.port}`];
   await s3.send(
-    new PutBucketCorsCommand({
-      Bucket: bucket,
-      CORSConfiguration: {
-        CORSRules: storageCorsRules(origins).map((rule) => ({
-          AllowedMethods: [...rule.allowedMethods],
-          AllowedOrigins: [...rule.allowedOrigins],
-          ...(rule.allowedHeaders.length > 0 ? { AllowedHeaders: [...rule.allowedHeaders] } : {}),
-          ...(rule.exposedHeaders.length > 0 ? { ExposeHeaders: [...rule.exposedHeaders] } : {}),
-          MaxAgeSeconds: rule.maxAgeSeconds,
-        })),
-      },
-    }),
+    new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: s3CorsConfiguration(origins) }),
   );
 }
 

@@ -86,3 +86,27 @@ export function uploadCorsRule(dashboardOrigins: readonly string[]): StorageCors
 export function storageCorsRules(dashboardOrigins: readonly string[]): StorageCorsRule[] {
   return [{ ...DOWNLOAD_CORS_RULE, allowedHeaders: [] }, uploadCorsRule(dashboardOrigins)];
 }
+
+/**
+ * The uploads bucket's CORS configuration in the shape of S3's PutBucketCors (`CORSConfiguration`):
+ * what the CDK app's custom resource and the local stack both send, so the two cannot differ.
+ */
+export function s3CorsConfiguration(dashboardOrigins: readonly string[]): {
+  CORSRules: {
+    AllowedMethods: string[];
+    AllowedOrigins: string[];
+    AllowedHeaders?: string[];
+    ExposeHeaders?: string[];
+    MaxAgeSeconds: number;
+  }[];
+} {
+  return {
+    CORSRules: storageCorsRules(dashboardOrigins).map((rule) => ({
+      AllowedMethods: [...rule.allowedMethods],
+      AllowedOrigins: [...rule.allowedOrigins],
+      ...(rule.allowedHeaders.length > 0 ? { AllowedHeaders: [...rule.allowedHeaders] } : {}),
+      ...(rule.exposedHeaders.length > 0 ? { ExposeHeaders: [...rule.exposedHeaders] } : {}),
+      MaxAgeSeconds: rule.maxAgeSeconds,
+    })),
+  };
+}

@@ -31,6 +31,21 @@ const rollupRequestPolicyId = logicalIdOf(
 );
 const apiId = logicalIdOf(template, 'AWS::ApiGatewayV2::Api', 'HttpApi');
 
+const uploadsBucketId = logicalIdOf(template, 'AWS::S3::Bucket', 'UploadsBucket');
+
+/** Renders a CloudFormation string (a Join of Refs and GetAtts) as `${Id}` / `${Id.Attr}` text. */
+function renderJoin(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as Record<string, unknown>;
+  if ('Fn::Join' in node) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map(renderJoin).join(separator);
+  }
+  if ('Ref' in node) return `\${${String(node.Ref)}}`;
+  if ('Fn::GetAtt' in node) return `\${${(node['Fn::GetAtt'] as string[]).join('.')}}`;
+  throw new Error(`Cannot render ${JSON.stringify(value)}`);
+}
+
 type Behavior = {
   PathPattern?: string;
   TargetOriginId: string;
@@ -205,6 +220,20 @@ describe('security headers', () => {
     }
     expect(csp).toContain('https://cognito-idp.');
     expect(csp).not.toMatch(/unsafe-(inline|eval)/);
+  });
+
+  it('lets the page connect to exactly its own origin, Cognito and the uploads bucket, and submit no form', () => {
+    const csp = renderJoin(security.ContentSecurityPolicy!.ContentSecurityPolicy);
+    const directive = (name: string) =>
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith(`${name} `));
+
+    expect(directive('connect-src')).toBe(
+      `connect-src 'self' https://cognito-idp.\${AWS::Region}.\${AWS::URLSuffix} https://\${${uploadsBucketId}.RegionalDomainName}`,
+    );
+    expect(directive('form-action')).toBe("form-action 'none'");
   });
 
   it('applies to every behavior, API included', () => {

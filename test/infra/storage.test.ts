@@ -13,6 +13,39 @@ const uploadsId = logicalIdOf(template, 'AWS::S3::Bucket', 'UploadsBucket');
 const logsId = logicalIdOf(template, 'AWS::S3::Bucket', 'LogBucket');
 const bucketIds = Object.keys(template.findResources('AWS::S3::Bucket'));
 
+const distributionId = logicalIdOf(template, 'AWS::CloudFront::Distribution', 'Distribution');
+
+/** Renders a CloudFormation string (a Join of Refs and GetAtts) as `${Id}` / `${Id.Attr}` text. */
+function renderJoin(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as Record<string, unknown>;
+  if ('Fn::Join' in node) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map(renderJoin).join(separator);
+  }
+  if ('Ref' in node) return `\${${String(node.Ref)}}`;
+  if ('Fn::GetAtt' in node) return `\${${(node['Fn::GetAtt'] as string[]).join('.')}}`;
+  throw new Error(`Cannot render ${JSON.stringify(value)}`);
+}
+
+type CorsCall = {
+  action: string;
+  parameters: { Bucket: string; CORSConfiguration: unknown };
+  create: string;
+  update: string;
+};
+
+/** The custom resource call that sets the uploads bucket's CORS rules (PutBucketCors). */
+function bucketCorsCall(): CorsCall {
+  const calls = Object.values(template.findResources('Custom::AWS'))
+    .map((resource) => (resource as { Properties: { Create: unknown; Update: unknown } }).Properties)
+    .map((props) => ({ create: renderJoin(props.Create), update: renderJoin(props.Update) }))
+    .filter((call) => call.create.includes('"PutBucketCors"'));
+  expect(calls).toHaveLength(1);
+  const [call] = calls as [{ create: string; update: string }];
+  return { ...(JSON.parse(call.create) as Omit<CorsCall, 'create' | 'update'>), ...call };
+}
+
 type LifecycleRule = { ExpirationInDays?: number; NoncurrentVersionExpiration?: { NoncurrentDays: number } };
 
 function lifecycleRules(logicalId: string): LifecycleRule[] {
@@ -105,18 +138,48 @@ describe('uploads bucket', () => {
     }
   });
 
-  it('lets any page read what a presigned link serves (GET, HEAD), exposing the export digest, and nothing more', () => {
+  it('has no CORS rule of its own: the custom resource that knows the dashboard origin owns them', () => {
+    expect(propertiesOf(template, uploadsId).CorsConfiguration).toBeUndefined();
+  });
+
+  it('lets any page read what a presigned link serves (GET, HEAD), and only the dashboard POST a return', () => {
     // A browser following the API's 303 to a presigned export link makes a cross-origin GET; the
-    // signature in the link, not the origin, is what authorizes it.
-    expect(propertiesOf(template, uploadsId).CorsConfiguration).toEqual({
-      CorsRules: [
+    // signature in the link, not the origin, is what authorizes it. Uploads come from the
+    // dashboard's page only: the CloudFront domain, and no other origin or method.
+    const call = bucketCorsCall();
+
+    expect(call.action).toBe('PutBucketCors');
+    expect(call.parameters.Bucket).toBe(`\${${uploadsId}}`);
+    expect(call.parameters.CORSConfiguration).toEqual({
+      CORSRules: [
         {
           AllowedMethods: ['GET', 'HEAD'],
           AllowedOrigins: ['*'],
-          ExposedHeaders: ['x-amz-meta-manifest-sha256'],
-          MaxAge: 3000,
+          ExposeHeaders: ['x-amz-meta-manifest-sha256'],
+          MaxAgeSeconds: 3000,
+        },
+        {
+          AllowedMethods: ['POST'],
+          AllowedOrigins: [`https://\${${distributionId}.DomainName}`],
+          MaxAgeSeconds: 3000,
         },
       ],
+    });
+  });
+
+  it('applies the same rules on every update, with a role that may set the CORS of this bucket only', () => {
+    const call = bucketCorsCall();
+    expect(call.update).toBe(call.create);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 's3:PutBucketCORS',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [uploadsId, 'Arn'] },
+          },
+        ],
+      },
     });
   });
 

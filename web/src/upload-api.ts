@@ -1,6 +1,6 @@
 import type { Report } from '../../shared/domain/check-return.ts';
 import type { CountryFigures } from '../../shared/domain/checks/figures.ts';
-import { ApiError, type Fetch } from './api-client.ts';
+import type { Fetch } from './api-client.ts';
 import type { Submission } from './api-types.ts';
 
 /**
@@ -8,13 +8,19 @@ import type { Submission } from './api-types.ts';
  * the figures that count for the country now. Storage itself is reached with `postToStorage`.
  */
 
-/** An API refusal with its error code (`forbidden`, `unknown-country`, `unsupported-format`, …). */
-export class UploadApiError extends ApiError {
+/**
+ * An API refusal with its HTTP status (0: no answer) and error code (`forbidden`,
+ * `unknown-country`, `unsupported-format`, …; null when the answer had none). Its own class, so
+ * this module does not depend on how the read client builds its errors.
+ */
+export class UploadApiError extends Error {
+  readonly status: number;
   readonly code: string | null;
 
   constructor(status: number, code: string | null, message: string, options?: ErrorOptions) {
-    super(status, message, options);
+    super(message, options);
     this.name = 'UploadApiError';
+    this.status = status;
     this.code = code;
   }
 }
