@@ -6,6 +6,7 @@ import { byId, h, setAttr, setHidden, setText } from './dom.ts';
 import { FinalView } from './final-view.ts';
 import { formatDateTime } from './format.ts';
 import { LedgerView } from './ledger-view.ts';
+import { type HostedSession, hostedSession, loadSignInEndpoints } from './oidc.ts';
 import { documentVisibility, type Poller, startPoller } from './poller.ts';
 import { readToken, tokenStore } from './session.ts';
 import { regionName, SignInView } from './sign-in-view.ts';
@@ -29,6 +30,8 @@ const dashboard = new DashboardView(announce);
 const finalView = new FinalView(announce);
 const ledger = new LedgerView();
 const signIn = new SignInView((token) => void start(token));
+/** The identity provider's sign-in, when /config.json names one (deployed); null on the local stack. */
+let hosted: HostedSession | null = null;
 
 /** The bar at the top tells whether the figures are live. */
 function liveState(state: 'live' | 'paused' | 'error' | 'idle', text: string): void {
@@ -94,7 +97,8 @@ async function start(token: string): Promise<void> {
   }
   stop();
   const mine = session;
-  const api = createApi({ baseUrl, token });
+  const door = hosted;
+  const api = createApi({ baseUrl, token, fetch: door ? (url, init) => door.fetch(url, init) : undefined });
   let operations: OperationSummary[];
   try {
     operations = await api.listOperations();
@@ -238,7 +242,11 @@ byId('projector-toggle').addEventListener('click', () => {
   localStorage.setItem('optally.projector', projector ? '1' : '0');
   applyTheme(projector);
 });
-byId('sign-out').addEventListener('click', () => signOut());
+byId('sign-out').addEventListener('click', () => {
+  if (!hosted?.current()) return signOut();
+  store.clear();
+  void hosted.signOut();
+});
 byId<HTMLSelectElement>('op-select').addEventListener('change', (event) => {
   const url = new URL(location.href);
   url.searchParams.set('op', (event.target as HTMLSelectElement).value);
@@ -253,6 +261,24 @@ visibility.onChange(() => {
 
 setText(byId('time-zone'), Intl.DateTimeFormat().resolvedOptions().timeZone);
 applyTheme(localStorage.getItem('optally.projector') === '1' || params.get('projector') === '1');
-const saved = store.load();
-if (saved) void start(saved);
-else void showSignIn();
+void (async () => {
+  const endpoints = await loadSignInEndpoints();
+  if (endpoints) {
+    const door = hostedSession(endpoints);
+    hosted = door;
+    signIn.offerHostedSignIn(() => void door.signIn());
+    door.onRenewed((token) => store.save(token));
+    try {
+      const token = await door.restore();
+      // Back from the sign-in page: the address has its query string (?op=…) again.
+      for (const key of ['code', 'state']) params.delete(key);
+      for (const [key, value] of new URL(location.href).searchParams) params.set(key, value);
+      if (token) return void start(token);
+    } catch (e) {
+      return void showSignIn(`Sign-in failed: ${describeFailure(e)}`);
+    }
+  }
+  const saved = store.load();
+  if (saved) void start(saved);
+  else void showSignIn();
+})();

@@ -11,8 +11,9 @@ export function regionName(code: string): string {
 }
 
 /**
- * The sign-in panel: paste a token, or — on the local stack, which offers ready-made tokens at
- * `/local/tokens` — pick a role. Deployed, that endpoint does not exist and only the token field shows.
+ * The sign-in panel. Deployed, the main door is the identity provider's sign-in page
+ * (`offerHostedSignIn`); on the local stack, which offers ready-made tokens at `/local/tokens`, a
+ * role button. Pasting a token stays possible everywhere, for operators.
  */
 export class SignInView {
   #tokens: LocalTokens | null = null;
@@ -40,6 +41,32 @@ export class SignInView {
     });
   }
 
+  /**
+   * Puts "Sign in with your optally account" first in the panel: `onSignIn` sends the browser to the
+   * identity provider. Called once, when `/config.json` names one.
+   */
+  offerHostedSignIn(onSignIn: () => void): void {
+    if (document.getElementById('hosted-sign-in')) return;
+    const button = h('button', { type: 'button', id: 'hosted-sign-in' }, 'Sign in with your optally account');
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      onSignIn();
+    });
+    byId('local-roles').before(
+      h(
+        'div',
+        { id: 'hosted-sign-in-block' },
+        h(
+          'p',
+          {},
+          'Sign in on your organisation’s sign-in page with your e-mail, password and authenticator code.',
+        ),
+        button,
+        h('p', { class: 'or' }, 'or, for operators, paste a token:'),
+      ),
+    );
+  }
+
   /** Shows the panel, with the local roles when offered, and an optional message (e.g. why the last token failed). */
   show(tokens: LocalTokens | null, message = ''): void {
     this.#tokens = tokens;
@@ -53,6 +80,8 @@ export class SignInView {
       );
     }
     byId<HTMLTextAreaElement>('token-input').value = '';
+    const hosted = document.getElementById('hosted-sign-in');
+    if (hosted instanceof HTMLButtonElement) hosted.disabled = false;
     this.error(message);
     setHidden(byId('sign-in'), false);
     byId('sign-in-title').focus();
