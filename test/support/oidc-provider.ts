@@ -17,6 +17,8 @@ export type OidcProviderOptions = {
    * only a test proxy resolves proves a client went through the proxy.
    */
   advertisedHost?: string;
+  /** Lifetime of the ID and access tokens, in seconds (`expires_in`). @default 3600 */
+  expiresIn?: number;
 };
 
 /** A running test provider and what it saw. */
@@ -52,6 +54,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   };
   const makeIdToken = options.idToken ?? unsignedIdToken;
   let advertisedUrl = '';
+  const expiresIn = options.expiresIn ?? 3600;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://provider');
@@ -122,7 +125,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
           access_token: idToken,
           refresh_token: refreshToken,
           token_type: 'Bearer',
-          expires_in: 3600,
+          expires_in: expiresIn,
         });
         return;
       }
@@ -132,7 +135,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         const idToken = await makeIdToken(options.user);
         provider.idTokens.push(idToken);
         provider.tokenRequests.push(`${grant} ok`);
-        json(200, { id_token: idToken, access_token: idToken, token_type: 'Bearer', expires_in: 3600 });
+        json(200, { id_token: idToken, access_token: idToken, token_type: 'Bearer', expires_in: expiresIn });
         return;
       }
       return refuse('unsupported_grant_type');

@@ -98,6 +98,8 @@ export type HostedSession = {
 export function hostedSession(endpoints: SignInEndpoints, win: Window = window): HostedSession {
   const manager = new UserManager(oidcSettings(endpoints, win.location.origin, win.sessionStorage));
   let user: User | null = null;
+  // Revoking stores the user again (without its refresh token), which announces it as loaded.
+  let signingOut = false;
   const issued = new Set<string>();
   const remember = (next: User | null) => {
     user = next && !next.expired && next.id_token ? next : null;
@@ -132,7 +134,7 @@ export function hostedSession(endpoints: SignInEndpoints, win: Window = window):
     },
     onRenewed(listener) {
       manager.events.addUserLoaded((loaded) => {
-        if (loaded.id_token) listener(loaded.id_token);
+        if (loaded.id_token && !signingOut) listener(loaded.id_token);
       });
     },
     onEnded(listener) {
@@ -149,6 +151,7 @@ export function hostedSession(endpoints: SignInEndpoints, win: Window = window):
     },
     async signOut() {
       // The provider's own session would sign the next person straight back in: end it too.
+      signingOut = true;
       await manager.revokeTokens(['refresh_token']).catch(() => undefined);
       await manager.removeUser();
       user = null;
