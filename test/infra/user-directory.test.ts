@@ -62,6 +62,20 @@ describe('the sign-in domain', () => {
   });
 });
 
+describe("the dashboard's content security policy", () => {
+  it("lets the page call the sign-in domain's token and revoke endpoints", () => {
+    const [policy] = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+    const csp = JSON.stringify(
+      (policy as { Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: unknown } } })
+        .Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig,
+    );
+
+    expect(csp).toMatch(
+      /connect-src 'self' [^;]*https:\/\/\*\.auth\.",\{"Ref":"AWS::Region"\},"\.amazoncognito\.com/,
+    );
+  });
+});
+
 describe('the app client', () => {
   it('is public: no secret, so the dashboard and the CLI prove themselves with PKCE', () => {
     expect(client.GenerateSecret).toBe(false);
