@@ -48,6 +48,8 @@ export interface ApiProps {
 const PUBLIC_ROUTES: Record<string, string> = {
   'GET /health':
     'GET /health is the unauthenticated health check (load balancers, uptime probes); it returns no data.',
+  'GET /openapi.json':
+    'GET /openapi.json is the OpenAPI description of the API, which national systems read before they have an account; it returns no data.',
   'GET /operations/{op}/final/public-key':
     'GET /operations/{op}/final/public-key publishes the public key final manifests are signed with, so an outsider can check a signature without an account; it returns no private data.',
 };

@@ -19,7 +19,11 @@ export interface ApiRoute {
   readonly auth: RouteAuth;
 }
 
-/** The routes served by the api function — read from its router, so there is one list. Only the health check is public. */
+/**
+ * The routes served by the api function — read from its router, which serves the API contract
+ * (shared/api/contract.ts), so there is one list. Public: the health check, the API description
+ * (GET /openapi.json) and the signing public key.
+ */
 export const API_ROUTES: readonly ApiRoute[] = ROUTES.map((route) => ({
   method: route.method,
   path: route.pattern,

@@ -11,7 +11,7 @@ import { localContext } from '../shared/adapters/lambda.ts';
 import { isOwnLoopbackHost, type LocalIssuer } from './local-auth.ts';
 
 /** Paths the local gateway sends to the API Lambda; everything else is the dashboard. */
-const API_PATH = /^\/(health|operations)(\/|$)/;
+const API_PATH = /^\/(health|openapi\.json|operations)(\/|$)/;
 /** API Gateway refuses request bodies above 10 MB; so does the local gateway. */
 const MAX_BODY = 10 * 1024 * 1024;
 

@@ -1,16 +1,17 @@
+import { API } from '../../shared/api/contract.ts';
+import type { LedgerPage, StatusChangeResult } from '../../shared/api/responses.ts';
 import { changeStatus } from '../../shared/app/change-status.ts';
 import { finalFigures } from '../../shared/app/final-figures.ts';
 import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/final-files.ts';
 import { finalSignatureKey } from '../../shared/domain/object-keys.ts';
-import { OPERATION_STATUSES, type OperationStatus } from '../../shared/domain/operation.ts';
 import type { ManifestSignature } from '../../shared/domain/signature.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import {
   type ApiDeps,
   allow,
   answerFile,
+  bodyOf,
   currentOf,
-  jsonBody,
   nowOf,
   operationOr404,
   pageLimit,
@@ -25,23 +26,15 @@ import {
 export async function setStatus(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   allow(req, { kind: 'manage-operation' });
   const record = await operationOr404(req, deps);
-  const body = jsonBody(req);
-  const to = String(body.status ?? '');
-  if (!(OPERATION_STATUSES as readonly string[]).includes(to)) {
-    throw new HttpError(400, 'bad-status', `"status" must be one of ${OPERATION_STATUSES.join(', ')}.`);
-  }
+  const body = bodyOf(req, API.setStatus.body);
   if (!deps.signer) {
-    throw new HttpError(
-      503,
-      'signing-unavailable',
-      'No signing key is configured: the status cannot change now.',
-    );
+    throw new HttpError('signing-unavailable', 'No signing key is configured: the status cannot change now.');
   }
-  const changed = await changeStatus({ ...deps, signer: deps.signer }, record, to as OperationStatus, {
-    reason: typeof body.reason === 'string' ? body.reason : '',
+  const changed = await changeStatus({ ...deps, signer: deps.signer }, record, body.status, {
+    reason: body.reason ?? '',
     by: req.principal?.subject ?? 'unknown',
   });
-  if (!changed.ok) throw new HttpError(409, changed.error.code, changed.error.message);
+  if (!changed.ok) throw new HttpError(changed.error.code, changed.error.message);
   const { record: updated, reopening, manifestSha256 } = changed.value;
   return json(200, {
     operation: updated.definition.id,
@@ -49,7 +42,7 @@ export async function setStatus(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
     reopening,
     statusLog: updated.statusLog,
     ...(manifestSha256 ? { manifestSha256 } : {}),
-  });
+  } satisfies StatusChangeResult);
 }
 
 /**
@@ -82,7 +75,7 @@ export async function ledger(req: ApiRequest, deps: ApiDeps): Promise<ApiRespons
       };
     })
     .filter((s) => verdict === null || s.status === verdict);
-  return json(200, { operation: record.definition.id, entries, cursor: page.cursor });
+  return json(200, { operation: record.definition.id, entries, cursor: page.cursor } satisfies LedgerPage);
 }
 
 /**
@@ -97,9 +90,9 @@ export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiRe
   allow(req, { kind: 'read-final', status: record.status });
   const format = req.query.format ?? 'json';
   const figures = await finalFigures(deps, record);
-  if (!figures.ok) throw new HttpError(409, figures.error.code, figures.error.message);
+  if (!figures.ok) throw new HttpError(figures.error.code, figures.error.message);
   if (!isFinalFormat(format)) {
-    throw new HttpError(400, 'bad-format', `format must be ${FINAL_FORMATS.join(', ')}; got "${format}".`);
+    throw new HttpError('bad-format', `format must be ${FINAL_FORMATS.join(', ')}; got "${format}".`);
   }
   const op = record.definition.id;
   const signature =

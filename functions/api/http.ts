@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Log } from '../../shared/adapters/telemetry.ts';
+import { type ApiErrorCode, type ErrorBody, statusOf } from '../../shared/api/errors.ts';
 import type { Denial, Principal } from '../../shared/domain/policy.ts';
 
 /** A request as route handlers see it. */
@@ -15,11 +16,13 @@ export type ApiRequest = {
 
 export type ApiResponse = APIGatewayProxyStructuredResultV2;
 
-/** An expected failure with its HTTP status: thrown by routes, mapped in one place (`toResponse`). */
+/**
+ * An expected failure, named by its error code: thrown by routes, and given its HTTP status in one
+ * place (`toResponse`, through the table in shared/api/errors.ts).
+ */
 export class HttpError extends Error {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     options?: ErrorOptions,
   ) {
@@ -27,8 +30,13 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 
+  /** The status of the code, wherever the route (see `statusOf`). */
+  get status(): number {
+    return statusOf(this.code);
+  }
+
   static denied(denial: Denial): HttpError {
-    return new HttpError(denial.status, denial.status === 401 ? 'unauthorized' : 'forbidden', denial.reason);
+    return new HttpError(denial.code, denial.reason);
   }
 }
 
@@ -42,13 +50,18 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /**
- * The one place errors become HTTP responses: expected ones keep their status, bugs are 500s,
- * logged to `log` at ERROR with their stack.
+ * The one place errors become HTTP responses: an expected one answers its code's status on the
+ * route that threw it (`route`, `METHOD /path`), bugs are 500s, logged to `log` at ERROR with
+ * their stack.
  */
-export function toResponse(e: unknown, log: Log): ApiResponse {
-  if (e instanceof HttpError) return json(e.status, { error: e.code, message: e.message });
+export function toResponse(e: unknown, log: Log, route?: string): ApiResponse {
+  if (e instanceof HttpError)
+    return json(statusOf(e.code, route), { error: e.code, message: e.message } satisfies ErrorBody);
   log({ level: 'error', msg: 'api error', error: e });
-  return json(500, { error: 'internal', message: 'The server failed; the error was logged. Try again.' });
+  return json(statusOf('internal'), {
+    error: 'internal',
+    message: 'The server failed; the error was logged. Try again.',
+  } satisfies ErrorBody);
 }
 
 /** Reads an HTTP API (payload 2.0) event into an `ApiRequest` (principal set by the router). */

@@ -1,5 +1,12 @@
+import type {
+  CountryView,
+  Health,
+  OperationDetail,
+  OperationList,
+  SubmissionDetail,
+  SubmissionPage,
+} from '../../shared/api/responses.ts';
 import { reportText } from '../../shared/domain/report-text.ts';
-import { rollup } from '../../shared/domain/rollup.ts';
 import { reportKey, type StoredReport } from '../../shared/domain/stored-report.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import {
@@ -10,12 +17,11 @@ import {
   operationOr404,
   pageLimit,
   submissionView,
-  unknownOperation,
 } from './route-kit.ts';
 
 /** Liveness, the same everywhere: a local stack describes itself at the gateway's GET /local/info. */
 export async function health(_req: ApiRequest, _deps: ApiDeps): Promise<ApiResponse> {
-  return json(200, { ok: true, service: 'optally' });
+  return json(200, { ok: true, service: 'optally' } satisfies Health);
 }
 
 export async function listOperations(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
@@ -29,7 +35,7 @@ export async function listOperations(req: ApiRequest, deps: ApiDeps): Promise<Ap
       participants: o.definition.participants.length,
       status: o.status,
     })),
-  });
+  } satisfies OperationList);
 }
 
 export async function getOperation(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
@@ -41,30 +47,11 @@ export async function getOperation(req: ApiRequest, deps: ApiDeps): Promise<ApiR
     definitionLog: record.definitionLog,
     status: record.status,
     statusLog: record.statusLog,
-  });
+  } satisfies OperationDetail);
 }
 
-/**
- * The rollup: one BatchGetItem. The ETag names the version and status, so an unchanged rollup
- * answers 304 and a client never needs to download it twice.
- */
-export async function getRollup(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
-  allow(req, { kind: 'read-rollup' });
-  const op = req.params.op ?? '';
-  const stored = await deps.repo.getRollup(op);
-  if (!stored) throw unknownOperation(op);
-  const etag = `"${stored.version}-${stored.status}"`;
-  const headers = { etag, 'cache-control': 'no-cache' };
-  if (req.headers['if-none-match'] === etag) return { statusCode: 304, headers, body: '' };
-  let body = stored.body;
-  if (body === null) {
-    // No upload yet: the empty rollup of the definition (version 0).
-    const record = await operationOr404(req, deps);
-    body = JSON.stringify(rollup(record.definition, []));
-  }
-  // The stored JSON is spliced rather than parsed and re-serialized: the rollup read stays cheap.
-  return json(200, `${body.slice(0, -1)},"status":${JSON.stringify(stored.status)}}`, headers);
-}
+/** The rollup (and the rollup as of a time) is served by rollup-routes.ts. */
+export { getRollup } from './rollup-routes.ts';
 
 export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   const country = req.params.cc ?? '';
@@ -72,15 +59,16 @@ export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiRes
   const record = await operationOr404(req, deps);
   const participant = record.definition.participants.find((p) => p.code === country);
   if (!participant) {
-    throw new HttpError(
-      404,
-      'unknown-country',
-      `${country} is not a participant of ${record.definition.name}.`,
-    );
+    throw new HttpError('unknown-country', `${country} is not a participant of ${record.definition.name}.`);
   }
   const state = await deps.repo.getCountry(record.definition.id, country);
   if (!state)
-    return json(200, { country, name: participant.name, region: participant.region, reported: false });
+    return json(200, {
+      country,
+      name: participant.name,
+      region: participant.region,
+      reported: false,
+    } satisfies CountryView);
   const detail = await deps.objects.getJson<StoredReport>(
     reportKey(record.definition.id, country, state.submissionId),
   );
@@ -97,7 +85,7 @@ export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiRes
     byDay: state.figures.byDay,
     byBreakdown: state.figures.byBreakdown,
     byDayBreakdown: detail?.figures?.byDayBreakdown ?? {},
-  });
+  } satisfies CountryView);
 }
 
 export async function listSubmissions(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
@@ -115,7 +103,7 @@ export async function listSubmissions(req: ApiRequest, deps: ApiDeps): Promise<A
   return json(200, {
     submissions: page.submissions.map((s) => submissionView(s, current(s.country), now)),
     cursor: page.cursor,
-  });
+  } satisfies SubmissionPage);
 }
 
 export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
@@ -126,11 +114,7 @@ export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<Api
   const country = sub?.country ?? id.slice(0, 2);
   allow(req, { kind: 'read-submission', country });
   if (!sub)
-    throw new HttpError(
-      404,
-      'unknown-submission',
-      `There is no submission "${id}" in ${record.definition.id}.`,
-    );
+    throw new HttpError('unknown-submission', `There is no submission "${id}" in ${record.definition.id}.`);
   const current = await deps.repo.getCountry(record.definition.id, sub.country);
   const stored = sub.reportKey ? await deps.objects.getJson<StoredReport>(sub.reportKey) : null;
   const submission = submissionView(sub, current, nowOf(deps));
@@ -146,5 +130,5 @@ export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<Api
       : `${sub.id}: ${submission.status}${submission.failure ? ` — ${submission.failure}` : ''}\n`;
     return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text };
   }
-  return json(200, { submission, report: stored?.report ?? null });
+  return json(200, { submission, report: stored?.report ?? null } satisfies SubmissionDetail);
 }

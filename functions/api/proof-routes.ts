@@ -1,3 +1,4 @@
+import type { PublicKey, UploadProof } from '../../shared/api/responses.ts';
 import { proofOfUpload } from '../../shared/app/final-proof.ts';
 import { finalSignatureKey } from '../../shared/domain/object-keys.ts';
 import {
@@ -8,21 +9,13 @@ import {
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import { type ApiDeps, allow, operationOr404 } from './route-kit.ts';
 
-const PROOF_STATUS = {
-  'unknown-upload': 404,
-  'not-uploaded': 404,
-  'not-in-ledger': 404,
-  'not-final': 409,
-  'final-not-frozen': 409,
-} as const;
-
 /**
  * GET /operations/{op}/final/public-key (public): the key final manifests are signed with, as PEM
  * and JWK (`?format=pem` answers the PEM alone), so anyone can check a signature offline.
  */
 export async function publicKey(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   const record = await operationOr404(req, deps);
-  if (!deps.signer) throw new HttpError(503, 'signing-unavailable', 'No signing key is configured.');
+  if (!deps.signer) throw new HttpError('signing-unavailable', 'No signing key is configured.');
   const { pem, jwk } = publicKeyForms(await deps.signer.publicKeyPem());
   if (req.query.format === 'pem') {
     return { statusCode: 200, headers: { 'content-type': 'application/x-pem-file' }, body: pem };
@@ -33,7 +26,7 @@ export async function publicKey(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
     keyId: deps.signer.keyId,
     pem,
     jwk,
-  });
+  } satisfies PublicKey);
 }
 
 /** GET /operations/{op}/final/signature: the signature of the frozen final manifest. */
@@ -46,12 +39,11 @@ export async function finalSignature(req: ApiRequest, deps: ApiDeps): Promise<Ap
       : null;
   if (!signature) {
     throw new HttpError(
-      409,
       'not-final',
       `${record.definition.name} is ${record.status}: its manifest is signed when it is finalised.`,
     );
   }
-  return json(200, signature);
+  return json(200, signature satisfies ManifestSignature);
 }
 
 /**
@@ -64,6 +56,6 @@ export async function uploadProof(req: ApiRequest, deps: ApiDeps): Promise<ApiRe
   const slot = await deps.repo.getSlot(record.definition.id, uploadId);
   allow(req, { kind: 'read-submission', country: slot?.country ?? req.principal?.country ?? '' });
   const proof = await proofOfUpload(deps, record, uploadId);
-  if (!proof.ok) throw new HttpError(PROOF_STATUS[proof.error.code], proof.error.code, proof.error.message);
-  return json(200, proof.value);
+  if (!proof.ok) throw new HttpError(proof.error.code, proof.error.message);
+  return json(200, proof.value satisfies UploadProof);
 }

@@ -1,3 +1,4 @@
+import type { RollupHistoryPage } from '../../shared/api/responses.ts';
 import {
   type RollupAnswer,
   readRollup,
@@ -48,7 +49,9 @@ export async function getRollupHistory(req: ApiRequest, deps: ApiDeps): Promise<
   const op = req.params.op ?? '';
   const page = await readRollupHistory(deps, op, { limit: pageLimit(req), cursor: req.query.cursor });
   if (!page) throw unknownOperation(op);
-  return json(200, { versions: page.entries, cursor: page.cursor }, { 'cache-control': 'no-cache' });
+  return json(200, { versions: page.entries, cursor: page.cursor } satisfies RollupHistoryPage, {
+    'cache-control': 'no-cache',
+  });
 }
 
 function respond(answer: RollupAnswer): ApiResponse {

@@ -1,5 +1,8 @@
+import * as z from 'zod/mini';
 import type { ObjectStore } from '../../shared/adapters/objects.ts';
 import type { Repository } from '../../shared/adapters/repository.ts';
+import { type AnyRoute, type JsonBody, routeKeyOf } from '../../shared/api/contract.ts';
+import type { SubmissionView } from '../../shared/api/responses.ts';
 import type { Signer } from '../../shared/app/sign-manifest.ts';
 import {
   DIGEST_HEADER,
@@ -10,7 +13,7 @@ import {
 import { type FinalFile, responseBodyBytes } from '../../shared/domain/final-files.ts';
 import type { Submission } from '../../shared/domain/ledger.ts';
 import { type Action, authorize } from '../../shared/domain/policy.ts';
-import { type ShownVerdict, shownVerdict } from '../../shared/domain/submission-view.ts';
+import { shownVerdict } from '../../shared/domain/submission-view.ts';
 import { type ApiRequest, type ApiResponse, HttpError } from './http.ts';
 
 /** What the API needs from the outside world. */
@@ -36,11 +39,23 @@ export type Route = {
   pattern: string;
   auth: boolean;
   handle: (req: ApiRequest, deps: ApiDeps) => Promise<ApiResponse>;
+  /** The route's entry in the API contract (shared/api/contract.ts), which it serves. */
+  contract?: AnyRoute;
 };
 
-/** Throws 401/403 unless the caller may do `action`. */
+/** The router's entry for a route of the contract, answered by `handle`. */
+export function serve(contract: AnyRoute, handle: Route['handle']): Route {
+  return { method: contract.method, pattern: contract.path, auth: contract.auth, handle, contract };
+}
+
+/** The `METHOD /path` key of a router entry (as the contract and API Gateway name routes). */
+export function routeKey(route: Pick<Route, 'method' | 'pattern'>): string {
+  return routeKeyOf({ method: route.method, path: route.pattern });
+}
+
+/** Throws `unauthorized` or `forbidden` unless the caller may do `action`. */
 export function allow(req: ApiRequest, action: Action): void {
-  if (!req.principal) throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <token>.');
+  if (!req.principal) throw new HttpError('unauthorized', 'Send Authorization: Bearer <token>.');
   const decision = authorize(req.principal, action);
   if (!decision.ok) throw HttpError.denied(decision.error);
 }
@@ -55,14 +70,9 @@ export async function operationOr404(req: ApiRequest, deps: ApiDeps) {
 
 /** The 404 for an operation id that does not exist. */
 export function unknownOperation(id: string): HttpError {
-  return new HttpError(
-    404,
-    'unknown-operation',
-    `There is no operation "${id}"; GET /operations lists them.`,
-  );
+  return new HttpError('unknown-operation', `There is no operation "${id}"; GET /operations lists them.`);
 }
 
-/** A submission as the API shows it: status derived, internals left out. */
 /** The API's current time: `deps.now` when set (tests), else the system clock. */
 export function nowOf(deps: Pick<ApiDeps, 'now'>): Date {
   return deps.now ? deps.now() : new Date();
@@ -76,7 +86,7 @@ export function submissionView(
   sub: Submission,
   current: { submissionId: string } | null,
   now: Date = new Date(),
-): Omit<Submission, 'summary' | 'orderKey' | 'status' | 'failure'> & ShownVerdict {
+): SubmissionView {
   const { summary: _summary, orderKey: _orderKey, ...rest } = sub;
   return { ...rest, ...shownVerdict(sub, current, now) };
 }
@@ -136,11 +146,28 @@ export function jsonBody(req: ApiRequest): Record<string, unknown> {
   } catch {
     // reported below
   }
-  throw new HttpError(
-    400,
-    'bad-request',
-    'The body must be a JSON object, e.g. { "fileName": "return.csv" }.',
-  );
+  throw new HttpError('bad-request', 'The body must be a JSON object, e.g. { "fileName": "return.csv" }.');
+}
+
+/**
+ * The request body as the route's contract declares it (a JSON object checked against its schema),
+ * or a 400 with the contract's `invalid` code saying which field is wrong and what is expected.
+ */
+export function bodyOf<S extends z.ZodMiniObject>(
+  req: ApiRequest,
+  body: JsonBody & { schema: S },
+): z.infer<S> {
+  const parsed = z.safeParse(body.schema, jsonBody(req));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = `"${issue?.path.join('.') ?? ''}"`;
+  const message =
+    issue?.code === 'invalid_value'
+      ? `${field} must be one of ${issue.values.join(', ')}.`
+      : issue?.code === 'invalid_type'
+        ? `${field} must be a ${issue.expected}.`
+        : `${field} is not valid: ${issue?.message ?? 'see the API description (GET /openapi.json)'}.`;
+  throw new HttpError(body.invalid, message);
 }
 
 /** The `limit` of a paginated route: 1 to 1,000, 100 when absent or not a number. */

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { defaultLog, type Log } from '../../shared/adapters/telemetry.ts';
+import { API } from '../../shared/api/contract.ts';
 import { principalFromClaims } from '../../shared/domain/policy.ts';
 import { finalExport, ledger, setStatus } from './audit-routes.ts';
 import { type ApiResponse, HttpError, readEvent, toResponse } from './http.ts';
@@ -12,34 +13,41 @@ import {
   listOperations,
   listSubmissions,
 } from './live-routes.ts';
+import { openApi } from './openapi-route.ts';
 import { finalSignature, publicKey, uploadProof } from './proof-routes.ts';
-import type { ApiDeps, Route } from './route-kit.ts';
+import { getRollupHistory } from './rollup-routes.ts';
+import { type ApiDeps, type Route, routeKey, serve } from './route-kit.ts';
 import { finalStructure } from './sdmx-routes.ts';
 import { createUpload, csvTemplateRoute, getUpload, validate, xlsxTemplateRoute } from './upload-routes.ts';
 
 export type { ApiDeps } from './route-kit.ts';
 
-/** Every route of the HTTP API; the deployment registers exactly these. */
+/**
+ * Every route of the HTTP API, each serving its entry of the API contract (shared/api/contract.ts);
+ * the deployment registers exactly these, and GET /openapi.json describes them.
+ */
 export const ROUTES: readonly Route[] = [
-  { method: 'GET', pattern: '/health', auth: false, handle: health },
-  { method: 'GET', pattern: '/operations', auth: true, handle: listOperations },
-  { method: 'GET', pattern: '/operations/{op}', auth: true, handle: getOperation },
-  { method: 'GET', pattern: '/operations/{op}/rollup', auth: true, handle: getRollup },
-  { method: 'GET', pattern: '/operations/{op}/countries/{cc}', auth: true, handle: getCountry },
-  { method: 'GET', pattern: '/operations/{op}/submissions', auth: true, handle: listSubmissions },
-  { method: 'GET', pattern: '/operations/{op}/submissions/{id}', auth: true, handle: getSubmission },
-  { method: 'POST', pattern: '/operations/{op}/uploads', auth: true, handle: createUpload },
-  { method: 'GET', pattern: '/operations/{op}/uploads/{uploadId}', auth: true, handle: getUpload },
-  { method: 'POST', pattern: '/operations/{op}/validate', auth: true, handle: validate },
-  { method: 'GET', pattern: '/operations/{op}/template.csv', auth: true, handle: csvTemplateRoute },
-  { method: 'GET', pattern: '/operations/{op}/template.xlsx', auth: true, handle: xlsxTemplateRoute },
-  { method: 'POST', pattern: '/operations/{op}/status', auth: true, handle: setStatus },
-  { method: 'GET', pattern: '/operations/{op}/ledger', auth: true, handle: ledger },
-  { method: 'GET', pattern: '/operations/{op}/final', auth: true, handle: finalExport },
-  { method: 'GET', pattern: '/operations/{op}/final/signature', auth: true, handle: finalSignature },
-  { method: 'GET', pattern: '/operations/{op}/final/structure', auth: true, handle: finalStructure },
-  { method: 'GET', pattern: '/operations/{op}/final/public-key', auth: false, handle: publicKey },
-  { method: 'GET', pattern: '/operations/{op}/uploads/{uploadId}/proof', auth: true, handle: uploadProof },
+  serve(API.health, health),
+  serve(API.openapi, openApi),
+  serve(API.listOperations, listOperations),
+  serve(API.getOperation, getOperation),
+  serve(API.getRollup, getRollup),
+  serve(API.rollupHistory, getRollupHistory),
+  serve(API.getCountry, getCountry),
+  serve(API.listSubmissions, listSubmissions),
+  serve(API.getSubmission, getSubmission),
+  serve(API.createUpload, createUpload),
+  serve(API.getUpload, getUpload),
+  serve(API.validate, validate),
+  serve(API.csvTemplate, csvTemplateRoute),
+  serve(API.xlsxTemplate, xlsxTemplateRoute),
+  serve(API.setStatus, setStatus),
+  serve(API.ledger, ledger),
+  serve(API.finalExport, finalExport),
+  serve(API.finalSignature, finalSignature),
+  serve(API.finalStructure, finalStructure),
+  serve(API.publicKey, publicKey),
+  serve(API.uploadProof, uploadProof),
 ];
 
 /**
@@ -48,10 +56,12 @@ export const ROUTES: readonly Route[] = [
  */
 export function makeApiHandler(deps: ApiDeps, log: Log = defaultLog()) {
   return async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<ApiResponse> => {
+    let matched: Route | undefined;
     try {
       const base = readEvent(event);
       const match = matchRoute(base.method, base.path);
-      if (!match) throw new HttpError(404, 'not-found', `No route ${base.method} ${base.path}.`);
+      matched = match?.route;
+      if (!match) throw new HttpError('not-found', `No route ${base.method} ${base.path}.`);
       let principal = null;
       if (match.route.auth) {
         const who = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
@@ -60,7 +70,7 @@ export function makeApiHandler(deps: ApiDeps, log: Log = defaultLog()) {
       }
       return await match.route.handle({ ...base, params: match.params, principal }, deps);
     } catch (e) {
-      return toResponse(e, log);
+      return toResponse(e, log, matched && routeKey(matched));
     }
   };
 }
@@ -89,7 +99,7 @@ export function matchRoute(
     pathMatched = true;
     if (route.method === method) return { route, params };
   }
-  if (pathMatched) throw new HttpError(405, 'method-not-allowed', `${method} is not allowed on ${path}.`);
+  if (pathMatched) throw new HttpError('method-not-allowed', `${method} is not allowed on ${path}.`);
   return null;
 }
 
@@ -102,7 +112,6 @@ function decodePathPart(part: string, path: string): string {
     return decodeURIComponent(part);
   } catch {
     throw new HttpError(
-      400,
       'bad-path',
       `The path ${path} has a malformed %-escape in "${part}"; write each byte as % and two hex digits, of whole UTF-8 characters.`,
     );

@@ -1,3 +1,4 @@
+import type { FinalStructure } from '../../shared/api/responses.ts';
 import { finalFigures } from '../../shared/app/final-figures.ts';
 import { SDMX_STRUCTURE_CONTENT_TYPE, sdmxStructure } from '../../shared/domain/sdmx-structure.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
@@ -14,7 +15,10 @@ export async function finalStructure(req: ApiRequest, deps: ApiDeps): Promise<Ap
   const record = await operationOr404(req, deps);
   allow(req, { kind: 'read-final', status: record.status });
   const figures = await finalFigures(deps, record);
-  if (!figures.ok) throw new HttpError(409, figures.error.code, figures.error.message);
+  if (!figures.ok) throw new HttpError(figures.error.code, figures.error.message);
   const structure = sdmxStructure(record.definition, figures.value, nowOf(deps));
-  return json(200, structure, { 'content-type': SDMX_STRUCTURE_CONTENT_TYPE, 'cache-control': 'no-cache' });
+  return json(200, structure satisfies FinalStructure, {
+    'content-type': SDMX_STRUCTURE_CONTENT_TYPE,
+    'cache-control': 'no-cache',
+  });
 }

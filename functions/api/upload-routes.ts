@@ -1,23 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import { API } from '../../shared/api/contract.ts';
+import type { DryRunResult, UploadSlot, UploadStatus } from '../../shared/api/responses.ts';
 import { createUploadSlot } from '../../shared/app/create-slot.ts';
 import { dryRun } from '../../shared/app/dry-run.ts';
 import { reportText } from '../../shared/domain/report-text.ts';
 import { csvTemplate, xlsxTemplate } from '../../shared/domain/templates.ts';
 import { safeFileName } from '../../shared/domain/uploads.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
-import { type ApiDeps, allow, jsonBody, nowOf, operationOr404, submissionView } from './route-kit.ts';
+import { type ApiDeps, allow, bodyOf, nowOf, operationOr404, submissionView } from './route-kit.ts';
 
 /** The country an agency acts for, or the one an admin names (`country` in the body or query). */
 function actingCountry(req: ApiRequest, named: unknown): string {
   const who = req.principal;
   if (who?.role === 'agency' && who.country) {
     if (named !== undefined && named !== null && String(named).toUpperCase() !== who.country) {
-      throw new HttpError(403, 'forbidden', `An agency of ${who.country} may not act for ${String(named)}.`);
+      throw new HttpError('forbidden', `An agency of ${who.country} may not act for ${String(named)}.`);
     }
     return who.country;
   }
   if (typeof named !== 'string' || !/^[A-Za-z]{2}$/.test(named)) {
-    throw new HttpError(400, 'country-required', 'Name the country this upload is for: "country": "BR".');
+    throw new HttpError('country-required', 'Name the country this upload is for: "country": "BR".');
   }
   return named.toUpperCase();
 }
@@ -27,7 +29,7 @@ function actingCountry(req: ApiRequest, named: unknown): string {
  * (an agency) or the one named (an admin).
  */
 export async function createUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
-  const body = jsonBody(req);
+  const body = bodyOf(req, API.createUpload.body);
   const country = actingCountry(req, body.country ?? req.query.country);
   allow(req, { kind: 'upload', country });
   const record = await operationOr404(req, deps);
@@ -36,13 +38,13 @@ export async function createUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiR
     record,
     {
       country,
-      fileName: String(body.fileName ?? body.filename ?? 'return.csv'),
+      fileName: body.fileName ?? body.filename ?? 'return.csv',
       dryRun: body.dryRun === true,
       by: req.principal?.subject ?? 'unknown',
     },
     { now: nowOf(deps), randomHex: deps.randomHex ?? randomHexBytes },
   );
-  if (!created.ok) throw new HttpError(400, created.error.code, created.error.message);
+  if (!created.ok) throw new HttpError(created.error.code, created.error.message);
   const slot = created.value;
   return json(201, {
     uploadId: slot.uploadId,
@@ -55,7 +57,7 @@ export async function createUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiR
     operationStatus: record.status,
     upload: { method: 'POST', url: slot.post.url, fields: slot.post.fields },
     receipt: `/operations/${record.definition.id}/uploads/${slot.uploadId}`,
-  });
+  } satisfies UploadSlot);
 }
 
 /** A slot and, once its file has landed, the receipt (upload id, SHA-256, size, received time) and verdict. */
@@ -65,11 +67,7 @@ export async function getUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
   const slot = await deps.repo.getSlot(record.definition.id, uploadId);
   allow(req, { kind: 'read-submission', country: slot?.country ?? req.principal?.country ?? '' });
   if (!slot)
-    throw new HttpError(
-      404,
-      'unknown-upload',
-      `There is no upload "${uploadId}" in ${record.definition.id}.`,
-    );
+    throw new HttpError('unknown-upload', `There is no upload "${uploadId}" in ${record.definition.id}.`);
   const [subs, current] = await Promise.all([
     deps.repo.submissionsOfSlot(record.definition.id, slot.country, uploadId),
     deps.repo.getCountry(record.definition.id, slot.country),
@@ -93,7 +91,7 @@ export async function getUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
       : null,
     submission: latest ? submissionView(latest, current, nowOf(deps)) : null,
     submissions: subs.map((s) => submissionView(s, current, nowOf(deps))),
-  });
+  } satisfies UploadStatus);
 }
 
 /**
@@ -110,14 +108,14 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
   if (req.query.uploadId) {
     const slot = await deps.repo.getSlot(op.id, req.query.uploadId);
     if (!slot)
-      throw new HttpError(404, 'unknown-upload', `There is no upload "${req.query.uploadId}" in ${op.id}.`);
+      throw new HttpError('unknown-upload', `There is no upload "${req.query.uploadId}" in ${op.id}.`);
     country = slot.country;
     allow(req, { kind: 'upload', country });
     fileName = slot.fileName;
     try {
       source = (await deps.objects.open(slot.key)).body;
     } catch (e) {
-      throw new HttpError(409, 'not-uploaded', `Nothing has been uploaded to ${slot.uploadId} yet.`, {
+      throw new HttpError('not-uploaded', `Nothing has been uploaded to ${slot.uploadId} yet.`, {
         cause: e,
       });
     }
@@ -135,7 +133,7 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
     })();
   }
   const result = await dryRun(deps.repo, op, { country, fileName, format: req.query.format, source });
-  if (!result.ok) throw new HttpError(400, result.error.code, result.error.message);
+  if (!result.ok) throw new HttpError(result.error.code, result.error.message);
   const checked = result.value;
   if (req.query.output === 'text') {
     return {
@@ -144,7 +142,13 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
       body: reportText(checked.report, { fileName }),
     };
   }
-  return json(200, { dryRun: true, country, fileName, report: checked.report, figures: checked.figures });
+  return json(200, {
+    dryRun: true,
+    country,
+    fileName,
+    report: checked.report,
+    figures: checked.figures,
+  } satisfies DryRunResult);
 }
 
 /** GET /operations/{op}/template.csv — the header line agencies start from. */

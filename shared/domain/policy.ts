@@ -19,7 +19,11 @@ export type Action =
   | { kind: 'read-ledger' }
   | { kind: 'read-final'; status: 'draft' | 'open' | 'closed' | 'final' };
 
-export type Denial = { status: 401 | 403; reason: string };
+/**
+ * Why a caller may not: `unauthorized` when it is not known who calls, `forbidden` when the caller
+ * may not do this. The HTTP layer gives each code its status (shared/api/errors.ts).
+ */
+export type Denial = { code: 'unauthorized' | 'forbidden'; reason: string };
 
 /**
  * Reads a principal from JWT claims: `role`/`country` as the local issuer writes them, or
@@ -28,7 +32,8 @@ export type Denial = { status: 401 | 403; reason: string };
 export function principalFromClaims(
   claims: Readonly<Record<string, unknown>> | undefined,
 ): Result<Principal, Denial> {
-  if (!claims) return err({ status: 401, reason: 'No bearer token: send Authorization: Bearer <token>.' });
+  if (!claims)
+    return err({ code: 'unauthorized', reason: 'No bearer token: send Authorization: Bearer <token>.' });
   const groups = claims['cognito:groups'];
   const groupList = Array.isArray(groups)
     ? groups.map(String)
@@ -39,12 +44,15 @@ export function principalFromClaims(
     ? (claims.role as Role)
     : ROLES.filter((r) => groupList.includes(r)).at(-1);
   if (!role)
-    return err({ status: 403, reason: 'The token carries no role (agency, coordinator, auditor or admin).' });
+    return err({
+      code: 'forbidden',
+      reason: 'The token carries no role (agency, coordinator, auditor or admin).',
+    });
   const rawCountry = claims.country ?? claims['custom:country'];
   const country = typeof rawCountry === 'string' && /^[A-Z]{2}$/.test(rawCountry) ? rawCountry : null;
   if (role === 'agency' && !country) {
     return err({
-      status: 403,
+      code: 'forbidden',
       reason: 'An agency token must name its country (claim "country" or "custom:country").',
     });
   }
@@ -56,7 +64,7 @@ export function principalFromClaims(
  * auditors read everything, including the ledger; admins may do anything.
  */
 export function authorize(who: Principal, action: Action): Result<void, Denial> {
-  const deny = (reason: string) => err<Denial>({ status: 403, reason });
+  const deny = (reason: string) => err<Denial>({ code: 'forbidden', reason });
   if (who.role === 'admin') return ok(undefined);
   switch (action.kind) {
     case 'list-operations':

@@ -47,13 +47,17 @@ describe('routes', () => {
     },
   );
 
-  it('leaves only GET /health and the signing public key public', () => {
+  it('leaves only GET /health, the API description and the signing public key public', () => {
     const publicRoutes = routes
       .filter((route) => route.AuthorizationType !== 'JWT')
       .map((route) => route.RouteKey)
       .sort();
 
-    expect(publicRoutes).toEqual(['GET /health', 'GET /operations/{op}/final/public-key']);
+    expect(publicRoutes).toEqual([
+      'GET /health',
+      'GET /openapi.json',
+      'GET /operations/{op}/final/public-key',
+    ]);
   });
 
   it('sends every route to the one api function', () => {

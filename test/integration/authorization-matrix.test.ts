@@ -45,6 +45,7 @@ const csv = 'date,metric,value\n2025-11-12,arrests,1\n';
 
 const MATRIX: Row[] = [
   { route: 'GET /health', request: () => ({ method: 'GET', path: '/health' }), expect: ALL(200) },
+  { route: 'GET /openapi.json', request: () => ({ method: 'GET', path: '/openapi.json' }), expect: ALL(200) },
   { route: 'GET /operations', request: () => ({ method: 'GET', path: '/operations' }), expect: ALL(200) },
   {
     route: 'GET /operations/{op}',

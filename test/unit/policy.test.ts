@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { statusOf } from '../../shared/api/errors.ts';
 import { type Action, authorize, type Principal, principalFromClaims } from '../../shared/domain/policy.ts';
 
 // Who is asking: an agency of Brazil, which acts on Brazil ("own") or on France ("other").
@@ -193,7 +194,7 @@ describe('authorize', () => {
     const decision = authorize(principal, request);
 
     expect(decision.ok).toBe(false);
-    expect(!decision.ok && decision.error.status).toBe(403);
+    expect(!decision.ok && statusOf(decision.error.code)).toBe(403);
     expect(!decision.ok && decision.error.reason.length).toBeGreaterThan(20);
   });
 
@@ -251,7 +252,7 @@ describe('principalFromClaims', () => {
     const who = principalFromClaims(claims);
 
     expect(who.ok).toBe(false);
-    expect(!who.ok && who.error.status).toBe(403);
+    expect(!who.ok && statusOf(who.error.code)).toBe(403);
     expect(!who.ok && who.error.reason).toContain('role');
   });
 
@@ -263,7 +264,7 @@ describe('principalFromClaims', () => {
     const who = principalFromClaims(claims);
 
     expect(who.ok).toBe(false);
-    expect(!who.ok && who.error.status).toBe(403);
+    expect(!who.ok && statusOf(who.error.code)).toBe(403);
     expect(!who.ok && who.error.reason).toContain('country');
   });
 
@@ -271,6 +272,6 @@ describe('principalFromClaims', () => {
     const who = principalFromClaims(undefined);
 
     expect(who.ok).toBe(false);
-    expect(!who.ok && who.error.status).toBe(401);
+    expect(!who.ok && statusOf(who.error.code)).toBe(401);
   });
 });

@@ -1,9 +1,10 @@
+import { ApiError, createClient, searchOf } from '../../shared/api/client.ts';
+import { API, type LedgerQuery } from '../../shared/api/contract.ts';
 import { DIGEST_HEADER, STORED_DIGEST_HEADER } from '../../shared/domain/export-delivery.ts';
 import type {
   FinalExport,
   FinalFormat,
   LedgerPage,
-  LedgerQuery,
   LocalTokens,
   OperationDetail,
   OperationSummary,
@@ -14,16 +15,8 @@ import type {
 } from './api-types.ts';
 import type { Conditional } from './versioned-feed.ts';
 
-/** The API answered with an error status (or not at all: `status` 0). */
-export class ApiError extends Error {
-  readonly status: number;
-
-  constructor(status: number, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ApiError';
-    this.status = status;
-  }
-}
+/** The API answered with an error status (or not at all: `status` 0): the one client's error. */
+export { ApiError };
 
 /** The `fetch` the client uses (the browser's; tests pass their own). */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -41,13 +34,12 @@ export function apiBaseUrl(pageUrl: string): string {
 
 /** The query string of a ledger request (`?verdict=rejected&limit=50&cursor=…`), empty parts left out. */
 export function ledgerSearch(query: LedgerQuery): string {
-  const params = new URLSearchParams();
-  if (query.country) params.set('country', query.country);
-  if (query.verdict) params.set('verdict', query.verdict);
-  if (query.limit !== undefined) params.set('limit', String(query.limit));
-  if (query.cursor) params.set('cursor', query.cursor);
-  const text = params.toString();
-  return text ? `?${text}` : '';
+  return searchOf({
+    country: query.country,
+    verdict: query.verdict,
+    limit: query.limit,
+    cursor: query.cursor,
+  });
 }
 
 /** What each export format is asked for with. */
@@ -63,55 +55,41 @@ export type Download = { blob: Blob; digest: string | null };
 /** A typed client for the endpoints the dashboard reads. */
 export type Api = ReturnType<typeof createApi>;
 
-/** Builds a client. With a token, every request carries `Authorization: Bearer <token>`. */
+/** Builds a client (on the one API client, shared/api/client.ts). With a token, every request carries `Authorization: Bearer <token>`. */
 export function createApi(options: { baseUrl: string; token?: string | null; fetch?: Fetch }) {
   const doFetch: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const op = (id: string) => `/operations/${encodeURIComponent(id)}`;
-
-  const request = async (
-    path: string,
-    init: { etag?: string | null; auth?: boolean; accept?: string } = {},
-  ): Promise<Response> => {
-    const headers: Record<string, string> = { Accept: init.accept ?? 'application/json' };
-    if (init.auth !== false && options.token) headers.Authorization = `Bearer ${options.token}`;
-    if (init.etag) headers['If-None-Match'] = init.etag;
-    let response: Response;
-    try {
-      response = await doFetch(`${options.baseUrl}${path}`, { headers, cache: 'no-store' });
-    } catch (cause) {
-      throw new ApiError(0, `The API at ${options.baseUrl} cannot be reached.`, { cause });
-    }
-    if (response.status === 304 || response.ok) return response;
-    throw new ApiError(response.status, await errorMessage(response, path));
-  };
-  const json = async <T>(path: string, auth = true): Promise<T> =>
-    (await request(path, { auth })).json() as Promise<T>;
-  const conditional = async <T>(path: string, etag: string | null): Promise<Conditional<T>> => {
-    const response = await request(path, { etag });
-    if (response.status === 304) return { status: 'not-modified' };
-    return { status: 'ok', etag: response.headers.get('ETag'), body: (await response.json()) as T };
+  const client = createClient<Response>({
+    baseUrl: options.baseUrl,
+    token: options.token ?? null,
+    fetch: (url, init) => doFetch(url, init),
+    cache: 'no-store',
+  });
+  const op = (id: string) => ({ op: id });
+  const conditional = async <T>(response: Promise<Response>): Promise<Conditional<T>> => {
+    const answer = await response;
+    if (answer.status === 304) return { status: 'not-modified' };
+    return { status: 'ok', etag: answer.headers.get('ETag'), body: (await answer.json()) as T };
   };
 
   return {
     listOperations: async (): Promise<OperationSummary[]> =>
-      (await json<{ operations: OperationSummary[] }>('/operations')).operations,
-    getOperation: (id: string): Promise<OperationDetail> => json<OperationDetail>(op(id)),
+      (await client.call(API.listOperations, {})).operations,
+    getOperation: (id: string): Promise<OperationDetail> => client.call(API.getOperation, { params: op(id) }),
     getRollup: (id: string, etag: string | null): Promise<Conditional<RollupView>> =>
-      conditional<RollupView>(`${op(id)}/rollup`, etag),
+      conditional(client.send(API.getRollup, { params: op(id), etag })),
     listSubmissions: (id: string, country: string, etag: string | null): Promise<Conditional<Submission[]>> =>
       conditional<{ submissions: Submission[] }>(
-        `${op(id)}/submissions?country=${encodeURIComponent(country)}`,
-        etag,
+        client.send(API.listSubmissions, { params: op(id), query: { country }, etag }),
       ).then((r) => (r.status === 'ok' ? { ...r, body: r.body.submissions } : r)),
     getSubmission: (
       id: string,
       submission: string,
     ): Promise<{ submission: Submission; report: SubmissionReport | null }> =>
-      json(`${op(id)}/submissions/${encodeURIComponent(submission)}`),
+      client.call(API.getSubmission, { params: { op: id, id: submission } }),
     /** The public key final manifests are signed with, or null when none is published. */
     getPublicKey: async (id: string): Promise<PublicKey | null> => {
       try {
-        return (await (await request(`${op(id)}/final/public-key`)).json()) as PublicKey;
+        return await client.call(API.publicKey, { params: op(id) });
       } catch (e) {
         if (e instanceof ApiError && e.status !== 0 && e.status < 500) return null;
         throw e;
@@ -123,7 +101,7 @@ export function createApi(options: { baseUrl: string; token?: string | null; fet
      */
     getFinal: async (id: string): Promise<FinalExport | null> => {
       try {
-        return (await (await request(`${op(id)}/final?format=json`)).json()) as FinalExport;
+        return await client.call(API.finalExport, { params: op(id), query: { format: 'json' } });
       } catch (e) {
         if (e instanceof ApiError && e.status !== 0 && e.status !== 401 && e.status < 500) return null;
         throw e;
@@ -135,17 +113,24 @@ export function createApi(options: { baseUrl: string; token?: string | null; fet
      * the digest is then the stored file's metadata, since the API's header stays on the redirect.
      */
     downloadFinal: async (id: string, format: FinalFormat): Promise<Download> => {
-      const response = await request(`${op(id)}/final?format=${format}`, { accept: FORMAT_ACCEPT[format] });
+      const response = await client.send(API.finalExport, {
+        params: op(id),
+        query: { format },
+        accept: FORMAT_ACCEPT[format],
+      });
       const digest = response.headers.get(DIGEST_HEADER) ?? response.headers.get(STORED_DIGEST_HEADER);
       return { blob: await response.blob(), digest };
     },
     /** One page of the submission ledger (auditors, admins; 403 for anyone else). */
     getLedger: (id: string, query: LedgerQuery = {}): Promise<LedgerPage> =>
-      json<LedgerPage>(`${op(id)}/ledger${ledgerSearch(query)}`),
+      client.call(API.ledger, {
+        params: op(id),
+        query: { country: query.country, verdict: query.verdict, limit: query.limit, cursor: query.cursor },
+      }),
     /** The local stack's ready-made tokens; null when deployed (no such endpoint). */
     localTokens: async (): Promise<LocalTokens | null> => {
       try {
-        const response = await request('/local/tokens', { auth: false });
+        const response = await client.request('GET', '/local/tokens', { auth: false });
         const body = (await response.json()) as Partial<LocalTokens>;
         return typeof body.coordinator === 'string' ? (body as LocalTokens) : null;
       } catch (e) {
@@ -154,17 +139,4 @@ export function createApi(options: { baseUrl: string; token?: string | null; fet
       }
     },
   };
-}
-
-async function errorMessage(response: Response, path: string): Promise<string> {
-  let detail = '';
-  try {
-    const body = (await response.json()) as { message?: unknown; error?: unknown };
-    const text = body.message ?? body.error;
-    if (typeof text === 'string') detail = text;
-    else if (text && typeof text === 'object' && 'message' in text) detail = String(text.message);
-  } catch {
-    // Not JSON: the status says enough.
-  }
-  return detail || `GET ${path} answered ${response.status} ${response.statusText}`.trim();
 }
