@@ -136,7 +136,7 @@ export class DashboardHosting extends Construct {
             "style-src 'self'",
             "img-src 'self' data:",
             "font-src 'self'",
-            `connect-src 'self' ${cognitoEndpoint} ${uploadEndpoint}`,
+            `connect-src 'self' ${cognitoEndpoint} https://*.auth.${stack.region}.amazoncognito.com ${uploadEndpoint}`,
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'none'",
@@ -251,11 +251,14 @@ export class DashboardHosting extends Construct {
           ]),
     ]);
 
-    // Two syncs, as web/README.md asks: content-hashed files cached for ever, index.html and
-    // config.json revalidated on every load. Excluded files are also spared by each sync's pruning.
+    // Two syncs, as web/README.md asks: content-hashed files cached for ever, index.html,
+    // config.json and cli.json revalidated on every load. Excluded files are also spared by each
+    // sync's pruning. The web build stages the built CLI (cli/optally-{version}-{sha8}.mjs, named
+    // by content, so cacheable for ever) and cli.json, its name, size, SHA-256 and version, which
+    // the page reads for its "Get the CLI" link; without a built CLI there is neither.
     const webDist = props.webDistPath ?? join(REPO_ROOT, 'web', 'dist');
     const built = existsSync(join(webDist, 'index.html'));
-    const entryFiles = ['index.html', 'config.json'];
+    const entryFiles = ['index.html', 'config.json', 'cli.json'];
     const assets = built
       ? new BucketDeployment(this, 'DeployAssets', {
           sources: [Source.asset(webDist)],

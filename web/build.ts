@@ -2,6 +2,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { stageCliDownload } from './cli-download.ts';
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.dirname(webDir);
@@ -45,6 +46,10 @@ export async function buildWeb(outdir = 'web/dist'): Promise<void> {
   const temporary = path.join(out, `.index.html.${process.pid}.tmp`);
   await writeFile(temporary, html);
   await rename(temporary, path.join(out, 'index.html'));
+
+  // The CLI, when built, is offered beside the dashboard (cli.json, cli/optally-*.mjs).
+  const cli = await stageCliDownload(out);
+  if ('skipped' in cli) console.warn(cli.skipped);
 
   const current = new Set(
     outputs.flatMap(([file]) => [path.basename(file), `${path.basename(file)}.LEGAL.txt`]),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -88,6 +89,29 @@ describe('an agency sends its return from the browser (local stack)', () => {
     expect(await page.locator('#submissions-body tr').count()).toBe(1);
   });
 
+  it('offers the CLI built beside the dashboard, with the SHA-256 of the very file it serves', async () => {
+    const built = existsSync(join('cli', 'dist', 'optally.mjs'));
+    if (!built) {
+      // The web build staged nothing: the page offers no link rather than a broken one.
+      expect(await page.isVisible('#cli-download')).toBe(false);
+      return;
+    }
+    await page.locator('#cli-download').waitFor({ state: 'visible', timeout: WAIT_MS });
+    const href = (await page.getAttribute('#cli-link', 'href')) ?? '';
+    const served = await page.evaluate(async (url) => {
+      const bytes = await (await fetch(url)).arrayBuffer();
+      const digest = await crypto.subtle.digest('SHA-256', bytes);
+      return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+    }, href);
+    expect(await textOf(page, '#cli-sha')).toBe(served);
+    expect(served).toBe(
+      createHash('sha256')
+        .update(readFileSync(join('cli', 'dist', 'optally.mjs')))
+        .digest('hex'),
+    );
+    expect(await textOf(page, '#cli-link')).toMatch(/^Get the CLI \(optally \S+, [\d.]+ [KM]B\)$/);
+  });
+
   it('lists the problems a dry run finds, row, column, value and hint, and offers no plain Send', async () => {
     await dropFile(
       page,
@@ -173,6 +197,33 @@ describe('an agency sends its return from the browser (local stack)', () => {
     expect((await stack.repo.getCountry(OP, 'BR'))?.figures.totals.arrests).toBe(15);
     const keys = (await stack.objects.list(`incoming/${OP}/BR/`)).map((o) => o.key);
     expect(keys.some((k) => k.endsWith('/retry.csv'))).toBe(false);
+  });
+
+  it('offers to send without a dry run when the check cannot finish in time, and the verdict follows', async () => {
+    // What API Gateway answers when the function outlasts its 30 s integration timeout.
+    await page.route('**/operations/*/validate*', (route) =>
+      route.fulfill({
+        status: 504,
+        contentType: 'application/json',
+        body: '{"message":"Service Unavailable"}',
+      }),
+    );
+    const large = aReturn().withRow('2025-11-13', 'arrests', 9).withRow('2025-11-14', 'arrests', 7).csv();
+    await dropFile(page, 'large.csv', large);
+
+    await page.locator('#send-unchecked-wrap').waitFor({ state: 'visible', timeout: WAIT_MS });
+    expect(await textOf(page, '#send-error')).toMatch(
+      /^The dry run could not finish: Service Unavailable Nothing was sent\. You can send the file without a dry run/,
+    );
+    expect(await page.isDisabled('#send-button')).toBe(true);
+    await page.check('#send-unchecked');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+
+    await page.locator('#receipt').waitFor({ state: 'visible', timeout: WAIT_MS });
+    expect(await textOf(page, '#receipt-verdict')).toBe('Accepted');
+    expect(await textOf(page, '#receipt-sha-server')).toBe(sha256(large));
+    await page.unroute('**/operations/*/validate*');
+    await waitForText(page, '#current-body tr[data-metric="arrests"] td:first-of-type', '16');
   });
 
   it('refuses an agency a slot for another country before anything is stored', async () => {

@@ -141,11 +141,11 @@ describe('static dashboard', () => {
   const entryDeployment = deployments.find((deployment) => deployment.Include?.includes('index.html'));
   const assetDeployment = deployments.find((deployment) => deployment.Exclude?.includes('index.html'));
 
-  it('deploys index.html and config.json revalidated on every load, then invalidates the cache', () => {
+  it('deploys index.html, config.json and cli.json revalidated on every load, then invalidates the cache', () => {
     expect(entryDeployment).toMatchObject({
       DestinationBucketName: { Ref: siteBucketId },
       Exclude: ['*'],
-      Include: ['index.html', 'config.json'],
+      Include: ['index.html', 'config.json', 'cli.json'],
       Prune: false,
       SystemMetadata: { 'cache-control': 'no-cache' },
       DistributionId: { Ref: distributionId },
@@ -153,10 +153,10 @@ describe('static dashboard', () => {
     });
   });
 
-  it('deploys the content-hashed files cacheable for ever, before index.html goes live', () => {
+  it('deploys the content-hashed files (the CLI among them) cacheable for ever, before index.html goes live', () => {
     expect(assetDeployment).toMatchObject({
       DestinationBucketName: { Ref: siteBucketId },
-      Exclude: ['index.html', 'config.json'],
+      Exclude: ['index.html', 'config.json', 'cli.json'],
       SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' },
     });
     const deploymentIds = Object.keys(template.findResources('Custom::CDKBucketDeployment'));

@@ -1,6 +1,7 @@
 import { type AgencyOptions, AgencyView } from './agency-view.ts';
 import { type Api, ApiError, apiBaseUrl, createApi } from './api-client.ts';
 import type { OperationStatus, OperationSummary, Participant, RollupView } from './api-types.ts';
+import { showCliDownload } from './cli-link.ts';
 import { DashboardView } from './dashboard-view.ts';
 import { byId, h, setAttr, setHidden, setText } from './dom.ts';
 import { FinalView } from './final-view.ts';
@@ -260,6 +261,7 @@ visibility.onChange(() => {
 });
 
 setText(byId('time-zone'), Intl.DateTimeFormat().resolvedOptions().timeZone);
+void showCliDownload();
 applyTheme(localStorage.getItem('optally.projector') === '1' || params.get('projector') === '1');
 void (async () => {
   const endpoints = await loadSignInEndpoints();

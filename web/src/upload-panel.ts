@@ -43,6 +43,8 @@ export class UploadPanel {
   #file: File | null = null;
   #digest: Promise<string> | null = null;
   #dryRun: DryRunResult | null = null;
+  /** The dry run could not finish (not a refusal): the file may still be sent, unchecked. */
+  #unchecked = false;
   #busy = false;
 
   constructor(
@@ -87,6 +89,7 @@ export class UploadPanel {
     );
     byId('send-button').addEventListener('click', () => void this.#send(), { signal });
     byId('send-anyway').addEventListener('change', () => this.#renderActions(), { signal });
+    byId('send-unchecked').addEventListener('change', () => this.#renderActions(), { signal });
     byId('send-reset').addEventListener('click', () => this.#reset(), { signal });
     this.#reset();
   }
@@ -132,7 +135,19 @@ export class UploadPanel {
           : 'Dry run done: the file would be rejected. Fix the problems listed and choose it again.',
       );
     } catch (e) {
-      this.#fail(`The dry run failed: ${describe(e)} Nothing was sent.`);
+      if (this.#signal.aborted || this.#file !== file) return;
+      if (e instanceof UploadApiError && e.status >= 400 && e.status < 500 && e.status !== 413) {
+        // The API refused the file itself (its format, the country, the operation): so would a send.
+        this.#fail(`The dry run was refused: ${describe(e)} Nothing was sent.`);
+      } else {
+        // The check could not finish (a file too large to check within the API's time or size
+        // limits, or a broken connection): the file itself may be fine, and sending it is how to
+        // find out. The verdict then comes after sending.
+        this.#unchecked = true;
+        this.#fail(
+          `The dry run could not finish: ${describe(e)} Nothing was sent. You can send the file without a dry run: the verdict comes after sending, and what would change cannot be shown first.`,
+        );
+      }
     } finally {
       this.#busy = false;
       this.#renderActions();
@@ -157,7 +172,7 @@ export class UploadPanel {
 
   async #send(): Promise<void> {
     const file = this.#file;
-    if (!file || !this.#dryRun || this.#busy) return;
+    if (!file || (!this.#dryRun && !this.#unchecked) || this.#busy) return;
     this.#busy = true;
     this.#renderActions();
     setHidden(byId('send-error'), true);
@@ -230,8 +245,10 @@ export class UploadPanel {
     this.#file = null;
     this.#digest = null;
     this.#dryRun = null;
+    this.#unchecked = false;
     byId<HTMLInputElement>('send-input').value = '';
     byId<HTMLInputElement>('send-anyway').checked = false;
+    byId<HTMLInputElement>('send-unchecked').checked = false;
     for (const id of ['send-chosen', 'dry-run', 'send-progress-wrap', 'receipt', 'send-error'])
       setHidden(byId(id), true);
     setText(byId('send-status'), '');
@@ -247,10 +264,15 @@ export class UploadPanel {
   #renderActions(): void {
     const verdict = this.#dryRun?.report.verdict ?? null;
     setHidden(byId('send-anyway-wrap'), verdict !== 'rejected');
+    setHidden(byId('send-unchecked-wrap'), !this.#unchecked);
     const anyway = byId<HTMLInputElement>('send-anyway').checked;
+    const unchecked = byId<HTMLInputElement>('send-unchecked').checked;
     const button = byId<HTMLButtonElement>('send-button');
-    button.disabled = this.#busy || verdict === null || (verdict === 'rejected' && !anyway);
-    setHidden(byId('send-actions'), verdict === null);
+    button.disabled =
+      this.#busy ||
+      (verdict === null && !(this.#unchecked && unchecked)) ||
+      (verdict === 'rejected' && !anyway);
+    setHidden(byId('send-actions'), verdict === null && !this.#unchecked);
     byId<HTMLButtonElement>('send-reset').disabled = this.#busy;
     byId<HTMLInputElement>('send-input').disabled = this.#busy;
   }
