@@ -75,8 +75,8 @@ export class ReturnChecker {
   /** The checks of one cell, reporting through `#add`. */
   readonly #check: CellChecks;
   /** Records a problem a check found at a row and column. */
-  readonly #add: AddProblem = (code, row, column, value, message, hint) => {
-    this.fileProblem(problem(code, { row, column, value }, message, hint));
+  readonly #add: AddProblem = (id, row, column, value, params) => {
+    this.fileProblem(problem(id, { row, column, value }, params));
   };
   readonly #problems: Problem[] = [];
   readonly #byCode: Partial<Record<ProblemCode, number>> = {};
@@ -125,36 +125,17 @@ export class ReturnChecker {
       const column = (RETURN_COLUMNS as readonly string[]).includes(name) ? (name as Column) : undefined;
       if (!column) {
         this.fileProblem(
-          problem(
-            'unknown-column',
-            { row, column: `column ${i + 1}`, value: raw },
-            `The header names a column "${truncate(raw, 40)}" that returns do not have.`,
-            `Use exactly these column names: ${RETURN_COLUMNS.join(', ')} (breakdown and country may be left out).`,
-          ),
+          problem('unknown-column', { row, column: `column ${i + 1}`, value: raw }, { name: raw }),
         );
       } else if (seen.has(column)) {
-        this.fileProblem(
-          problem(
-            'duplicate-column',
-            { row, column, value: raw },
-            `The column "${column}" appears twice in the header.`,
-            'Delete one of the two columns.',
-          ),
-        );
+        this.fileProblem(problem('duplicate-column', { row, column, value: raw }, { column }));
       }
       if (column) seen.add(column);
       return column;
     });
     for (const required of REQUIRED_COLUMNS) {
       if (!seen.has(required)) {
-        this.fileProblem(
-          problem(
-            'missing-column',
-            { row, column: required },
-            `The header has no "${required}" column.`,
-            `Start the file with the header line: date,metric,breakdown,value`,
-          ),
-        );
+        this.fileProblem(problem('missing-column', { row, column: required }, { column: required }));
       }
     }
     return columns;
@@ -170,14 +151,7 @@ export class ReturnChecker {
     this.#lines++;
     if (this.#lines <= this.#op.limits.maxRows) return true;
     this.#stopped = true;
-    this.fileProblem(
-      problem(
-        'too-many-rows',
-        { row },
-        `The file has more than ${this.#op.limits.maxRows} rows (blank rows included); reading stopped here.`,
-        'A return has one row per date, metric and breakdown; remove repeated, blank or unrelated rows.',
-      ),
-    );
+    this.fileProblem(problem('too-many-rows', { row }, { limit: this.#op.limits.maxRows }));
     return false;
   }
 
@@ -192,14 +166,7 @@ export class ReturnChecker {
     for (const column of RETURN_COLUMNS) {
       const v = raw.cells[column];
       if (typeof v === 'string' && v.length > this.#op.limits.maxCellChars) {
-        this.#add(
-          'cell-too-long',
-          at,
-          column,
-          v,
-          `The ${column} cell is ${v.length} characters long.`,
-          'Enter a short value: a date, a metric id, a breakdown or a number.',
-        );
+        this.#add('cell-too-long', at, column, v, { column, length: v.length });
       } else {
         cells[column] = typeof v === 'string' ? v.trim() : v;
       }
@@ -210,14 +177,7 @@ export class ReturnChecker {
     if (country !== undefined && country !== null && String(country) !== '') {
       const cc = String(country);
       if (cc.toUpperCase() !== this.#country) {
-        this.#add(
-          'country-mismatch',
-          at,
-          'country',
-          cc,
-          `This row is for country "${truncate(cc, 20)}", but the file is uploaded for ${this.#country}.`,
-          `Set the country column to ${this.#country}, or leave it empty; upload other countries' figures from their own accounts.`,
-        );
+        this.#add('country-mismatch', at, 'country', cc, { found: truncate(cc, 20), country: this.#country });
       }
     }
 
@@ -238,14 +198,12 @@ export class ReturnChecker {
     const key = this.#cells.key(date, metric.id, breakdown);
     const existing = this.#cells.rowOf(key);
     if (existing !== undefined) {
-      this.#add(
-        'duplicate-row',
-        at,
-        'metric',
-        metric.id,
-        `Row ${existing} already gives ${metric.id}${breakdown ? ` (${breakdown})` : ''} for ${date}.`,
-        `Keep one row per date, metric and breakdown: delete this row or row ${existing}.`,
-      );
+      this.#add('duplicate-row', at, 'metric', metric.id, {
+        existing,
+        metric: metric.id,
+        breakdown: breakdown || 'none',
+        date,
+      });
       return;
     }
     this.#cells.add(key, at, value);
@@ -254,14 +212,7 @@ export class ReturnChecker {
   /** Applies the cross-row rules and returns the report, with the figures when accepted. */
   finish(): CheckedReturn {
     if (this.#errors === 0 && this.#rows === 0) {
-      this.fileProblem(
-        problem(
-          'no-rows',
-          {},
-          'The file has no data rows.',
-          'Add one row per date and metric. To report zero, write rows with the value 0: an empty file is not a report of zero.',
-        ),
-      );
+      this.fileProblem(problem('no-rows', {}));
     }
     if (this.#errors === 0) applyRules(this.#op, this.#cells, this.#add);
     let figures = this.#errors === 0 ? figuresOf(this.#op, this.#cells, this.#rows) : null;

@@ -1,3 +1,6 @@
+import type { MessageKey, Params } from '../i18n/catalogues.generated.ts';
+import { MAX_TEXT_CHARS, renderProblem } from '../i18n/render.ts';
+
 /**
  * Every problem a national return can have, by code. Errors reject the whole file; warnings are
  * reported and the file still counts. The README's table of codes is generated from this list's
@@ -55,8 +58,22 @@ export type ProblemCode = keyof typeof PROBLEM_CODES;
 export type Severity = 'error' | 'warning';
 
 /**
+ * Which message of the catalogues a problem has: its code, or its code and a variant
+ * (`bad-value.negative`), as the English catalogue's `problem.{id}.message` keys list them. A rule's
+ * warning (`rule-warning.…`) says what the same rule's error says.
+ */
+export type ProblemId = CatalogueId | AsRuleWarning<CatalogueId>;
+type AsRuleWarning<I> = I extends `rule-violation${infer V}` ? `rule-warning${V}` : never;
+type CatalogueId = MessageKey extends infer K ? (K extends `problem.${infer I}.message` ? I : never) : never;
+
+/**
  * One problem, located as the agency sees its file: `row` counts rows the way a spreadsheet does
  * (the header is row 1) for CSV and Excel, and is the 1-based position in `rows` for JSON.
+ *
+ * The problem is data: `code`, `variant` and `params` are what a client renders in its reader's
+ * language (`renderProblem` in `shared/i18n/render.ts`); `message` and `hint` are the English
+ * rendering made with it, kept for clients that do not render yet. Problems stored before messages
+ * became data have no `params`: they render as their `message` and `hint`.
  */
 export type Problem = {
   severity: Severity;
@@ -64,47 +81,83 @@ export type Problem = {
   row: number | null;
   column: string | null;
   value: string | null;
+  /** Which of the code's messages, when it has several (`negative` for `bad-value`). */
+  variant?: string;
+  /** What the message says about this problem: the values, limits and suggestions it names. */
+  params?: Params;
+  /** The English sentence (rendered from the catalogue when made). */
   message: string;
+  /** The English hint: what to change. */
   hint: string;
 };
 
 /**
- * Builds a problem; the severity follows from the code unless a rule sets it. Whatever a file
- * holds, the problem stays small: the column and value are cut short (`truncate`), so is any
- * copy of them the message or hint quotes, and the message and hint as a whole are bounded —
- * JSON keys and top-level values are not cells, so no cell limit keeps them short before here.
+ * Builds a problem from its message id (`'bad-value.negative'`, or a code alone), where it is, and
+ * the message's parameters; the severity follows from the code unless a rule sets it. Whatever a
+ * file holds, the problem stays small: the column, the value and every text parameter are cut short
+ * (`truncate`), and the rendered message and hint are bounded.
+ *
+ * The form with an English `message` and `hint` is kept for callers not yet moved to message ids;
+ * such a problem reads the same in every language.
  */
+export function problem(
+  id: ProblemId,
+  at: { row?: number | null; column?: string | null; value?: unknown },
+  params?: Params,
+): Problem;
+/** @deprecated Give a message id and its parameters instead, so the problem can be translated. */
 export function problem(
   code: ProblemCode,
   at: { row?: number | null; column?: string | null; value?: unknown },
   message: string,
   hint: string,
+): Problem;
+export function problem(
+  id: ProblemId | ProblemCode,
+  at: { row?: number | null; column?: string | null; value?: unknown },
+  paramsOrMessage: Params | string = {},
+  legacyHint = '',
 ): Problem {
+  const dot = id.indexOf('.');
+  const code = (dot < 0 ? id : id.slice(0, dot)) as ProblemCode;
+  if (!Object.hasOwn(PROBLEM_CODES, code)) throw new TypeError(`Unknown problem code ${code}.`);
   const column = at.column ?? null;
   const value = at.value === undefined || at.value === null ? null : String(at.value);
-  // Long texts the message quotes as given are replaced by their cut form, so it still reads well.
-  const quoted = [column, value].filter((t): t is string => t !== null && t.length > MAX_ECHO_CHARS);
-  const bounded = (text: string): string =>
-    truncate(
-      quoted.reduce((out, long) => out.split(long).join(truncate(long)), text),
-      MAX_TEXT_CHARS,
-    );
-  return {
+  const located = {
     severity: PROBLEM_CODES[code],
     code,
     row: at.row ?? null,
     column: column === null ? null : truncate(column),
     value: value === null ? null : truncate(value),
-    message: bounded(message),
-    hint: bounded(hint),
   };
+  if (typeof paramsOrMessage === 'string') {
+    return { ...located, ...legacyText([column, value], paramsOrMessage, legacyHint) };
+  }
+  const params = Object.fromEntries(
+    Object.entries(paramsOrMessage).map(([k, v]) => [k, typeof v === 'string' ? truncate(v) : v]),
+  );
+  const variant = dot < 0 ? undefined : id.slice(dot + 1);
+  const text = renderProblem({ code, variant, params, message: '', hint: '' }, 'en');
+  return { ...located, ...(variant ? { variant } : {}), params, ...text };
+}
+
+/** A caller's own English text, with the long texts it quotes cut short, and bounded as a whole. */
+function legacyText(
+  echoed: (string | null)[],
+  message: string,
+  hint: string,
+): { message: string; hint: string } {
+  const quoted = echoed.filter((t): t is string => t !== null && t.length > MAX_ECHO_CHARS);
+  const bounded = (text: string): string =>
+    truncate(
+      quoted.reduce((out, long) => out.split(long).join(truncate(long)), text),
+      MAX_TEXT_CHARS,
+    );
+  return { message: bounded(message), hint: bounded(hint) };
 }
 
 /** How much of a file's own text (a column, a value) a problem echoes back. */
 const MAX_ECHO_CHARS = 80;
-
-/** The longest message or hint: well above any we write, far below what a hostile file could make. */
-const MAX_TEXT_CHARS = 1_000;
 
 /** Values echoed back in reports are cut short: a 10 MB cell must not make a 10 MB report. */
 export function truncate(value: string, max = MAX_ECHO_CHARS): string {

@@ -3,7 +3,6 @@ import { type CheckContext, type CheckedReturn, ReturnChecker } from './check-re
 import { StopReading } from './csv/decoding.ts';
 import {
   DELIMITER_NAMES,
-  DELIMITERS,
   type Delimiter,
   delimiterOf,
   findHeader,
@@ -26,6 +25,9 @@ export function formatOf(filename: string): ReturnFormat | null {
   const ext = m?.[1]?.toLowerCase();
   return ext === 'csv' || ext === 'json' || ext === 'xlsx' ? ext : null;
 }
+
+/** A separator as messages show it, the same in every language. */
+const DELIMITER_SHOWN: Readonly<Record<Delimiter, string>> = { ',': '","', ';': '";"', '\t': 'TAB' };
 
 /** A CSV record longer than this is not a return row (it stops a 10 MB single line early). */
 const MAX_RECORD_CHARS = 64 * 1024;
@@ -77,28 +79,16 @@ class IgnoredCells {
   }
 
   report(checker: ReturnChecker): void {
-    const rows = ({ count, first }: { count: number; first: number }, one: string, many: string): string =>
-      count === 1 ? `Row ${first} ${one}` : `${count} rows, from row ${first} on, ${many}`;
     const t = this.#trailing;
     if (t.count > 0) {
       checker.fileProblem(
-        problem(
-          'empty-cells-ignored',
-          { row: t.first },
-          `${rows(t, 'ends', 'end')} with empty cells after the last named column; they were ignored.`,
-          'Nothing to correct: the figures are read as they are. Spreadsheets write these for cells right of the table that were once used; to stop this warning, delete those columns (select them, Delete) and save again.',
-        ),
+        problem('empty-cells-ignored', { row: t.first }, { count: t.count, first: t.first }),
       );
     }
     const s = this.#separatorRows;
     if (s.count > 0) {
       checker.fileProblem(
-        problem(
-          'empty-cells-ignored',
-          { row: s.first },
-          `${rows(s, 'holds', 'hold')} nothing but separators (such as ",,,"); ${s.count === 1 ? 'it was' : 'they were'} ignored.`,
-          'Nothing to correct: the figures are read as they are. Spreadsheets write these for empty rows that were once used or formatted; to stop this warning, delete those rows and save again.',
-        ),
+        problem('empty-cells-ignored.separator-rows', { row: s.first }, { count: s.count, first: s.first }),
       );
     }
   }
@@ -122,28 +112,16 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
   try {
     if (found.header === null) {
       if (found.rowsBefore === 0) {
-        checker.fileProblem(
-          problem(
-            'no-rows',
-            {},
-            'The file has no header and no rows.',
-            'Start the file with the header line: date,metric,breakdown,value',
-          ),
-        );
+        checker.fileProblem(problem('no-rows.no-header', {}));
       }
       return;
     }
     const delimiter = delimiterOf(found.header);
     if (!delimiter.ok) {
       const row = found.rowsBefore + 1;
-      const mixed = delimiter.error.map((d) => DELIMITER_NAMES[d].many);
+      const separators = delimiter.error.map((d) => DELIMITER_SHOWN[d]).join(' ');
       checker.fileProblem(
-        problem(
-          'ambiguous-delimiter',
-          { row, value: found.header },
-          `The header line holds both ${mixed.slice(0, -1).join(', ')} and ${mixed.at(-1)}, so which one separates the columns cannot be told (separators tried: ${DELIMITERS.map((d) => DELIMITER_NAMES[d].one).join(', ')}).`,
-          'Separate the columns with one character throughout: write the header as date,metric,breakdown,value (or with semicolons, or tabs, only), or save the sheet from Excel as "CSV UTF-8 (Comma delimited)".',
-        ),
+        problem('ambiguous-delimiter', { row, value: found.header }, { found: separators }),
       );
       return;
     }
@@ -203,13 +181,18 @@ async function readRecords(
       }
       if (cells.length !== columns.length) {
         if (!checker.line(rowNumber)) break;
-        const name = DELIMITER_NAMES[delimiter].one;
         checker.fileProblem(
           problem(
             'wrong-field-count',
             { row: rowNumber, value: record.join(delimiter) },
-            `Row ${rowNumber} has ${cells.length} cells; the header has ${columns.length}.`,
-            `Give every row the same columns as the header; a ${name} inside a value must be quoted ("1${delimiter === '\t' ? '<tab>' : delimiter}200" is read as two cells).${cells.length > columns.length ? ' Cells after the header’s last named column must stay empty.' : ''}`,
+            {
+              row: rowNumber,
+              cells: cells.length,
+              columns: columns.length,
+              delimiter: DELIMITER_NAMES[delimiter].one,
+              example: `1${delimiter === '\t' ? '<tab>' : delimiter}200`,
+              extra: cells.length > columns.length ? 'yes' : 'no',
+            },
           ),
         );
         continue;
@@ -227,19 +210,19 @@ async function readRecords(
     const { code = '', records } = e as { code?: string; records?: unknown };
     // The parser reads ahead of the rows checked so far: its own record count locates the error.
     const at = typeof records === 'number' ? rowsBefore + records + 1 : rowNumber + 1;
-    const message =
-      code === 'CSV_MAX_RECORD_SIZE'
-        ? `Row ${at} is longer than ${MAX_RECORD_CHARS} characters.`
-        : `The CSV cannot be read after row ${at - 1}: ${(e as Error).message.replace(/^Invalid Record Length: /, '')}`;
     checker.fileProblem(
-      problem(
-        'malformed-csv',
-        { row: at },
-        message,
-        code === 'CSV_MAX_RECORD_SIZE'
-          ? 'Put one row per line; check the file is really your return.'
-          : `Check quotes in that row: a value with a ${DELIMITER_NAMES[delimiter].one} or a quote must be enclosed in double quotes, and a quote inside it doubled ("").`,
-      ),
+      code === 'CSV_MAX_RECORD_SIZE'
+        ? problem('malformed-csv.row-too-long', { row: at }, { row: at, limit: MAX_RECORD_CHARS })
+        : problem(
+            'malformed-csv.quotes',
+            { row: at },
+            {
+              after: at - 1,
+              // The parser's own words, in English: the hint says what to do in the reader's language.
+              detail: (e as Error).message.replace(/^Invalid Record Length: /, ''),
+              delimiter: DELIMITER_NAMES[delimiter].one,
+            },
+          ),
     );
   } finally {
     parser.destroy();
@@ -259,59 +242,43 @@ async function readJson(
   const deep = nestedDeeperAt(body, MAX_JSON_DEPTH);
   if (deep >= 0) {
     // Checked before parsing: a depth bomb costs JSON.parse a gigabyte, and any recursive walk its stack.
-    checker.fileProblem(
-      problem(
-        'json-shape',
-        {},
-        `The JSON nests lists or objects more than ${MAX_JSON_DEPTH} levels deep (at character ${deep + 1}).`,
-        'The file must be one object: { "operation": "…", "country": "…", "rows": [ { "date": …, "metric": …, "value": … } ] }.',
-      ),
-    );
+    checker.fileProblem(problem('json-shape.too-deep', {}, { depth: MAX_JSON_DEPTH, at: deep + 1 }));
     return;
   }
   let doc: unknown;
   try {
     doc = JSON.parse(body);
   } catch (e) {
-    checker.fileProblem(
-      problem(
-        'malformed-json',
-        {},
-        `The file is not valid JSON: ${(e as Error).message}.`,
-        'Check the file is complete (not cut short) and is one JSON object: { "operation": …, "country": …, "rows": [ … ] }.',
-      ),
-    );
+    checker.fileProblem(problem('malformed-json', {}, { detail: (e as Error).message }));
     return;
   }
   // Which of two equal keys counts depends on the reader (JSON.parse keeps the last, silently):
   // a return whose figures depend on it is rejected.
   for (const dup of duplicateKeys(body)) {
     checker.fileProblem(
-      problem(
-        'duplicate-key',
-        { row: dup.row, column: dup.key, value: dup.again },
-        `${dup.row === null ? 'The document' : `rows[${dup.row - 1}]`} gives the field "${dup.key}" twice: ${dup.first}, then ${dup.again}.`,
-        'Give each field once per object: readers of JSON disagree on which of two equal keys counts, so this file would not mean one thing.',
-      ),
+      dup.row === null
+        ? problem(
+            'duplicate-key.document',
+            { column: dup.key, value: dup.again },
+            { key: dup.key, first: dup.first, again: dup.again },
+          )
+        : problem(
+            'duplicate-key',
+            { row: dup.row, column: dup.key, value: dup.again },
+            { index: dup.row - 1, key: dup.key, first: dup.first, again: dup.again },
+          ),
     );
   }
-  const shapeHint =
-    'The file must be one object: { "operation": "…", "country": "…", "rows": [ { "date": …, "metric": …, "value": … } ] }.';
+  // What the hints of a misshapen file show: this operation's and country's own file.
+  const shape = { operation: ctx.operation.id, country: ctx.country, example: ctx.operation.window.start };
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    checker.fileProblem(problem('json-shape', {}, 'The JSON is not an object.', shapeHint));
+    checker.fileProblem(problem('json-shape.not-object', {}, shape));
     return;
   }
   const top = doc as Record<string, unknown>;
   for (const key of Object.keys(top)) {
     if (!['operation', 'country', 'rows'].includes(key)) {
-      checker.fileProblem(
-        problem(
-          'unknown-column',
-          { column: key },
-          `The JSON has a field "${key}" that returns do not have.`,
-          shapeHint,
-        ),
-      );
+      checker.fileProblem(problem('unknown-column.json-field', { column: key }, { name: key, ...shape }));
     }
   }
   if (Object.hasOwn(top, 'operation') && top.operation !== ctx.operation.id) {
@@ -319,8 +286,7 @@ async function readJson(
       problem(
         'operation-mismatch',
         { column: 'operation', value: top.operation },
-        `The file is for operation ${JSON.stringify(top.operation)}, but it was uploaded to ${ctx.operation.id}.`,
-        `Set "operation" to "${ctx.operation.id}", or upload the file to the operation it is for.`,
+        { found: String(JSON.stringify(top.operation)), operation: ctx.operation.id },
       ),
     );
   }
@@ -330,15 +296,14 @@ async function readJson(
   ) {
     checker.fileProblem(
       problem(
-        'country-mismatch',
+        'country-mismatch.json',
         { column: 'country', value: JSON.stringify(top.country) },
-        `The file is for country ${JSON.stringify(top.country)}, but it is uploaded for ${ctx.country}.`,
-        `Set "country" to "${ctx.country}"; upload other countries' figures from their own accounts.`,
+        { found: String(JSON.stringify(top.country)), country: ctx.country },
       ),
     );
   }
   if (!Array.isArray(top.rows)) {
-    checker.fileProblem(problem('json-shape', { column: 'rows' }, 'The JSON has no "rows" list.', shapeHint));
+    checker.fileProblem(problem('json-shape.no-rows', { column: 'rows' }, shape));
     return;
   }
   const allowed = new Set(['date', 'metric', 'breakdown', 'value', 'country']);
@@ -347,10 +312,9 @@ async function readJson(
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
       checker.fileProblem(
         problem(
-          'json-shape',
+          'json-shape.row-not-object',
           { row: at, value: JSON.stringify(row)?.slice(0, 80) },
-          `rows[${i}] is not an object.`,
-          shapeHint,
+          { index: i, ...shape },
         ),
       );
       continue;
@@ -360,12 +324,7 @@ async function readJson(
     if (unknown.length > 0) {
       for (const key of unknown) {
         checker.fileProblem(
-          problem(
-            'unknown-column',
-            { row: at, column: key },
-            `rows[${i}] has a field "${key}" that rows do not have.`,
-            'Each row has: date, metric, value, and optionally breakdown and country.',
-          ),
+          problem('unknown-column.json-row-field', { row: at, column: key }, { index: i, name: key }),
         );
       }
       continue;

@@ -1,8 +1,9 @@
+import type { Params } from '../../i18n/catalogues.generated.ts';
 import { type Metric, maxCountryFigure, type Operation } from '../operation.ts';
-import { truncate } from '../problems.ts';
+import { type ProblemId, truncate } from '../problems.ts';
 import type { ReturnCells } from '../return-cells.ts';
 import type { AddProblem } from './add-problem.ts';
-import { figureLimitHint } from './figures.ts';
+import { figureLimitParams } from './figures.ts';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -39,14 +40,7 @@ export class CellChecks {
   date(row: number, v: unknown): string | null {
     const { start, end } = this.#op.window;
     if (typeof v !== 'string' || v === '') {
-      this.#add(
-        'bad-date',
-        row,
-        'date',
-        v ?? '',
-        'The date is missing or not text.',
-        `Write the date as YYYY-MM-DD, e.g. ${start}.`,
-      );
+      this.#add('bad-date.missing', row, 'date', v ?? '', { example: start });
       return null;
     }
     // Most rows repeat a handful of dates: a window date needs no further check.
@@ -59,25 +53,11 @@ export class CellChecks {
         return d.toISOString().slice(0, 10) === v;
       })();
     if (!valid) {
-      this.#add(
-        'bad-date',
-        row,
-        'date',
-        v,
-        `"${truncate(v, 30)}" is not a date written YYYY-MM-DD.`,
-        `Write the date as YYYY-MM-DD, e.g. ${start}; set the spreadsheet column to text if it reformats dates.`,
-      );
+      this.#add('bad-date', row, 'date', v, { value: truncate(v, 30), example: start });
       return null;
     }
     if (v < start || v > end) {
-      this.#add(
-        'date-outside-window',
-        row,
-        'date',
-        v,
-        `${v} is outside the operation window.`,
-        `Dates must fall between ${start} and ${end}.`,
-      );
+      this.#add('date-outside-window', row, 'date', v, { value: v, start, end });
       return null;
     }
     return v;
@@ -89,14 +69,17 @@ export class CellChecks {
     const metric = this.#metrics.get(id);
     if (metric) return metric;
     const near = closest(id, [...this.#metrics.keys()]);
-    this.#add(
-      'unknown-metric',
-      row,
-      'metric',
-      v ?? '',
-      id === '' ? 'The metric is missing.' : `"${truncate(id, 40)}" is not a metric of ${this.#op.name}.`,
-      `${near ? `Did you mean "${near}"? ` : ''}Metrics: ${[...this.#metrics.keys()].join(', ')}.`,
-    );
+    const metrics = [...this.#metrics.keys()].join(', ');
+    if (id === '') this.#add('unknown-metric.missing', row, 'metric', v ?? '', { metrics });
+    else {
+      this.#add('unknown-metric', row, 'metric', v, {
+        value: truncate(id, 40),
+        operation: this.#op.name,
+        // 'none' cannot be a suggestion's text: metric ids are matched exactly, and 'none' is not near.
+        suggestion: near ?? 'none',
+        metrics,
+      });
+    }
     return null;
   }
 
@@ -107,20 +90,15 @@ export class CellChecks {
     const allowed = this.#breakdowns.get(metric.id) ?? new Set<string>();
     // Written exactly as the definition writes it (the usual case): nothing more to check.
     if (typeof v === 'string' && allowed.has(v)) return v;
-    const hint = (): string => {
-      if (allowed.size === 0) return `${metric.id} has no breakdowns: leave the breakdown cell empty.`;
-      const listed = [...allowed].slice(0, 12).join(', ');
-      return `Leave it empty for the total, or write one of: ${listed}${allowed.size > 12 ? ` … (${allowed.size} in all; see the template)` : ''}.`;
+    const listed = [...allowed].slice(0, 12);
+    const choices = {
+      metric: metric.id,
+      allowed: listed.join(', '),
+      allowedCount: allowed.size,
+      more: allowed.size - listed.length,
     };
     if (typeof v !== 'string' || !/^[^=]+=[^=]+$/.test(v.trim())) {
-      this.#add(
-        'bad-breakdown',
-        row,
-        'breakdown',
-        v,
-        `"${truncate(String(v), 40)}" is not written dimension=value.`,
-        hint(),
-      );
+      this.#add('bad-breakdown', row, 'breakdown', v, { value: truncate(String(v), 40), ...choices });
       return undefined;
     }
     const [dimension = '', value = ''] = v
@@ -129,14 +107,7 @@ export class CellChecks {
       .map((s) => s.trim());
     const canonical = `${dimension}=${value}`;
     if (!allowed.has(canonical)) {
-      this.#add(
-        'unknown-breakdown',
-        row,
-        'breakdown',
-        v,
-        `${metric.id} has no breakdown "${truncate(canonical, 40)}".`,
-        hint(),
-      );
+      this.#add('unknown-breakdown', row, 'breakdown', v, { value: truncate(canonical, 40), ...choices });
       return undefined;
     }
     return canonical;
@@ -147,63 +118,35 @@ export class CellChecks {
    * number, not text.
    */
   value(row: number, v: unknown, typed: boolean): number | null {
-    const bad = (message: string, hint: string): null => {
-      this.#add('bad-value', row, 'value', v ?? '', message, hint);
+    const bad = (id: ProblemId & `bad-value${string}`, params: Params = {}): null => {
+      this.#add(id, row, 'value', v ?? '', params);
       return null;
     };
     if (typeof v === 'number') {
-      if (!Number.isInteger(v) || v < 0)
-        return bad(`${v} is not a whole number of zero or more.`, 'Write a whole number such as 12.');
+      if (!Number.isInteger(v) || v < 0) return bad('bad-value.not-count', { value: String(v) });
       return v <= this.#maxFigure ? v : this.#tooLarge(row, v);
     }
     if (typed && typeof v === 'string')
-      return bad(
-        `The value ${JSON.stringify(truncate(v, 30))} is text, not a number.`,
-        `Write the value as a JSON number, without quotes: "value": ${/^\d+$/.test(v) ? v : 12}.`,
-      );
-    if (typeof v !== 'string')
-      return bad(
-        'The value is missing or not a number.',
-        'Write a whole number such as 12; write 0 to report zero.',
-      );
-    if (v === '')
-      return bad(
-        'The value is empty.',
-        'Write 0 to report zero; to report nothing for this date and metric, delete the row.',
-      );
+      return bad('bad-value.quoted', {
+        value: JSON.stringify(truncate(v, 30)).slice(1, -1),
+        example: /^\d+$/.test(v) ? v : '12',
+      });
+    if (typeof v !== 'string') return bad('bad-value.missing');
+    if (v === '') return bad('bad-value.empty');
     if (/^\d+$/.test(v)) {
       const n = Number(v);
       return n <= this.#maxFigure ? n : this.#tooLarge(row, v);
     }
-    if (/^[+-]\d/.test(v) && v.startsWith('-'))
-      return bad(
-        `${truncate(v, 30)} is negative.`,
-        'Figures count people or cases: write 0 or more. To correct an earlier figure, upload the full return again with the right value.',
-      );
+    if (/^[+-]\d/.test(v) && v.startsWith('-')) return bad('bad-value.negative', { value: truncate(v, 30) });
     if (/^\d{1,3}([,.' ]\d{3})+$/.test(v))
-      return bad(
-        `${v} has thousands separators.`,
-        `Write the number without separators: ${v.replace(/[,.' ]/g, '')}.`,
-      );
-    if (/^\d*\.\d+$/.test(v))
-      return bad(`${v} is not a whole number.`, 'Figures are counts: write a whole number.');
-    if (/^[+]?\d*\.?\d+e[+-]?\d+$/i.test(v))
-      return bad(
-        `${v} is written in exponent notation.`,
-        'Write the number in full digits, e.g. 1000 rather than 1e3; set the spreadsheet cell format to Number.',
-      );
-    return bad(`"${truncate(v, 30)}" is not a number.`, 'Write a whole number such as 12, with digits only.');
+      return bad('bad-value.separators', { value: v, digits: v.replace(/[,.' ]/g, '') });
+    if (/^\d*\.\d+$/.test(v)) return bad('bad-value.fraction', { value: v });
+    if (/^[+]?\d*\.?\d+e[+-]?\d+$/i.test(v)) return bad('bad-value.exponent', { value: v });
+    return bad('bad-value', { value: truncate(v, 30) });
   }
 
   #tooLarge(row: number, v: unknown): null {
-    this.#add(
-      'value-too-large',
-      row,
-      'value',
-      v,
-      'The value is too large to be a real count, or to be added up exactly in the global totals.',
-      figureLimitHint(this.#op),
-    );
+    this.#add('value-too-large', row, 'value', v, figureLimitParams(this.#op));
     return null;
   }
 }

@@ -66,21 +66,21 @@ export function exactFigures(
 ): boolean {
   const maxFigure = maxCountryFigure(op);
   let exact = true;
-  const check = (metric: string, what: string, n: number): void => {
+  const check = (metric: string, breakdown: string | null, n: number): void => {
     if (n <= maxFigure) return;
     exact = false;
-    add(
-      'value-too-large',
-      null,
-      'value',
-      n,
-      `The ${what} of ${metric} adds up to more than ${maxFigure}: too large to be added up exactly in the global totals.`,
-      figureLimitHint(op),
-    );
+    if (breakdown === null)
+      add('value-too-large.total', null, 'value', n, { metric, ...figureLimitParams(op) });
+    else
+      add('value-too-large.breakdown-total', null, 'value', n, {
+        metric,
+        breakdown,
+        ...figureLimitParams(op),
+      });
   };
-  for (const [metric, n] of Object.entries(figures.totals)) check(metric, 'total', n);
+  for (const [metric, n] of Object.entries(figures.totals)) check(metric, null, n);
   for (const [metric, parts] of Object.entries(figures.byBreakdown)) {
-    for (const [breakdown, n] of Object.entries(parts)) check(metric, `${breakdown} total`, n);
+    for (const [breakdown, n] of Object.entries(parts)) check(metric, breakdown, n);
   }
   return exact;
 }
@@ -99,31 +99,29 @@ export function warnDecreases(
   for (const [metric, before] of Object.entries(previous.totals)) {
     const now = figures.totals[metric];
     if (now === undefined) {
-      add(
-        'total-decreased',
-        null,
-        'metric',
-        metric,
-        `${metric} was ${before} in your previous accepted return and is not reported in this one.`,
-        `A return replaces the previous one wholesale: include every row you reported before, or this figure no longer counts.`,
-      );
+      add('total-decreased.dropped', null, 'metric', metric, { metric, before });
     } else if (now < before && op.metrics.find((m) => m.id === metric)?.aggregation === 'sum') {
-      add(
-        'total-decreased',
-        null,
-        'metric',
-        metric,
-        `${metric} totals ${now}, lower than ${before} in your previous accepted return.`,
-        'Returns are cumulative: check that no day was left out. If the lower figure is a correction, nothing needs to change.',
-      );
+      add('total-decreased', null, 'metric', metric, { metric, now, before });
     }
   }
 }
 
-/** Why figures are capped, and the cap: the hint of every value-too-large problem. */
-export function figureLimitHint(op: Pick<Operation, 'name' | 'participants'>): string {
-  const participants = op.participants.length;
-  return `Check the figure: in ${op.name} a figure may be at most ${maxCountryFigure(op)}, so that the ${participants} participants' figures add up to no more than ${Number.MAX_SAFE_INTEGER} (2^53 − 1), the largest count kept exactly.`;
+/**
+ * Why figures are capped, and the cap: the parameters of every value-too-large hint. The limits are
+ * texts, written in plain digits, as a return must write a figure.
+ */
+export function figureLimitParams(op: Pick<Operation, 'name' | 'participants'>): {
+  operation: string;
+  limit: string;
+  participants: number;
+  max: string;
+} {
+  return {
+    operation: op.name,
+    limit: String(maxCountryFigure(op)),
+    participants: op.participants.length,
+    max: String(Number.MAX_SAFE_INTEGER),
+  };
 }
 
 /** The object at `key`, created empty when missing. */

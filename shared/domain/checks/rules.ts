@@ -1,5 +1,4 @@
 import type { Operation } from '../operation.ts';
-import type { ProblemCode } from '../problems.ts';
 import type { ReturnCells } from '../return-cells.ts';
 import type { AddProblem } from './add-problem.ts';
 
@@ -21,14 +20,7 @@ export function applyRules(op: Pick<Operation, 'rules'>, cells: ReturnCells, add
     if (cells.totalOf(key) === key) return;
     if (cells.rowOf(cells.totalOf(key)) === undefined) {
       const [date, metric, breakdown] = [cells.date(key), cells.metric(key), cells.breakdown(key)];
-      add(
-        'breakdown-without-total',
-        row,
-        'breakdown',
-        breakdown,
-        `Row ${row} breaks down ${metric} for ${date}, but the file has no total of ${metric} for that day.`,
-        `Add a row for ${date}, ${metric} with the breakdown cell empty and the day's total.`,
-      );
+      add('breakdown-without-total', row, 'breakdown', breakdown, { row, metric, date });
     }
     const group = cells.groupOf(key);
     const s = breakdownSums.get(group);
@@ -39,7 +31,7 @@ export function applyRules(op: Pick<Operation, 'rules'>, cells: ReturnCells, add
   });
   for (const rule of op.rules) {
     const severity = rule.severity;
-    const code: ProblemCode = severity === 'error' ? 'rule-violation' : 'rule-warning';
+    const code = severity === 'error' ? 'rule-violation' : 'rule-warning';
     if (rule.kind === 'lte') {
       cells.forEach((key, row, value) => {
         if (cells.metric(key) !== rule.metric || cells.totalOf(key) !== key) return;
@@ -47,23 +39,23 @@ export function applyRules(op: Pick<Operation, 'rules'>, cells: ReturnCells, add
         const date = cells.date(key);
         const bound = dayTotal(date, rule.bound);
         if (!bound) {
-          add(
-            code,
-            cell.row,
-            'value',
-            cell.value,
-            `Rule ${rule.id}: ${rule.metric} on ${date} is ${cell.value}, but the file has no ${rule.bound} for that day.`,
-            `${rule.metric} must not exceed ${rule.bound} on the same day: add the ${rule.bound} row for ${date}.`,
-          );
+          add(`${code}.missing-bound`, cell.row, 'value', cell.value, {
+            rule: rule.id,
+            metric: rule.metric,
+            date,
+            value: cell.value,
+            bound: rule.bound,
+          });
         } else if (cell.value > bound.value) {
-          add(
-            code,
-            cell.row,
-            'value',
-            cell.value,
-            `Rule ${rule.id}: ${rule.metric} on ${date} is ${cell.value}, more than ${rule.bound} (${bound.value}, row ${bound.row}).`,
-            `${rule.metric} must not exceed ${rule.bound} on the same day: correct one of the two rows.`,
-          );
+          add(`${code}.exceeds`, cell.row, 'value', cell.value, {
+            rule: rule.id,
+            metric: rule.metric,
+            date,
+            value: cell.value,
+            bound: rule.bound,
+            boundValue: bound.value,
+            boundRow: bound.row,
+          });
         }
       });
     } else {
@@ -72,14 +64,15 @@ export function applyRules(op: Pick<Operation, 'rules'>, cells: ReturnCells, add
         if (metric !== rule.metric || dimension !== rule.dimension) continue;
         const total = dayTotal(date, metric);
         if (total && s.sum > total.value) {
-          add(
-            code,
-            s.row,
-            'value',
-            s.sum,
-            `Rule ${rule.id}: the ${dimension} rows of ${metric} on ${date} add up to ${s.sum}, more than the day's total of ${total.value} (row ${total.row}).`,
-            `The breakdown rows of a day must add up to no more than its total: correct the total or the breakdown rows.`,
-          );
+          add(`${code}.breakdown-sum`, s.row, 'value', s.sum, {
+            rule: rule.id,
+            dimension,
+            metric,
+            date,
+            sum: s.sum,
+            total: total.value,
+            totalRow: total.row,
+          });
         }
       }
     }

@@ -1,4 +1,6 @@
 /** What the decoders of `encoding.ts` share: how they stop, fail and hint. */
+import type { Params } from '../../i18n/catalogues.generated.ts';
+import type { ProblemId } from '../problems.ts';
 
 /** Thrown once the text cannot be read further; the reason is already reported. */
 export class StopReading extends Error {
@@ -8,18 +10,14 @@ export class StopReading extends Error {
   }
 }
 
-export type Hints = { save: string; binary: string };
-export type FailureCode = 'not-utf8' | 'unsupported-format' | 'file-too-large' | 'empty-file';
-export type Fail = (code: FailureCode, message: string, hint: string) => StopReading;
+/** The reasons decoding stops: message ids of these codes. */
+export type FailureId = ProblemId &
+  (`not-utf8${string}` | `unsupported-format${string}` | `file-too-large${string}` | `empty-file${string}`);
+/** Reports why the text cannot be read, and returns what to throw. */
+export type Fail = (id: FailureId, params?: Params) => StopReading;
 
-export const CSV_HINTS: Hints = {
-  save: 'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8).',
-  binary: 'Upload the return as CSV UTF-8 or JSON text.',
-};
-export const JSON_HINTS: Hints = {
-  save: 'Save the JSON file as UTF-8 text: JSON is always UTF-8.',
-  binary: 'Upload the return as CSV UTF-8 or JSON text.',
-};
+/** Which format's advice a hint gives (`{format}` in the not-utf8 hints): what the file should be saved as. */
+export type TextFormat = 'csv' | 'json';
 
 /** A decoder of one encoding, fed the bytes after any byte-order mark. */
 export type ChunkDecoder = {

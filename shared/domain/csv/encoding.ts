@@ -1,14 +1,7 @@
 import { isAscii } from 'node:buffer';
+import type { Params } from '../../i18n/catalogues.generated.ts';
 import { type Problem, problem } from '../problems.ts';
-import {
-  type ChunkDecoder,
-  CSV_HINTS,
-  type Fail,
-  type FailureCode,
-  type Hints,
-  JSON_HINTS,
-  StopReading,
-} from './decoding.ts';
+import { type ChunkDecoder, type Fail, type FailureId, StopReading, type TextFormat } from './decoding.ts';
 import { Utf16Decoder } from './utf16.ts';
 
 /** What the text of a return may be, and where its problems go. */
@@ -42,8 +35,9 @@ export async function* decodeText(
   source: AsyncIterable<Uint8Array>,
   options: DecodeOptions,
 ): AsyncGenerator<string> {
-  const fail = (code: FailureCode, message: string, hint: string): StopReading => {
-    options.report(problem(code, {}, message, hint));
+  const format: TextFormat = options.convert ? 'csv' : 'json';
+  const fail = (id: FailureId, params: Params = {}): StopReading => {
+    options.report(problem(id, {}, { format, ...params }));
     return new StopReading();
   };
   let total = 0;
@@ -54,11 +48,7 @@ export async function* decodeText(
   for await (const chunk of source) {
     total += chunk.length;
     if (total > options.maxBytes) {
-      throw fail(
-        'file-too-large',
-        `The file is larger than ${options.maxBytes} bytes.`,
-        'Upload only your country’s rows; split nothing — a return this size is not a national return.',
-      );
+      throw fail('file-too-large', { limit: options.maxBytes });
     }
     let bytes = chunk;
     if (head) {
@@ -80,11 +70,7 @@ export async function* decodeText(
     if (text) yield text;
   }
   if (total === 0) {
-    throw fail(
-      'empty-file',
-      'The file is empty.',
-      'Upload your return with a header line and one row per date and metric.',
-    );
+    throw fail('empty-file');
   }
   const rest = await (decoder as ChunkDecoder).end();
   if (rest) yield rest;
@@ -93,29 +79,21 @@ export async function* decodeText(
 /** How many leading bytes decide the encoding (a UTF-32 byte-order mark is four). */
 const SIGNATURE_BYTES = 4;
 
-const lowerFirst = (text: string): string => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
-
 /** Chooses the decoder from the file's first bytes (at least four, unless the file is shorter). */
 function startDecoding(first: Uint8Array, options: DecodeOptions, fail: Fail): ChunkDecoder {
-  const hints = options.convert ? CSV_HINTS : JSON_HINTS;
   const [b0, b1, b2, b3] = first;
   if (
     (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) ||
     (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff)
   ) {
-    throw fail('not-utf8', 'The file is encoded as UTF-32.', hints.save);
+    throw fail('not-utf8.utf32');
   }
   const le = b0 === 0xff && b1 === 0xfe;
   if (le || (b0 === 0xfe && b1 === 0xff)) {
-    if (!options.convert) throw fail('not-utf8', 'The file is encoded as UTF-16.', hints.save);
+    if (!options.convert) throw fail('not-utf8.utf16');
     const encoding = le ? 'utf-16le' : 'utf-16be';
     options.report(
-      problem(
-        'encoding-converted',
-        { value: encoding },
-        `The file is UTF-16 (${le ? 'little' : 'big'}-endian, with a byte-order mark), as Excel saves "Unicode Text"; it was converted to be read.`,
-        `Nothing to correct. To avoid this warning, ${lowerFirst(CSV_HINTS.save)}`,
-      ),
+      problem('encoding-converted.utf16', { value: encoding }, { endian: le ? 'little' : 'big' }),
     );
     return new Utf16Decoder(encoding, fail);
   }
@@ -125,25 +103,15 @@ function startDecoding(first: Uint8Array, options: DecodeOptions, fail: Fail): C
     first.length >= 4 &&
     ((ascii(b0) && b1 === 0 && ascii(b2) && b3 === 0) || (b0 === 0 && ascii(b1) && b2 === 0 && ascii(b3)))
   ) {
-    throw fail(
-      'not-utf8',
-      'The file looks like UTF-16 without a byte-order mark (every other byte is NUL).',
-      options.convert
-        ? `${CSV_HINTS.save} Excel's "Unicode Text" (UTF-16 with a byte-order mark) is read too.`
-        : JSON_HINTS.save,
-    );
+    throw fail('not-utf8.utf16-without-bom');
   }
   if (b0 === 0x50 && b1 === 0x4b) {
-    throw fail(
-      'unsupported-format',
-      'The file is a ZIP archive (perhaps an Excel workbook) with a text extension.',
-      'Upload Excel workbooks with the .xlsx extension, or save the sheet as CSV UTF-8.',
-    );
+    throw fail('unsupported-format.zip-as-text');
   }
   const bom = b0 === 0xef && b1 === 0xbb && b2 === 0xbf;
   // A UTF-8 byte-order mark says what the file is: text after it that is not UTF-8 is not guessed at.
   return new Utf8Decoder(
-    { skip: bom ? 3 : 0, convert: options.convert && !bom, hints, report: options.report },
+    { skip: bom ? 3 : 0, convert: options.convert && !bom, report: options.report },
     fail,
   );
 }
@@ -179,7 +147,6 @@ const NOT_WINDOWS_1252 = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x81\x8d\x8f\x90\x9d]/;
 class Utf8Decoder implements ChunkDecoder {
   readonly skip: number;
   readonly #convert: boolean;
-  readonly #hints: Hints;
   readonly #report: (p: Problem) => void;
   readonly #fail: Fail;
   /** Offset in the file (after a byte-order mark) of the next byte to be written. */
@@ -198,13 +165,9 @@ class Utf8Decoder implements ChunkDecoder {
   /** Set once the text is read as Windows-1252. */
   #windows1252: ((bytes: Uint8Array) => string) | null = null;
 
-  constructor(
-    options: { skip: number; convert: boolean; hints: Hints; report: (p: Problem) => void },
-    fail: Fail,
-  ) {
+  constructor(options: { skip: number; convert: boolean; report: (p: Problem) => void }, fail: Fail) {
     this.skip = options.skip;
     this.#convert = options.convert;
-    this.#hints = options.hints;
     this.#report = options.report;
     this.#fail = fail;
   }
@@ -280,11 +243,7 @@ class Utf8Decoder implements ChunkDecoder {
     if (this.#windows1252) return '';
     if (this.#badLead) return this.#switch(new Uint8Array(0), -1, this.#at - this.#pending.length);
     if (this.#needed > 0) {
-      throw this.#fail(
-        'not-utf8',
-        'The file ends in the middle of a UTF-8 character.',
-        `${this.#hints.save} Save it again in full.`,
-      );
+      throw this.#fail('not-utf8.cut-character');
     }
     return '';
   }
@@ -295,21 +254,13 @@ class Utf8Decoder implements ChunkDecoder {
    */
   async #switch(bytes: Uint8Array, start: number, at: number): Promise<string> {
     const first = start < 0 ? this.#pending[0] : bytes[start];
-    const where = `byte ${at + this.skip + 1} (0x${(first ?? 0).toString(16).toUpperCase().padStart(2, '0')})`;
+    const where = { byte: at + this.skip + 1, hex: (first ?? 0).toString(16).toUpperCase().padStart(2, '0') };
     // Everything before `where` was plain ASCII: the same text in both encodings.
     if (!this.#convert) {
-      throw this.#fail(
-        'not-utf8',
-        `The file is not valid UTF-8 text at ${where}${this.skip > 0 ? ', though it starts with a UTF-8 byte-order mark' : ''}.`,
-        this.#hints.save,
-      );
+      throw this.#fail('not-utf8.invalid', { ...where, bom: this.skip > 0 ? 'yes' : 'no' });
     }
     if (this.#nonAscii) {
-      throw this.#fail(
-        'not-utf8',
-        `The file mixes encodings: it has UTF-8 text, then ${where} that is not UTF-8.`,
-        `${CSV_HINTS.save} Re-type or paste the accented names again if they came from another file.`,
-      );
+      throw this.#fail('not-utf8.mixed', where);
     }
     if (this.#control) throw this.#binary();
     const decode = (chunk: Uint8Array, offset: number): string => {
@@ -319,11 +270,10 @@ class Utf8Decoder implements ChunkDecoder {
         const code = text.charCodeAt(bad);
         throw code < 0x20 || code === 0x7f
           ? this.#binary()
-          : this.#fail(
-              'not-utf8',
-              `The file is neither UTF-8 nor Windows-1252 text: byte ${offset + bad + 1} (0x${code.toString(16).toUpperCase()}) is not a character in either.`,
-              CSV_HINTS.save,
-            );
+          : this.#fail('not-utf8.not-windows-1252', {
+              byte: offset + bad + 1,
+              hex: code.toString(16).toUpperCase(),
+            });
       }
       return fromWindows1252(text);
     };
@@ -338,14 +288,7 @@ class Utf8Decoder implements ChunkDecoder {
     this.#pending = [];
     // What is at hand is checked before the warning: a binary file gets only its error.
     const text = before + decode(rest, at + this.skip);
-    this.#report(
-      problem(
-        'encoding-converted',
-        { value: 'windows-1252' },
-        `The file is not valid UTF-8 at ${where}, so it was read as Windows-1252, the Western European encoding Excel uses for "CSV" on Windows.`,
-        `Check that accented names and letters read correctly in this report. To avoid this warning, ${lowerFirst(CSV_HINTS.save)}`,
-      ),
-    );
+    this.#report(problem('encoding-converted.windows-1252', { value: 'windows-1252' }, where));
     return text;
   }
 
@@ -355,18 +298,10 @@ class Utf8Decoder implements ChunkDecoder {
   }
 
   #binary(): StopReading {
-    return this.#fail(
-      'not-utf8',
-      'The file contains binary data (NUL or control bytes), not text.',
-      this.#hints.binary,
-    );
+    return this.#fail('not-utf8.binary');
   }
 
   #forbidden(at: number): StopReading {
-    return this.#fail(
-      'not-utf8',
-      `The file is not valid UTF-8 text (near byte ${at + this.skip + 1}: a forbidden UTF-8 form, such as an overlong or surrogate sequence).`,
-      this.#hints.save,
-    );
+    return this.#fail('not-utf8.forbidden-form', { byte: at + this.skip + 1 });
   }
 }

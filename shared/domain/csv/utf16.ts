@@ -1,4 +1,4 @@
-import { type ChunkDecoder, CSV_HINTS, type Fail, type StopReading } from './decoding.ts';
+import type { ChunkDecoder, Fail, StopReading } from './decoding.ts';
 
 /** UTF-16 after its byte-order mark, checked for NUL characters and unpaired surrogates. */
 export class Utf16Decoder implements ChunkDecoder {
@@ -32,11 +32,7 @@ export class Utf16Decoder implements ChunkDecoder {
 
   async end(): Promise<string> {
     if (this.#bytes % 2 !== 0) {
-      throw this.#fail(
-        'not-utf8',
-        'The file ends in the middle of a UTF-16 character (an odd number of bytes).',
-        `${CSV_HINTS.save} Save it again in full.`,
-      );
+      throw this.#fail('not-utf8.cut-utf16');
     }
     const text = this.#high + (this.#decoder ? this.#decode(new Uint8Array(0), false) : '');
     this.#high = '';
@@ -53,20 +49,12 @@ export class Utf16Decoder implements ChunkDecoder {
   }
 
   #surrogate(): StopReading {
-    return this.#fail(
-      'not-utf8',
-      'The file is not valid UTF-16 text (a surrogate without its pair).',
-      CSV_HINTS.save,
-    );
+    return this.#fail('not-utf8.utf16-surrogate');
   }
 
   #check(text: string): void {
     if (text.includes('\0')) {
-      throw this.#fail(
-        'not-utf8',
-        'The file contains binary data (NUL characters), not text.',
-        CSV_HINTS.binary,
-      );
+      throw this.#fail('not-utf8.utf16-binary');
     }
     if (UNPAIRED_SURROGATE.test(text)) throw this.#surrogate();
   }

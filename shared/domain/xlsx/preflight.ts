@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../result.ts';
 import { loadJSZip } from './libraries.ts';
 import { XLSX_LIMITS } from './limits.ts';
 import { parseRelationships, parseSheets, RETURN_SHEET, resolvePart } from './workbook-xml.ts';
-import { macroWorkbook, SAVE_AS_XLSX, unsupported, zipBomb } from './xlsx-problems.ts';
+import { macroWorkbook, unsupported, zipBomb } from './xlsx-problems.ts';
 import { declaredEntryCount, inflate, notAZip, sizesOf, ZIP_SIGNATURES } from './zip-archive.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -32,7 +32,7 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
   if (!ZIP_SIGNATURES.some((s) => bytes.subarray(0, 4).equals(s))) return err(notAZip(bytes));
   const entryCount = declaredEntryCount(bytes);
   if (entryCount !== null && entryCount > XLSX_LIMITS.maxEntries) {
-    return err(zipBomb(`The workbook's archive declares ${entryCount} entries; a workbook has a few dozen.`));
+    return err(zipBomb('zip-bomb.declared-entries', { count: entryCount }));
   }
 
   let zip: JSZip;
@@ -42,20 +42,13 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (/encrypt/i.test(message)) {
-      return err(
-        unsupported(
-          'The workbook is encrypted (password-protected) and cannot be read.',
-          'Remove the password, then File → Save As → Excel Workbook (.xlsx).',
-        ),
-      );
+      return err(unsupported('unsupported-format.encrypted'));
     }
-    return err(
-      unsupported(`The workbook is damaged: its ZIP archive cannot be read (${truncate(message, 120)}).`),
-    );
+    return err(unsupported('unsupported-format.damaged-zip', { detail: truncate(message, 120) }));
   }
   const entries = Object.values(zip.files).filter((f) => !f.dir);
   if (entries.length > XLSX_LIMITS.maxEntries) {
-    return err(zipBomb(`The workbook's archive has ${entries.length} entries; a workbook has a few dozen.`));
+    return err(zipBomb('zip-bomb.entries', { count: entries.length }));
   }
 
   // Sizes come from the central directory: an honest bomb is refused without inflating anything.
@@ -68,35 +61,32 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
       uncompressedSize > XLSX_LIMITS.maxRatio * Math.max(compressedSize, 1)
     ) {
       return err(
-        zipBomb(
-          `The workbook part "${truncate(entry.name, 60)}" expands from ${compressedSize} to ${uncompressedSize} bytes (more than ${XLSX_LIMITS.maxRatio} times): it looks like a ZIP bomb.`,
-        ),
+        zipBomb('zip-bomb.ratio', {
+          part: truncate(entry.name, 60),
+          from: compressedSize,
+          to: uncompressedSize,
+          ratio: XLSX_LIMITS.maxRatio,
+        }),
       );
     }
   }
   if (total > XLSX_LIMITS.maxUnzippedBytes) {
-    return err(
-      zipBomb(
-        `The workbook expands to ${total} bytes, more than the ${XLSX_LIMITS.maxUnzippedBytes} allowed.`,
-      ),
-    );
+    return err(zipBomb('zip-bomb.total', { size: total, limit: XLSX_LIMITS.maxUnzippedBytes }));
   }
 
   // Macros: VBA projects, Excel 4 macro sheets, or a macro-enabled content type (.xlsm, .xltm, .xlam).
   if (entries.some((e) => /vbaProject[^/]*\.bin$/i.test(e.name) || /^xl\/macrosheets\//i.test(e.name))) {
-    return err(macroWorkbook('The workbook contains macros (a VBA project or macro sheets).'));
+    return err(macroWorkbook('macro-workbook'));
   }
   if (zip.file('xl/workbook.bin')) {
-    return err(
-      unsupported('The file is an Excel binary workbook (.xlsb), which cannot be read.', SAVE_AS_XLSX),
-    );
+    return err(unsupported('unsupported-format.xlsb'));
   }
   const contentTypes = zip.file('[Content_Types].xml');
   if (contentTypes) {
     const types = await inflate(contentTypes);
     if (!types.ok) return err(types.error);
     if (/macroEnabled/i.test(types.value.toString('latin1'))) {
-      return err(macroWorkbook('The workbook is macro-enabled (saved as .xlsm, .xltm or .xlam).'));
+      return err(macroWorkbook('macro-workbook.macro-enabled'));
     }
   }
 
@@ -104,16 +94,7 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
   const relsEntry = zip.file('xl/_rels/workbook.xml.rels');
   if (!workbookEntry || !relsEntry) {
     const ods = zip.file('mimetype') !== null || zip.file('content.xml') !== null;
-    return err(
-      unsupported(
-        ods
-          ? 'The file is an OpenDocument spreadsheet (.ods), not an Excel workbook.'
-          : 'The file is a ZIP archive but not an Excel workbook (it has no xl/workbook.xml).',
-        ods
-          ? 'Save it as Excel Workbook (.xlsx) (in LibreOffice: File → Save As → Excel 2007-365).'
-          : SAVE_AS_XLSX,
-      ),
-    );
+    return err(unsupported(ods ? 'unsupported-format.ods' : 'unsupported-format.not-workbook'));
   }
   const workbook = await inflate(workbookEntry);
   if (!workbook.ok) return err(workbook.error);
@@ -128,31 +109,17 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
   const named = sheets.find((s) => s.name.trim().toLowerCase() === RETURN_SHEET);
   const chosen = named ?? sheets.find((s) => s.state === 'visible') ?? sheets[0];
   if (!chosen) {
-    return err(
-      problem(
-        'no-rows',
-        {},
-        'The workbook has no worksheet.',
-        `Put the return on a sheet named "${RETURN_SHEET}": a header row date, metric, breakdown, value, then one row per date and metric.`,
-      ),
-    );
+    return err(problem('no-rows.no-sheet', {}, { returnSheet: RETURN_SHEET }));
   }
   const sheetEntry = zip.file(chosen.path);
   if (!sheetEntry) {
-    return err(unsupported(`The workbook is damaged: the sheet "${truncate(chosen.name, 40)}" is missing.`));
+    return err(unsupported('unsupported-format.sheet-missing', { sheet: truncate(chosen.name, 40) }));
   }
   const sheet = await inflate(sheetEntry);
   if (!sheet.ok) return err(sheet.error);
   const cells = countCells(sheet.value, maxCells);
   if (cells > maxCells) {
-    return err(
-      problem(
-        'too-many-cells',
-        {},
-        `The sheet "${truncate(chosen.name, 40)}" has more than ${maxCells} cells; reading stopped before it started.`,
-        'Copy only the return’s rows and its columns (date, metric, breakdown, value) into a new workbook, and upload that.',
-      ),
-    );
+    return err(problem('too-many-cells', {}, { sheet: truncate(chosen.name, 40), limit: maxCells }));
   }
 
   const partOf = async (type: string): Promise<Result<Buffer | null, Problem>> => {
@@ -167,9 +134,7 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
 
   const parts = [workbook.value, sheet.value, styles.value, sharedStrings.value];
   if (parts.some((p) => p !== null && (p.includes('<!DOCTYPE') || p.includes('<!ENTITY')))) {
-    return err(
-      unsupported('The workbook contains a document type declaration (DTD), which Excel never writes.'),
-    );
+    return err(unsupported('unsupported-format.dtd'));
   }
   // exceljs's streaming parser never reports a document that stops short; a cut-off sheet would
   // otherwise pass for a shorter return.
@@ -177,11 +142,7 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
     !endsWithRoot(sheet.value, 'worksheet') ||
     (sharedStrings.value && !endsWithRoot(sharedStrings.value, 'sst'))
   ) {
-    return err(
-      unsupported(
-        `The workbook is damaged: the sheet "${truncate(chosen.name, 40)}" or its text stops short.`,
-      ),
-    );
+    return err(unsupported('unsupported-format.cut-short', { sheet: truncate(chosen.name, 40) }));
   }
   return ok({
     name: chosen.name,

@@ -48,7 +48,11 @@ type Columns = ReturnType<ReturnChecker['header']>;
  * cannot be read, or holds nothing, is a file problem.
  */
 export async function readSheet(parts: SheetParts, checker: ReturnChecker): Promise<void> {
-  const sheetLabel = `"${truncate(parts.name, 40)}"${parts.fallback ? ` (the workbook has no sheet named "${RETURN_SHEET}")` : ''}`;
+  const sheet = {
+    sheet: truncate(parts.name, 40),
+    fallback: parts.fallback ? 'yes' : 'no',
+    returnSheet: RETURN_SHEET,
+  };
   let header: { columns: Columns; width: number } | undefined;
   let previous = 0;
   try {
@@ -85,10 +89,9 @@ export async function readSheet(parts: SheetParts, checker: ReturnChecker): Prom
         if (stray) {
           checker.fileProblem(
             problem(
-              'wrong-field-count',
+              'wrong-field-count.outside-table',
               { row: number, column: columnLetter(stray.col), value: stray.text },
-              `Row ${number} has a value in column ${columnLetter(stray.col)}, to the right of the header’s last column (${columnLetter(header.width)}).`,
-              'Delete what is to the right of the table: a return has only the columns date, metric, breakdown, value and country, each with its header.',
+              { row: number, column: columnLetter(stray.col), last: columnLetter(header.width) },
             ),
           );
           continue;
@@ -106,22 +109,16 @@ export async function readSheet(parts: SheetParts, checker: ReturnChecker): Prom
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     checker.fileProblem(
-      unsupported(
-        `The sheet ${sheetLabel} cannot be read after row ${previous}: ${truncate(message, 120)}.`,
-        'Open the workbook in Excel and save it again (File → Save As → Excel Workbook (.xlsx)).',
-      ),
+      unsupported('unsupported-format.unreadable-sheet', {
+        ...sheet,
+        row: previous,
+        detail: truncate(message, 120),
+      }),
     );
     return;
   }
   if (!header) {
-    checker.fileProblem(
-      problem(
-        'no-rows',
-        {},
-        `The sheet ${sheetLabel} is empty.`,
-        `Start the sheet "${RETURN_SHEET}" with the header row date, metric, breakdown, value, then one row per date and metric.`,
-      ),
-    );
+    checker.fileProblem(problem('no-rows.empty-sheet', {}, sheet));
   }
 }
 
@@ -190,18 +187,15 @@ function isoDay(date: Date): string {
 }
 
 function formulaProblem(row: number, cell: SheetCell, column: string | undefined): Problem {
+  const at = {
+    row,
+    column: column ?? columnLetter(cell.col),
+    value: cell.formula ? `=${cell.formula}` : '(shared formula)',
+  };
   const address = `${columnLetter(cell.col)}${row}`;
-  const shown = cell.formula ? `=${cell.formula}` : 'a formula copied from another cell';
-  return problem(
-    'formula-not-allowed',
-    {
-      row,
-      column: column ?? columnLetter(cell.col),
-      value: cell.formula ? `=${cell.formula}` : '(shared formula)',
-    },
-    `Cell ${address} holds ${cell.formula ? `the formula ${truncate(shown, 60)}` : shown}; formulas are not calculated here.`,
-    'Paste values only (Paste Special → Values), or type the number.',
-  );
+  return cell.formula
+    ? problem('formula-not-allowed', at, { cell: address, formula: truncate(`=${cell.formula}`, 60) })
+    : problem('formula-not-allowed.shared', at, { cell: address });
 }
 
 /** Excel's column letters: 1 → A, 27 → AA. */

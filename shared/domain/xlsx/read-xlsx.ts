@@ -47,26 +47,12 @@ async function readAll(
   for await (const chunk of source) {
     total += chunk.length;
     if (total > maxBytes) {
-      return err(
-        problem(
-          'file-too-large',
-          {},
-          `The file is larger than ${maxBytes} bytes.`,
-          'Upload only your country’s rows: a workbook this size is not a national return.',
-        ),
-      );
+      return err(problem('file-too-large', {}, { limit: maxBytes }));
     }
     chunks.push(chunk);
   }
   if (total === 0) {
-    return err(
-      problem(
-        'empty-file',
-        {},
-        'The file is empty.',
-        'Upload your return with a header row and one row per date and metric.',
-      ),
-    );
+    return err(problem('empty-file', {}));
   }
   return ok(Buffer.concat(chunks, total));
 }

@@ -1,29 +1,17 @@
-import { type Problem, problem } from '../problems.ts';
+import type { Params } from '../../i18n/catalogues.generated.ts';
+import { type Problem, type ProblemId, problem } from '../problems.ts';
 
-/** The hint for most workbooks that cannot be read: save them again as a plain workbook. */
-export const SAVE_AS_XLSX = 'In Excel: File → Save As → Excel Workbook (.xlsx), then upload that file.';
-
-/** A file that is not a workbook this reader handles (`unsupported-format`). */
-export function unsupported(message: string, hint = SAVE_AS_XLSX): Problem {
-  return problem('unsupported-format', {}, message, hint);
+/** A file that is not a workbook this reader handles (`unsupported-format`), for the reason `id` names. */
+export function unsupported(id: ProblemId & `unsupported-format.${string}`, params: Params = {}): Problem {
+  return problem(id, {}, params);
 }
 
 /** An archive that expands too far, or further than it declares (`zip-bomb`). */
-export function zipBomb(message: string): Problem {
-  return problem(
-    'zip-bomb',
-    {},
-    message,
-    'Upload the return saved directly from Excel (File → Save As → Excel Workbook (.xlsx)), or as CSV UTF-8.',
-  );
+export function zipBomb(id: ProblemId & `zip-bomb.${string}`, params: Params): Problem {
+  return problem(id, {}, params);
 }
 
 /** A workbook with macros, or saved as macro-enabled (`macro-workbook`). */
-export function macroWorkbook(message: string): Problem {
-  return problem(
-    'macro-workbook',
-    {},
-    message,
-    'Save it as a plain workbook: in Excel, File → Save As → Excel Workbook (.xlsx) (not .xlsm), then upload that file.',
-  );
+export function macroWorkbook(id: ProblemId & `macro-workbook${string}`): Problem {
+  return problem(id, {});
 }

@@ -14,18 +14,12 @@ const CFB_SIGNATURE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe
 /** Why the bytes are not a ZIP archive, told in the agency's terms. */
 export function notAZip(bytes: Buffer): Problem {
   if (bytes.subarray(0, CFB_SIGNATURE.length).equals(CFB_SIGNATURE)) {
-    return unsupported(
-      'The file is a password-protected (encrypted) workbook, or an old-style .xls workbook; neither can be read.',
-      'Remove the password (in Excel: File → Info → Protect Workbook → Encrypt with Password, clear it), then File → Save As → Excel Workbook (.xlsx).',
-    );
+    return unsupported('unsupported-format.encrypted-or-xls');
   }
   if (looksLikeText(bytes)) {
-    return unsupported(
-      'The file is text (perhaps CSV), not an Excel workbook, although it is named .xlsx.',
-      'Upload a CSV file with the .csv extension, or save the sheet in Excel as Excel Workbook (.xlsx).',
-    );
+    return unsupported('unsupported-format.text-as-xlsx');
   }
-  return unsupported('The file is not an Excel workbook (.xlsx): it is not a ZIP archive.');
+  return unsupported('unsupported-format.not-zip');
 }
 
 function looksLikeText(bytes: Buffer): boolean {
@@ -87,13 +81,7 @@ export function inflate(entry: JSZip.JSZipObject): Promise<Result<Buffer, Proble
       if (total > declared) {
         stream.removeAllListeners('data');
         stream.pause();
-        resolve(
-          err(
-            zipBomb(
-              `The workbook part "${truncate(entry.name, 60)}" expands beyond the ${declared} bytes its archive declares.`,
-            ),
-          ),
-        );
+        resolve(err(zipBomb('zip-bomb.beyond-declared', { part: truncate(entry.name, 60), declared })));
         return;
       }
       chunks.push(chunk);
@@ -102,9 +90,10 @@ export function inflate(entry: JSZip.JSZipObject): Promise<Result<Buffer, Proble
       const message = e instanceof Error ? e.message : String(e);
       resolve(
         err(
-          unsupported(
-            `The workbook is damaged: the part "${truncate(entry.name, 60)}" cannot be unpacked (${truncate(message, 80)}).`,
-          ),
+          unsupported('unsupported-format.damaged-part', {
+            part: truncate(entry.name, 60),
+            detail: truncate(message, 80),
+          }),
         ),
       );
     });

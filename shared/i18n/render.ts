@@ -1,0 +1,107 @@
+import type { Problem, ProblemCode } from '../domain/problems.ts';
+import { CATALOGUES, type MessageKey, type Params } from './catalogues.generated.ts';
+import { DEFAULT_LOCALE, intlLocale, type Locale } from './locale.ts';
+
+export type { MessageKey, Params } from './catalogues.generated.ts';
+
+/**
+ * Parameters holding a date (`YYYY-MM-DD`) that messages may also show spelled out: for each, the
+ * renderer adds `{name}Date`, the date in the reader's language ("10 novembre 2025"). The ISO form
+ * stays available, as it is what a return must contain.
+ */
+export const DATE_PARAMS = ['start', 'end'] as const;
+
+/**
+ * The message `key` in `locale`, with `params` filled in; English when the locale's catalogue lacks
+ * it (the catalogue tests make that never happen). Numbers are formatted by the locale, Arabic in
+ * Latin digits (see `intlLocale`).
+ */
+export function renderMessage(key: MessageKey, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
+  const format = CATALOGUES[locale][key] ?? CATALOGUES[DEFAULT_LOCALE][key];
+  if (!format) throw new MissingMessageError(key);
+  return format(withDates(params, locale));
+}
+
+/** True when `key` is a message of the catalogues. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(CATALOGUES[DEFAULT_LOCALE], key);
+}
+
+/** Thrown for a message key no catalogue has: a bug, as keys are typed. */
+export class MissingMessageError extends Error {
+  constructor(key: string) {
+    super(`No message "${key}" in the catalogues.`);
+    this.name = 'MissingMessageError';
+  }
+}
+
+/**
+ * Codes that share another code's messages: a rule's warning says what its error would say.
+ */
+const MESSAGES_OF: Partial<Record<ProblemCode, ProblemCode>> = { 'rule-warning': 'rule-violation' };
+
+/**
+ * The catalogue key of a problem's message (`….message`) and hint (`….hint`):
+ * `problem.{code}` or `problem.{code}.{variant}`.
+ */
+export function problemMessageKeys(
+  code: ProblemCode,
+  variant?: string | null,
+): { message: string; hint: string } {
+  const base = `problem.${MESSAGES_OF[code] ?? code}${variant ? `.${variant}` : ''}`;
+  return { message: `${base}.message`, hint: `${base}.hint` };
+}
+
+/** The longest message or hint: well above any we write, far below what a hostile file could make. */
+export const MAX_TEXT_CHARS = 1_000;
+
+/**
+ * A problem's sentence and hint in `locale`, rendered from its code, variant and parameters. A
+ * problem stored before messages became data (no `params`), or made by code that still passes its
+ * own English text, renders as the text it carries, in every locale.
+ */
+export function renderProblem(
+  p: Pick<Problem, 'code' | 'message' | 'hint'> & { variant?: string | null; params?: Params | null },
+  locale: Locale = DEFAULT_LOCALE,
+): { message: string; hint: string } {
+  const keys = problemMessageKeys(p.code, p.variant);
+  if (!p.params || !isMessageKey(keys.message) || !isMessageKey(keys.hint)) {
+    return { message: p.message, hint: p.hint };
+  }
+  return {
+    message: bound(renderMessage(keys.message, p.params, locale)),
+    hint: bound(renderMessage(keys.hint, p.params, locale)),
+  };
+}
+
+const bound = (text: string): string =>
+  text.length <= MAX_TEXT_CHARS ? text : `${text.slice(0, MAX_TEXT_CHARS)}… (${text.length} characters)`;
+
+/**
+ * A figure as a report shows it: the number in the locale's digits and grouping, or "—" when the
+ * figure was not reported. A reported 0 is "0" in every language, never the dash.
+ */
+export function formatFigure(value: number | null | undefined, locale: Locale = DEFAULT_LOCALE): string {
+  if (value === null || value === undefined) return renderMessage('figure.not-reported', {}, locale);
+  return new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 0 }).format(value);
+}
+
+/** A `YYYY-MM-DD` date spelled out in `locale` ("10 November 2025"), whatever the time zone. */
+export function formatDate(isoDate: string, locale: Locale = DEFAULT_LOCALE): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!m) return isoDate;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (Number.isNaN(date.getTime())) return isoDate;
+  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+}
+
+function withDates(params: Params, locale: Locale): Params {
+  let out: Record<string, string | number> | undefined;
+  for (const name of DATE_PARAMS) {
+    const v = params[name];
+    if (typeof v !== 'string') continue;
+    out ??= { ...params };
+    out[`${name}Date`] = formatDate(v, locale);
+  }
+  return out ?? params;
+}
