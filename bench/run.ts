@@ -202,18 +202,19 @@ if (wanted('bundles')) {
   const bundles = await measureBundles(5);
   results.bundles = bundles;
   console.log(
-    `\nLambda bundles (infra/bundling.ts settings), import in a fresh Node process with --enable-source-maps, median of 5 (targets ≤ 1.5 MB, ≤ 300 ms); bare \`node -e 0\`: ${ms(bundles.nodeStartMs)} ms`,
+    `\nLambda bundles (infra/bundling.ts settings), import in a fresh Node process with --enable-source-maps, median of 5 (targets: ≤ 1 MB loaded at init, ≤ 300 ms); bare \`node -e 0\`: ${ms(bundles.nodeStartMs)} ms`,
   );
   console.table(
     bundles.bundles.map((b) => ({
       function: b.function,
       variant: b.variant,
-      'size KiB': ms(b.bytes / 1024),
+      'init KiB': ms(b.bytes / 1024),
+      'all chunks KiB': ms(b.totalBytes / 1024),
       'source map KiB': ms(b.sourceMapBytes / 1024),
       'import ms': ms(b.importMs),
       'import ms, no source maps': ms(b.importNoSourceMapsMs),
       'process ms': ms(b.processMs),
-      size: verdict(b.bytes <= 1_500_000),
+      size: verdict(b.bytes <= 1_000_000),
       init: verdict(b.importMs <= 300),
     })),
   );

@@ -5,7 +5,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 
 /** Absolute path of the repository root (the folder holding package.json). */
 export const REPO_ROOT: string = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +34,9 @@ export const ESM_REQUIRE_BANNER =
  *   runtime, so the code runs against the exact versions the tests ran against (and
  *   `@aws-sdk/s3-presigned-post` is not in the runtime at all).
  * - `mainFields` prefers ES module builds, which tree-shake better.
+ * - `splitting`: every dynamic `import()` becomes a chunk of its own under `chunks/`, loaded on
+ *   first use — Excel support (exceljs, jszip: about 1 MB) is read from disk only by a request that
+ *   reads or writes a workbook, so a cold start loads the rest alone.
  */
 export const BUNDLE_SETTINGS = {
   format: 'esm',
@@ -47,6 +50,8 @@ export const BUNDLE_SETTINGS = {
   banner: ESM_REQUIRE_BANNER,
   /** Lambda resolves `index.handler` to `index.mjs` because the bundle is ESM. */
   outputFileName: 'index.mjs',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
 } as const;
 
 /** Absolute path of a function's entry file. */
@@ -54,11 +59,17 @@ export function entryPath(name: FunctionName): string {
   return join(REPO_ROOT, FUNCTION_ENTRIES[name]);
 }
 
-/** The esbuild options for one function, as deployed (callers may override, e.g. `external`). */
-export function esbuildOptions(name: FunctionName, outfile: string): BuildOptions {
+/**
+ * The esbuild options for one function, as deployed: `outdir` receives `index.mjs` (the handler)
+ * and its chunks. Callers may override (e.g. `external`).
+ */
+export function esbuildOptions(name: FunctionName, outdir: string): BuildOptions {
   return {
-    entryPoints: [entryPath(name)],
-    outfile,
+    entryPoints: { index: entryPath(name) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    splitting: BUNDLE_SETTINGS.splitting,
+    chunkNames: BUNDLE_SETTINGS.chunkNames,
     bundle: true,
     platform: BUNDLE_SETTINGS.platform,
     target: BUNDLE_SETTINGS.target,
@@ -69,5 +80,32 @@ export function esbuildOptions(name: FunctionName, outfile: string): BuildOption
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     external: [...BUNDLE_SETTINGS.externals],
     banner: { js: BUNDLE_SETTINGS.banner },
+  };
+}
+
+/**
+ * The sizes of a split bundle, from its metafile: `initBytes`, what a cold start reads (the entry
+ * and every chunk it imports statically, transitively), and `totalBytes`, every JavaScript file
+ * (the lazy chunks too). Source maps are counted in neither.
+ */
+export function bundleSizes(metafile: Metafile): { initBytes: number; totalBytes: number; entry: string } {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((f) => f.endsWith(`/${BUNDLE_SETTINGS.outputFileName}`));
+  if (!entry)
+    throw new Error(`no ${BUNDLE_SETTINGS.outputFileName} among ${Object.keys(outputs).join(', ')}`);
+  const loaded = new Set<string>();
+  const next = [entry];
+  while (next.length > 0) {
+    const file = next.pop() as string;
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    for (const i of outputs[file]?.imports ?? [])
+      if (i.kind === 'import-statement' && !i.external) next.push(i.path);
+  }
+  const js = Object.entries(outputs).filter(([f]) => !f.endsWith('.map'));
+  return {
+    entry,
+    initBytes: [...loaded].reduce((sum, f) => sum + (outputs[f]?.bytes ?? 0), 0),
+    totalBytes: js.reduce((sum, [, o]) => sum + o.bytes, 0),
   };
 }

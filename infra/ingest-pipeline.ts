@@ -14,6 +14,7 @@ import {
   processingWindowSeconds,
   visibilityTimeoutSeconds,
 } from '../shared/domain/ingest-timing.ts';
+import { ROLLUPS_PREFIX } from '../shared/domain/object-keys.ts';
 import { acknowledgeNagOnCdkSingleton, BASIC_EXECUTION_ROLE_FINDING } from './nag.ts';
 import { bindBucket, bindTable, OptallyFunction } from './optally-function.ts';
 import { BUCKET_PREFIXES } from './storage.ts';
@@ -80,6 +81,8 @@ export class IngestPipeline extends Construct {
     // definition version reads that version's archived copy.
     bindBucket(this.function, props.uploadsBucket, 'readWrite', BUCKET_PREFIXES.reports);
     bindBucket(this.function, props.uploadsBucket, 'read', BUCKET_PREFIXES.definitions);
+    // Each rollup version's body, written once before the head in DynamoDB points at it.
+    bindBucket(this.function, props.uploadsBucket, 'write', ROLLUPS_PREFIX);
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -1,12 +1,21 @@
-import { Duration } from 'aws-cdk-lib';
+import { dirname } from 'node:path';
+import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BUNDLE_SETTINGS, entryPath, type FunctionName, REPO_ROOT } from './bundling.ts';
+import { buildSync } from 'esbuild';
+import { BUNDLE_SETTINGS, entryPath, esbuildOptions, type FunctionName } from './bundling.ts';
 import { acknowledgeNag, nagResourceText } from './nag.ts';
 
 /**
@@ -46,7 +55,7 @@ export interface OptallyFunctionProps {
  */
 export class OptallyFunction extends Construct {
   /** The function itself. */
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   /** Its execution role (no managed policies). */
   readonly role: Role;
   /** Its log group. */
@@ -67,9 +76,9 @@ export class OptallyFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: entryPath(props.name),
-      handler: 'handler',
+    this.function = new LambdaFunction(this, 'Function', {
+      code: bundledCode(props.name),
+      handler: `${BUNDLE_SETTINGS.outputFileName.replace(/\.mjs$/, '')}.handler`,
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -80,24 +89,11 @@ export class OptallyFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel[FUNCTION_LOG_LEVEL],
       tracing: Tracing.ACTIVE,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
       environment: {
         // Stack traces point at the TypeScript sources instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: FUNCTION_LOG_LEVEL,
         ...props.environment,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: BUNDLE_SETTINGS.target,
-        minify: BUNDLE_SETTINGS.minify,
-        sourceMap: BUNDLE_SETTINGS.sourcemap,
-        sourcesContent: BUNDLE_SETTINGS.sourcesContent,
-        mainFields: BUNDLE_SETTINGS.mainFields,
-        externalModules: BUNDLE_SETTINGS.externals,
-        banner: BUNDLE_SETTINGS.banner,
       },
     });
 
@@ -208,4 +204,25 @@ export function bindBucket(
     },
   ]);
   fn.setEnvironment(envVar, bucket.bucketName);
+}
+
+/**
+ * The function's code: bundled by the local esbuild with the settings of infra/bundling.ts (the
+ * same `npm run build` and the benchmark use) into `index.mjs` and its lazily loaded chunks — a
+ * folder, which NodejsFunction's single-file bundling cannot produce. Hashed by its output.
+ */
+function bundledCode(name: FunctionName): Code {
+  return Code.fromAsset(dirname(entryPath(name)), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never used: local bundling always succeeds or throws (esbuild is a dev dependency).
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-slim'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          buildSync({ ...esbuildOptions(name, outputDir), logLevel: 'warning' });
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -8,8 +8,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { PresignedPost } from '@aws-sdk/s3-presigned-post';
 
 /** An object opened for streaming. */
 export type OpenedObject = {
@@ -77,6 +76,8 @@ export class ObjectStore {
     expiresSeconds: number,
     fields: Record<string, string> = {},
   ): Promise<PresignedPost> {
+    // Loaded on first use: only the API's slot route signs POSTs (a lazy chunk of the bundle).
+    const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
     return createPresignedPost(this.s3, {
       Bucket: this.bucket,
       Key: key,
@@ -210,6 +211,8 @@ export class ObjectStore {
     expiresSeconds: number,
     response: { contentType?: string; contentDisposition?: string | null } = {},
   ): Promise<string> {
+    // Loaded on first use: only large final exports are answered through a presigned GET.
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
     return getSignedUrl(
       this.s3,
       new GetObjectCommand({

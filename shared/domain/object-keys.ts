@@ -36,6 +36,9 @@ export const slotKey = (s: {
   fileName: string;
 }): string => `${s.dryRun ? 'dryrun' : 'incoming'}/${s.operation}/${s.country}/${s.uploadId}/${s.fileName}`;
 
+/** Where rollup bodies go: the ingest (and a redefinition or rebuild) writes here, the API reads. */
+export const ROLLUPS_PREFIX = 'rollups/';
+
 /** Digits of a zero-padded rollup version: enough for any safe integer, so keys sort by version. */
 const ROLLUP_VERSION_DIGITS = 16;
 
@@ -44,4 +47,4 @@ const ROLLUP_VERSION_DIGITS = 16;
  * version names one rollup), and keys of one operation sort by version.
  */
 export const rollupBodyKey = (op: string, version: number): string =>
-  `rollups/${op}/${String(version).padStart(ROLLUP_VERSION_DIGITS, '0')}.json.gz`;
+  `${ROLLUPS_PREFIX}${op}/${String(version).padStart(ROLLUP_VERSION_DIGITS, '0')}.json.gz`;

@@ -179,12 +179,20 @@ describe('ingest function permissions', () => {
     expect(actionsOn(objectArn('/definitions/*'))).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
   });
 
-  it('writes reports/ only, and cannot delete anything', () => {
+  it('writes reports/ and rollup bodies under rollups/ only, and cannot delete anything', () => {
     expect(actionsOn(objectArn('/reports/*'))).toEqual([
       's3:GetObject',
       's3:GetObjectVersion',
       's3:PutObject',
     ]);
+    expect(actionsOn(objectArn('/rollups/*'))).toEqual(['s3:PutObject']);
+    const written = statements
+      .filter((s) => JSON.stringify(s.Action).includes('s3:PutObject'))
+      .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+      .map((r) => JSON.stringify(r));
+    expect(written.sort()).toEqual(
+      [objectArn('/reports/*'), objectArn('/rollups/*')].map((r) => JSON.stringify(r)).sort(),
+    );
     expect(JSON.stringify(statements)).not.toMatch(/s3:(\*|Delete)/);
   });
 
