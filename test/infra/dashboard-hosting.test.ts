@@ -231,7 +231,7 @@ describe('security headers', () => {
         .find((d) => d.startsWith(`${name} `));
 
     expect(directive('connect-src')).toBe(
-      `connect-src 'self' https://cognito-idp.\${AWS::Region}.\${AWS::URLSuffix} https://\${${uploadsBucketId}.RegionalDomainName}`,
+      `connect-src 'self' https://cognito-idp.\${AWS::Region}.\${AWS::URLSuffix} https://*.auth.\${AWS::Region}.amazoncognito.com https://\${${uploadsBucketId}.RegionalDomainName}`,
     );
     expect(directive('form-action')).toBe("form-action 'none'");
   });
