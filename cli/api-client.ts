@@ -1,84 +1,56 @@
 import type { Response } from 'undici';
-import { ApiError, CliError, EXIT } from './errors.ts';
+import { type ApiClientCore, type CallInput, createClient } from '../shared/api/client.ts';
+import type { AnyRoute, ResponseOf } from '../shared/api/contract.ts';
+import { CliError, EXIT } from './errors.ts';
 import { fetch, isLoopback } from './network.ts';
 
 /** Who signed the token the client sends: a file when the CLI minted it for the local stack. */
 export type TokenSource = { kind: 'env' } | { kind: 'minted'; secretFile: string } | { kind: 'none' };
 
 /**
- * The one way the CLI talks to the optally API: adds the bearer token, turns a non-2xx answer
- * into an `ApiError` (status, code and message from the server's `{ error, message }`) and an
- * unreachable server into a `CliError` saying how to reach it.
+ * The one way the CLI talks to the optally API: the shared client (shared/api/client.ts) over the
+ * CLI's proxy-aware fetch. It adds the bearer token, turns a non-2xx answer into an `ApiError`
+ * (status, code and message from the server's `{ error, message }`, with advice for this CLI) and
+ * an unreachable server into a `CliError` saying how to reach it.
  */
 export class ApiClient {
+  private readonly core: ApiClientCore<Response>;
+
   constructor(
     readonly baseUrl: string,
-    private readonly token: string | null,
+    token: string | null,
     readonly tokenSource: TokenSource = { kind: 'none' },
-  ) {}
-
-  /** GET a JSON resource. */
-  async getJson<T>(path: string): Promise<T> {
-    return (await (await this.send('GET', path)).json()) as T;
-  }
-
-  /** POST a JSON body, answer JSON. */
-  async postJson<T>(path: string, body: unknown): Promise<T> {
-    const res = await this.send('POST', path, {
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
+  ) {
+    this.core = createClient<Response>({
+      baseUrl,
+      token,
+      fetch: (url, init) => fetch(url, { method: init.method, headers: init.headers, body: init.body }),
+      advice: (status, code) => this.advice(status, code),
+      unreachable: (cause) => unreachable(baseUrl, cause),
     });
-    return (await res.json()) as T;
   }
 
-  /** POST raw bytes (sent as binary, so the server sees them unchanged), answer JSON. */
-  async postBytes<T>(path: string, bytes: Uint8Array<ArrayBuffer>): Promise<T> {
-    const res = await this.send('POST', path, {
-      body: bytes,
-      headers: { 'content-type': 'application/octet-stream' },
-    });
-    return (await res.json()) as T;
+  /** Calls a route of the API contract and reads its JSON answer. */
+  call<C extends AnyRoute>(route: C, input: CallInput<C>): Promise<ResponseOf<C>> {
+    return this.core.call(route, input);
   }
 
-  /** GET a text resource. */
+  /** Calls a route of the API contract and reads its answer as text. */
+  text<C extends AnyRoute>(route: C, input: CallInput<C>): Promise<string> {
+    return this.core.text(route, input);
+  }
+
+  /** Calls a route of the API contract and reads its answer as bytes. */
+  async bytes<C extends AnyRoute>(route: C, input: CallInput<C>): Promise<Buffer> {
+    return Buffer.from(await (await this.core.send(route, input)).arrayBuffer());
+  }
+
+  /** GET a text resource outside the contract (the local stack's own routes). */
   async getText(path: string): Promise<string> {
-    return (await this.send('GET', path)).text();
+    return (await this.core.request('GET', path)).text();
   }
 
-  /** GET a binary resource. */
-  async getBytes(path: string): Promise<Buffer> {
-    return Buffer.from(await (await this.send('GET', path)).arrayBuffer());
-  }
-
-  private async send(
-    method: 'GET' | 'POST',
-    path: string,
-    init: { body?: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {},
-  ): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let res: Response;
-    try {
-      res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: init.body });
-    } catch (e) {
-      throw unreachable(this.baseUrl, e);
-    }
-    if (res.ok) return res;
-    const text = await res.text().catch(() => '');
-    let code = res.status === 401 ? 'unauthorized' : '';
-    let message = text.slice(0, 300) || res.statusText;
-    try {
-      const body = JSON.parse(text) as { error?: unknown; message?: unknown };
-      if (typeof body.error === 'string') code = body.error;
-      if (typeof body.message === 'string') message = body.message;
-    } catch {
-      // not JSON: keep the text
-    }
-    const request = `${method} ${path.split('?')[0]}`;
-    throw new ApiError(res.status, code, message, request, this.advice(res.status, code));
-  }
-
-  private advice(status: number, code: string): string | null {
+  private advice(status: number, code: string | null): string | null {
     if (status === 401) {
       return this.tokenSource.kind === 'minted'
         ? `The CLI signed its token with ${this.tokenSource.secretFile}, which this stack no longer accepts (was it restarted with another data folder?): run the command again, or set OPTALLY_TOKEN.`

@@ -1,3 +1,5 @@
+import { ApiError } from '../shared/api/client.ts';
+
 /** How the CLI ends: 0 accepted, 1 rejected (fix the file), 2 anything else (fix the setup, or retry). */
 export const EXIT = { accepted: 0, rejected: 1, failure: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -18,20 +20,8 @@ export class CliError extends Error {
   }
 }
 
-/** A non-2xx answer of the optally API, with the server's `{ error, message }`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly request: string,
-    /** What the user should do about it, when the client knows better than the server. */
-    readonly advice: string | null = null,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+/** A non-2xx answer of the optally API, with the server's `{ error, message }`: the one client's error. */
+export { ApiError };
 
 /** S3 refused a presigned POST (its XML `<Code>` and `<Message>`). */
 export class StorageError extends Error {
@@ -52,7 +42,7 @@ export type Explained = { exitCode: ExitCode; code: string; status: number | nul
 export function explain(e: unknown): Explained {
   if (e instanceof CliError) return { exitCode: e.exitCode, code: e.code, status: null, message: e.message };
   if (e instanceof ApiError)
-    return { exitCode: EXIT.failure, code: e.code, status: e.status, message: apiMessage(e) };
+    return { exitCode: EXIT.failure, code: e.code ?? '', status: e.status, message: apiMessage(e) };
   if (e instanceof StorageError) {
     return { exitCode: EXIT.failure, code: e.code, status: e.status, message: storageMessage(e) };
   }

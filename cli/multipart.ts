@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
+import type { PresignedUpload } from '../shared/api/responses.ts';
 import { CliError, EXIT, StorageError } from './errors.ts';
 import { request } from './network.ts';
 
 /** A presigned S3 POST: where to send the form, and the fields that must precede the file. */
-export type PresignedPost = { url: string; fields: Record<string, string> };
+export type PresignedPost = Pick<PresignedUpload, 'url' | 'fields'>;
 
 /** A file on disk to upload, under the name the form gives it. */
 export type LocalFile = { path: string; name: string; size: number };

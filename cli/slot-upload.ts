@@ -1,23 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { API } from '../shared/api/contract.ts';
+import type { UploadSlot } from '../shared/api/responses.ts';
 import type { ApiClient } from './api-client.ts';
 import { CliError, EXIT } from './errors.ts';
-import { type LocalFile, type PresignedPost, postFile, type Sent } from './multipart.ts';
+import { type LocalFile, postFile, type Sent } from './multipart.ts';
 import { humanSize, progress } from './progress.ts';
 
 /** An upload slot as POST /operations/{op}/uploads answers it. */
-export type Slot = {
-  uploadId: string;
-  country: string;
-  key: string;
-  sequence: number;
-  dryRun: boolean;
-  maxBytes: number;
-  expiresAt: string;
-  operationStatus: string;
-  upload: PresignedPost;
-  receipt: string;
-};
+export type Slot = UploadSlot;
 
 /** A file on disk, or a `CliError` saying why it cannot be read. */
 export async function localFile(path: string): Promise<LocalFile> {
@@ -57,10 +48,13 @@ export async function sendThroughSlot(
       'empty-file',
     );
   }
-  const slot = await client.postJson<Slot>(`/operations/${encodeURIComponent(operation)}/uploads`, {
-    fileName: file.name,
-    ...(options.country ? { country: options.country } : {}),
-    ...(options.dryRun ? { dryRun: true } : {}),
+  const slot = await client.call(API.createUpload, {
+    params: { op: operation },
+    body: {
+      fileName: file.name,
+      ...(options.country ? { country: options.country } : {}),
+      ...(options.dryRun ? { dryRun: true } : {}),
+    },
   });
   if (file.size > slot.maxBytes) {
     throw new CliError(

@@ -1,3 +1,5 @@
+import { API } from '../shared/api/contract.ts';
+import type { OperationSummary, SubmissionPage, SubmissionView } from '../shared/api/responses.ts';
 import type { ApiClient } from './api-client.ts';
 import { connect, type GlobalOptions, type Outcome } from './context.ts';
 import { EXIT } from './errors.ts';
@@ -5,17 +7,8 @@ import { table } from './table.ts';
 
 export type StatusOptions = { operation?: string; country?: string };
 
-type Operation = { id: string; name: string; status: string; window: { start: string; end: string } };
-type SubmissionView = {
-  id: string;
-  country: string;
-  key: string;
-  receivedAt: string;
-  status: string;
-  errors: number;
-  warnings: number;
-  failure: string | null;
-};
+/** What the listing shows of an operation (from GET /operations or GET /operations/{op}). */
+type Operation = Pick<OperationSummary, 'id' | 'name' | 'status' | 'window'>;
 
 /**
  * `optally status`: your submissions and their verdicts, for one operation or for every open
@@ -26,12 +19,11 @@ export async function status(opts: StatusOptions, globals: GlobalOptions): Promi
   let operations: Operation[];
   let others: Operation[] = [];
   if (opts.operation) {
-    const one = await client.getJson<{ definition: Operation; status: string }>(
-      `/operations/${encodeURIComponent(opts.operation)}`,
-    );
-    operations = [{ ...one.definition, status: one.status }];
+    const one = await client.call(API.getOperation, { params: { op: opts.operation } });
+    const { id, name, window } = one.definition;
+    operations = [{ id, name, window, status: one.status }];
   } else {
-    const all = (await client.getJson<{ operations: Operation[] }>('/operations')).operations;
+    const all = (await client.call(API.listOperations, {})).operations;
     operations = all.filter((o) => o.status === 'open');
     others = all.filter((o) => o.status !== 'open');
   }
@@ -74,12 +66,10 @@ async function submissions(
   const out: SubmissionView[] = [];
   let cursor: string | null = null;
   do {
-    const query = new URLSearchParams({ limit: '1000' });
-    if (country) query.set('country', country);
-    if (cursor) query.set('cursor', cursor);
-    const page: { submissions: SubmissionView[]; cursor: string | null } = await client.getJson(
-      `/operations/${encodeURIComponent(operation)}/submissions?${query}`,
-    );
+    const page: SubmissionPage = await client.call(API.listSubmissions, {
+      params: { op: operation },
+      query: { limit: 1000, country, cursor },
+    });
     out.push(...page.submissions);
     cursor = page.cursor;
   } while (cursor);

@@ -1,4 +1,10 @@
-import type { Report } from '../shared/domain/check-return.ts';
+import { API } from '../shared/api/contract.ts';
+import type {
+  SubmissionStatus,
+  SubmissionView,
+  UploadReceipt,
+  UploadStatus,
+} from '../shared/api/responses.ts';
 import type { ApiClient } from './api-client.ts';
 import { connect, type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT, type ExitCode } from './errors.ts';
@@ -6,19 +12,6 @@ import { humanSize } from './progress.ts';
 import { localFile, sendThroughSlot } from './slot-upload.ts';
 
 export type UploadOptions = { operation: string; country?: string; wait: boolean; timeout: number };
-
-type Status = 'processing' | 'accepted' | 'rejected' | 'failed' | 'superseded';
-type Receipt = {
-  uploadId: string;
-  submissionId: string;
-  sha256: string | null;
-  size: number | null;
-  receivedAt: string;
-};
-type UploadView = {
-  receipt: Receipt | null;
-  submission: { id: string; status: Status; failure: string | null } | null;
-};
 
 /**
  * `optally upload`: takes a slot, streams the file there, then (unless --no-wait) waits for the
@@ -50,10 +43,9 @@ export async function upload(path: string, opts: UploadOptions, globals: GlobalO
     };
   }
   note(`Waiting for the verdict on ${slot.uploadId} (up to ${opts.timeout} s)…`);
-  const op = encodeURIComponent(opts.operation);
   const { receipt, submission } = await waitForVerdict(
     client,
-    `/operations/${op}/uploads/${slot.uploadId}`,
+    { op: opts.operation, uploadId: slot.uploadId },
     opts,
   );
   // A file that failed processing may have no recorded hash; any recorded one must be ours.
@@ -71,9 +63,9 @@ export async function upload(path: string, opts: UploadOptions, globals: GlobalO
       : `The SHA-256 computed here is ${sent.sha256}; the server recorded none to compare.`,
   ].join('\n');
   const notes = followUp(submission.status, submission.failure);
-  const submissionPath = `/operations/${op}/submissions/${encodeURIComponent(submission.id)}`;
+  const submissionParams = { op: opts.operation, id: submission.id };
   if (globals.json) {
-    const { report } = await client.getJson<{ report: Report | null }>(submissionPath);
+    const { report } = await client.call(API.getSubmission, { params: submissionParams });
     const json = {
       ...base,
       submissionId: submission.id,
@@ -82,7 +74,11 @@ export async function upload(path: string, opts: UploadOptions, globals: GlobalO
     };
     return { exitCode, text: '', json: { ...json, status: submission.status, note: notes, report } };
   }
-  const report = await client.getText(`${submissionPath}?format=text`);
+  const report = await client.text(API.getSubmission, {
+    params: submissionParams,
+    query: { format: 'text' },
+    accept: 'text/plain',
+  });
   return {
     exitCode,
     text: [receiptLine, '', report.trimEnd(), ...(notes ? ['', notes] : [])].join('\n'),
@@ -93,14 +89,14 @@ export async function upload(path: string, opts: UploadOptions, globals: GlobalO
 /** Polls the upload's receipt, backing off, until it has a verdict or the time is up. */
 async function waitForVerdict(
   client: ApiClient,
-  path: string,
+  params: { op: string; uploadId: string },
   opts: UploadOptions,
-): Promise<{ receipt: Receipt; submission: NonNullable<UploadView['submission']> }> {
+): Promise<{ receipt: UploadReceipt; submission: SubmissionView }> {
   const deadline = Date.now() + opts.timeout * 1000;
   let delay = 200;
-  let last: UploadView | null = null;
+  let last: UploadStatus | null = null;
   while (Date.now() < deadline) {
-    last = await client.getJson<UploadView>(path);
+    last = await client.call(API.getUpload, { params });
     if (last.receipt && last.submission && last.submission.status !== 'processing') {
       return { receipt: last.receipt, submission: last.submission };
     }
@@ -117,12 +113,12 @@ async function waitForVerdict(
   );
 }
 
-function exitCodeOf(status: Status): ExitCode {
+function exitCodeOf(status: SubmissionStatus): ExitCode {
   if (status === 'accepted' || status === 'superseded') return EXIT.accepted;
   return status === 'rejected' ? EXIT.rejected : EXIT.failure;
 }
 
-function followUp(status: Status, failure: string | null): string | null {
+function followUp(status: SubmissionStatus, failure: string | null): string | null {
   if (status === 'superseded')
     return 'Note: this file was accepted, but a later upload of yours has replaced it since; the later one counts.';
   if (status === 'failed')

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Report } from '../shared/domain/check-return.ts';
+import { API } from '../shared/api/contract.ts';
+import type { DryRunResult } from '../shared/api/responses.ts';
 import { reportText } from '../shared/domain/report-text.ts';
 import { connect, type GlobalOptions, type Outcome } from './context.ts';
 import { EXIT } from './errors.ts';
@@ -9,8 +10,6 @@ export type ValidateOptions = { operation: string; country?: string };
 
 /** Files up to this size go in the request body; larger ones through a dry-run slot (API bodies stop at 10 MB). */
 export const INLINE_MAX_BYTES = 5 * 1024 * 1024;
-
-type DryRun = { dryRun: true; country: string; fileName: string; report: Report; figures: unknown };
 
 /**
  * `optally validate`: the same checks as an upload, as a dry run that stores and counts nothing.
@@ -23,23 +22,20 @@ export async function validate(
 ): Promise<Outcome> {
   const file = await localFile(path);
   const client = await connect(globals, opts.country);
-  const op = encodeURIComponent(opts.operation);
-  let result: DryRun;
+  const params = { op: opts.operation };
+  let result: DryRunResult;
   if (file.size <= INLINE_MAX_BYTES) {
-    const query = new URLSearchParams({
-      fileName: file.name,
-      ...(opts.country ? { country: opts.country } : {}),
+    result = await client.call(API.validate, {
+      params,
+      query: { fileName: file.name, country: opts.country },
+      body: { bytes: new Uint8Array(await readFile(file.path)), contentType: 'application/octet-stream' },
     });
-    result = await client.postBytes<DryRun>(
-      `/operations/${op}/validate?${query}`,
-      new Uint8Array(await readFile(file.path)),
-    );
   } else {
     const { slot } = await sendThroughSlot(client, opts.operation, file, {
       country: opts.country,
       dryRun: true,
     });
-    result = await client.postJson<DryRun>(`/operations/${op}/validate?uploadId=${slot.uploadId}`, {});
+    result = await client.call(API.validate, { params, query: { uploadId: slot.uploadId } });
   }
   const exitCode = result.report.verdict === 'accepted' ? EXIT.accepted : EXIT.rejected;
   const send = `optally upload ${path} --operation ${opts.operation}${opts.country ? ` --country ${opts.country}` : ''}`;
