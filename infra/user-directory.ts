@@ -113,8 +113,9 @@ export class UserDirectory extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
-      // Required for everyone, admins included: Cognito cannot require MFA for one group only, and
-      // its tokens carry no `amr` claim the API could check instead.
+      // Required for everyone, admins included: Cognito cannot require MFA for one group only. The
+      // alternative — optional MFA, with the API refusing admin actions unless the ID token's `amr`
+      // claim lists "mfa" — waits for Cognito's acr/amr claims, still rolling out region by region.
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
