@@ -11,12 +11,13 @@ export function isLocale(value: unknown): value is Locale {
 }
 
 /**
- * The BCP 47 tag to give `Intl` for `locale`. Arabic figures are written in Latin digits
- * (`ar-u-nu-latn`): engines disagree on the default (Arabic-Indic in some), and a figure must read
- * the same as in the agency's spreadsheet, the CSV file and the other languages' reports.
+ * The BCP 47 tag to give `Intl` for `locale`. English is British English: day before month
+ * ("10 November 2025"), as most participants write dates. Arabic figures are written in Latin
+ * digits (`ar-u-nu-latn`): engines disagree on the default (Arabic-Indic in some), and a figure must
+ * read the same as in the agency's spreadsheet, the CSV file and the other languages' reports.
  */
 export function intlLocale(locale: Locale): string {
-  return locale === 'ar' ? 'ar-u-nu-latn' : locale;
+  return locale === 'ar' ? 'ar-u-nu-latn' : locale === 'en' ? 'en-GB' : locale;
 }
 
 /** The writing direction of `locale`, for the `dir` attribute of a page or a sheet's right-to-left view. */
@@ -55,8 +56,9 @@ function parseAcceptLanguage(header: string): { tag: string; q: number }[] {
     .slice(0, 50)
     .map((part) => {
       const [tag = '', ...params] = part.split(';');
-      const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined);
-      const quality = q === undefined ? 1 : Number(q);
+      // A q that is not a number counts as q=0: the client said something, and it is not "yes".
+      const q = params.map((p) => /^\s*q\s*=(.*)$/i.exec(p)?.[1]).find((v) => v !== undefined);
+      const quality = q === undefined ? 1 : /^\s*[0-9.]+\s*$/.test(q) ? Number(q) : 0;
       return { tag: tag.trim(), q: Number.isFinite(quality) ? quality : 0 };
     })
     .filter((r) => r.tag !== '');
