@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { ROUTES } from '../../functions/api/routes.ts';
+import { UploadSlotSchema } from '../../shared/api/contract.ts';
+import type { OpenApiDocument } from '../../shared/api/openapi.ts';
+import { freshStack } from '../support/local-servers.ts';
+
+/**
+ * GET /openapi.json as a national system meets it: fetched without a token from a running stack,
+ * listing the router's routes, and true to what the API answers.
+ */
+
+const OP = 'liberterra-iii';
+
+type Documented = { responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
+
+/** The error codes the document lists for `key` under `status`. */
+function documentedCodes(doc: OpenApiDocument, key: string, status: number): string[] {
+  const [method = '', path = ''] = key.split(' ');
+  const op = doc.paths[path]?.[method.toLowerCase()] as Documented | undefined;
+  const schema = op?.responses[String(status)]?.content?.['application/json']?.schema as
+    | { properties?: { error?: { enum?: string[] } } }
+    | undefined;
+  return schema?.properties?.error?.enum ?? [];
+}
+
+describe('GET /openapi.json', () => {
+  let stack: Awaited<ReturnType<typeof freshStack>>;
+  let doc: OpenApiDocument;
+  let answer: Response;
+
+  beforeAll(async () => {
+    stack = await freshStack();
+    answer = await fetch(`${stack.apiUrl}/openapi.json`);
+    doc = (await answer.clone().json()) as OpenApiDocument;
+  });
+  afterAll(async () => {
+    await stack.dispose();
+  });
+
+  it('answers the OpenAPI 3.1 document as JSON, without a token', () => {
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toContain('application/json');
+    expect(doc.openapi).toBe('3.1.0');
+  });
+
+  it('lists every route of the router, and no other', () => {
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const served = ROUTES.map((r) => `${r.method} ${r.pattern}`);
+
+    expect(documented.filter((key) => !served.includes(key))).toEqual([]);
+    expect(served.filter((key) => !documented.includes(key))).toEqual([]);
+  });
+
+  it('documents the code and status of a refusal as the API answers it', async () => {
+    const slotForStranger = await fetch(`${stack.apiUrl}/operations/${OP}/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.tokens.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ country: 'ZZ', fileName: 'r.csv' }),
+    });
+    const unknownOperation = await fetch(`${stack.apiUrl}/operations/nope/ledger`, {
+      headers: { authorization: `Bearer ${stack.tokens.auditor}` },
+    });
+
+    for (const [key, res] of [
+      ['POST /operations/{op}/uploads', slotForStranger],
+      ['GET /operations/{op}/ledger', unknownOperation],
+    ] as const) {
+      const body = (await res.json()) as { error: string; message: string };
+      expect(documentedCodes(doc, key, res.status), `${key} answered ${res.status} ${body.error}`).toContain(
+        body.error,
+      );
+    }
+  });
+
+  it('describes the upload slot the API hands out', async () => {
+    const res = await fetch(`${stack.apiUrl}/operations/${OP}/uploads`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await stack.tokens.agency('BR')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ fileName: 'return.csv' }),
+    });
+
+    expect(res.status).toBe(201);
+    const parsed = z.safeParse(UploadSlotSchema, await res.json());
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+  });
+
+  it('refuses a body that does not match the contract, naming the field', async () => {
+    const res = await fetch(`${stack.apiUrl}/operations/${OP}/uploads`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await stack.tokens.agency('BR')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ fileName: 7 }),
+    });
+
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'bad-request', message: '"fileName" must be a string.' });
+  });
+});
