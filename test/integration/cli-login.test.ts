@@ -27,6 +27,7 @@ describe('optally login', () => {
   let proxy: { server: Server; url: string; tunnels: string[] };
   let home: string;
   let redirectUri: string;
+  let redirectUris: string[];
 
   beforeAll(async () => {
     proxy = await tunnellingProxy();
@@ -35,9 +36,10 @@ describe('optally login', () => {
 
   beforeEach(async () => {
     redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
+    redirectUris = [redirectUri];
     provider = await startOidcProvider({
       clientId: CLIENT_ID,
-      redirectUris: [redirectUri],
+      redirectUris,
       user: { sub: 'u-1', email: 'agency@br.example', groups: ['agency'], country: 'BR' },
       advertisedHost: IDP_HOST,
     });
@@ -109,6 +111,16 @@ describe('optally login', () => {
       clientId: CLIENT_ID,
       tokenEndpoint: `${provider.advertisedUrl}/oauth2/token`,
     });
+  });
+
+  it('receives the answer on localhost, the host Cognito allows plain http for', async () => {
+    redirectUri = redirectUri.replace('127.0.0.1', 'localhost');
+    redirectUris.push(redirectUri);
+
+    const ran = await login();
+
+    expect(ran.code).toBe(0);
+    expect(ran.callback.status).toBe(200);
   });
 
   it('sends its token requests through HTTP_PROXY', async () => {
