@@ -164,6 +164,7 @@ describe('an agency sends its return from the browser (local stack)', () => {
       (document.getElementById('receipt-report') as HTMLAnchorElement).href.startsWith('blob:'),
     );
     expect(await page.getAttribute('#receipt-report', 'download')).toBe(`${uploadId}-report.txt`);
+    expect(await page.isDisabled('#send-button')).toBe(true);
 
     await waitForText(page, '#current-body tr[data-metric="arrests"] td:first-of-type', '15');
     expect(await page.locator('#current-body tr[data-metric="arrests"] td').allTextContents()).toEqual([

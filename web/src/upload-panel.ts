@@ -45,6 +45,8 @@ export class UploadPanel {
   #dryRun: DryRunResult | null = null;
   /** The dry run could not finish (not a refusal): the file may still be sent, unchecked. */
   #unchecked = false;
+  /** The chosen file was sent: a second Send would only store it again. */
+  #sent = false;
   #busy = false;
 
   constructor(
@@ -189,6 +191,7 @@ export class UploadPanel {
         (sent, total) => this.#progress('Sending', sent, total),
         this.#signal,
       );
+      this.#sent = true;
       const sentMs = performance.now() - started;
       this.#progress('Sent', file.size, file.size);
       this.#status(`Sent in ${seconds(sentMs)}; waiting for the verdict…`);
@@ -246,6 +249,7 @@ export class UploadPanel {
     this.#digest = null;
     this.#dryRun = null;
     this.#unchecked = false;
+    this.#sent = false;
     byId<HTMLInputElement>('send-input').value = '';
     byId<HTMLInputElement>('send-anyway').checked = false;
     byId<HTMLInputElement>('send-unchecked').checked = false;
@@ -270,6 +274,7 @@ export class UploadPanel {
     const button = byId<HTMLButtonElement>('send-button');
     button.disabled =
       this.#busy ||
+      this.#sent ||
       (verdict === null && !(this.#unchecked && unchecked)) ||
       (verdict === 'rejected' && !anyway);
     setHidden(byId('send-actions'), verdict === null && !this.#unchecked);
