@@ -24,7 +24,13 @@ export class ApiClient {
     this.core = createClient<Response>({
       baseUrl,
       token,
-      fetch: (url, init) => fetch(url, { method: init.method, headers: init.headers, body: init.body }),
+      // The CLI sends JSON text or a file's bytes, never a browser Blob.
+      fetch: (url, init) =>
+        fetch(url, {
+          method: init.method,
+          headers: init.headers,
+          body: init.body as string | Uint8Array | undefined,
+        }),
       advice: (status, code) => this.advice(status, code),
       unreachable: (cause) => unreachable(baseUrl, cause),
     });

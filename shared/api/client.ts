@@ -49,11 +49,14 @@ export type ResponseLike = {
   text(): Promise<string>;
 };
 
+/** A request body: JSON text, or a file's bytes (a `Blob` in the browser). */
+export type RequestBody = string | Uint8Array<ArrayBuffer> | Blob;
+
 /** What the client passes to fetch besides the URL. */
 export type FetchInit = {
   method: ApiMethod;
   headers: Record<string, string>;
-  body?: string | Uint8Array<ArrayBuffer>;
+  body?: RequestBody;
   cache?: 'no-store';
 };
 
@@ -72,7 +75,7 @@ export type BodyOf<C> = C extends { body: infer B }
   ? B extends JsonBody
     ? z.input<B['schema']>
     : B extends RawBody
-      ? { bytes: string | Uint8Array<ArrayBuffer>; contentType: string }
+      ? { bytes: RequestBody; contentType: string }
       : never
   : never;
 
@@ -135,7 +138,7 @@ export function createClient<R extends ResponseLike>(options: ClientOptions<R>) 
       auth?: boolean;
       accept?: string;
       etag?: string | null;
-      body?: string | Uint8Array<ArrayBuffer>;
+      body?: RequestBody;
       contentType?: string;
     } = {},
   ): Promise<R> => {
@@ -166,10 +169,7 @@ export function createClient<R extends ResponseLike>(options: ClientOptions<R>) 
   const send = <C extends AnyRoute>(route: C, input: CallInput<C>): Promise<R> => {
     const path = `${pathOf(route, input.params)}${searchOf(input.query as Record<string, string> | undefined)}`;
     const body = input.body as unknown;
-    const raw =
-      route.body?.kind === 'raw'
-        ? (body as { bytes: string | Uint8Array<ArrayBuffer>; contentType: string })
-        : null;
+    const raw = route.body?.kind === 'raw' ? (body as { bytes: RequestBody; contentType: string }) : null;
     return request(route.method, path, {
       auth: route.auth,
       accept: input.accept,
