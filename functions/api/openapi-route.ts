@@ -1,4 +1,3 @@
-import { openApiDocument } from '../../shared/api/openapi.ts';
 import { type ApiRequest, type ApiResponse, json } from './http.ts';
 import type { ApiDeps } from './route-kit.ts';
 
@@ -9,6 +8,9 @@ let served: string | null = null;
  * contract once per cold start. Systems that push returns automatically start from it.
  */
 export async function openApi(_req: ApiRequest, _deps: ApiDeps): Promise<ApiResponse> {
+  // Loaded on first use: the JSON Schema writer is needed by this route only (a chunk of its own
+  // where the bundle is split), so no other route pays for it at cold start.
+  const { openApiDocument } = await import('../../shared/api/openapi.ts');
   served ??= JSON.stringify(openApiDocument());
   return json(200, served, { 'cache-control': 'public, max-age=300' });
 }
