@@ -67,6 +67,8 @@ export const TOKEN_VALIDITY = {
   idToken: Duration.hours(1),
   accessToken: Duration.hours(1),
   refreshToken: Duration.days(30),
+  /** How long a rotated-out refresh token still works, for a retry whose answer was lost. */
+  refreshRotationGrace: Duration.seconds(10),
 } as const;
 
 /**
@@ -162,10 +164,13 @@ export class UserDirectory extends Construct {
       // lasts 30 days so a coordinator's dashboard and an agency's `optally login` outlive an
       // operation's collection window (two weeks) without signing in again; `optally logout` and
       // signing out of the dashboard revoke it, and an admin can sign a user out everywhere
-      // (admin-user-global-sign-out).
+      // (admin-user-global-sign-out). Each refresh also replaces the refresh token (rotation), so
+      // one copied from a disk or a browser stops working once its owner has used it; the new one
+      // keeps the first one's expiry. (CDK then leaves out REFRESH_TOKEN_AUTH, which rotation forbids.)
       idTokenValidity: TOKEN_VALIDITY.idToken,
       accessTokenValidity: TOKEN_VALIDITY.accessToken,
       refreshTokenValidity: TOKEN_VALIDITY.refreshToken,
+      refreshTokenRotationGracePeriod: TOKEN_VALIDITY.refreshRotationGrace,
       readAttributes: new ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
         .withCustomAttributes('country'),

@@ -108,6 +108,14 @@ describe('the app client', () => {
     });
   });
 
+  it('rotates the refresh token at each use, and so offers no REFRESH_TOKEN_AUTH flow', () => {
+    expect(client.RefreshTokenRotation).toEqual({ Feature: 'ENABLED', RetryGracePeriodSeconds: 10 });
+    expect(client.ExplicitAuthFlows).not.toContain('ALLOW_REFRESH_TOKEN_AUTH');
+    expect(client.ExplicitAuthFlows).toEqual(
+      expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
+    );
+  });
+
   it('is the audience of the API authorizer, so its ID tokens are accepted', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       JwtConfiguration: Match.objectLike({ Audience: [{ Ref: clientId }] }),

@@ -142,6 +142,30 @@ describe('optally login', () => {
     expect(api.bearers.at(-1)).toBe(provider.idTokens.at(-1));
   });
 
+  it('keeps the new refresh token each refresh answers, as Cognito rotates them', async () => {
+    await provider.close();
+    provider = await startOidcProvider({
+      clientId: CLIENT_ID,
+      redirectUris,
+      user: { sub: 'u-1', email: 'agency@br.example', groups: ['agency'], country: 'BR' },
+      advertisedHost: IDP_HOST,
+      rotateRefreshTokens: true,
+    });
+    api.server.close();
+    api = await testApi(provider);
+    await login();
+
+    const first = await cli(['status']);
+    const second = await cli(['status']);
+
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(provider.tokenRequests).toEqual(['authorization_code ok', 'refresh_token ok', 'refresh_token ok']);
+    const saved = JSON.parse(await readFile(credentialsFile(), 'utf8')) as {
+      sessions: Record<string, { refreshToken: string }>;
+    };
+    expect(saved.sessions[api.url]?.refreshToken).toBe([...provider.refreshTokens].at(-1));
+  });
+
   it('lets OPTALLY_TOKEN win over the sign-in, for automation', async () => {
     await login();
 

@@ -19,6 +19,11 @@ export type OidcProviderOptions = {
   advertisedHost?: string;
   /** Lifetime of the ID and access tokens, in seconds (`expires_in`). @default 3600 */
   expiresIn?: number;
+  /**
+   * Refresh-token rotation, as the stack configures Cognito: each refresh answers a new refresh
+   * token and the one used stops working. @default false
+   */
+  rotateRefreshTokens?: boolean;
 };
 
 /** A running test provider and what it saw. */
@@ -135,7 +140,19 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         const idToken = await makeIdToken(options.user);
         provider.idTokens.push(idToken);
         provider.tokenRequests.push(`${grant} ok`);
-        json(200, { id_token: idToken, access_token: idToken, token_type: 'Bearer', expires_in: expiresIn });
+        let rotated: string | undefined;
+        if (options.rotateRefreshTokens) {
+          provider.revoked.add(token);
+          rotated = randomBytes(24).toString('hex');
+          provider.refreshTokens.add(rotated);
+        }
+        json(200, {
+          id_token: idToken,
+          access_token: idToken,
+          token_type: 'Bearer',
+          expires_in: expiresIn,
+          ...(rotated ? { refresh_token: rotated } : {}),
+        });
         return;
       }
       return refuse('unsupported_grant_type');
