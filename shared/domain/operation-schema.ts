@@ -7,6 +7,7 @@ import {
   type Participant,
   REGIONS,
   type Rule,
+  TRANSLATED_LOCALES,
 } from './operation.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -15,16 +16,37 @@ const identifier = z
   .string()
   .regex(/^[a-z][a-z0-9_]*$/, 'must be lower-case letters, digits and underscores, starting with a letter');
 
-const breakdownSchema = z.object({
-  dimension: identifier,
-  label: z.string().min(1).optional(),
-  values: z.array(identifier).min(1),
-});
+/** A text in other languages: `{ "fr": "…", "es": "…", "ar": "…" }`, each optional. */
+const translations = z.partialRecord(z.enum(TRANSLATED_LOCALES), z.string().min(1)).optional();
+
+const breakdownSchema = z
+  .object({
+    dimension: identifier,
+    label: z.string().min(1).optional(),
+    labels: translations,
+    values: z.array(identifier).min(1),
+    valueLabels: z
+      .record(identifier, z.partialRecord(z.enum(['en', ...TRANSLATED_LOCALES]), z.string().min(1)))
+      .optional(),
+  })
+  .superRefine((b, ctx) => {
+    for (const value of Object.keys(b.valueLabels ?? {})) {
+      if (!b.values.includes(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['valueLabels', value],
+          message: `"${value}" is not one of the values of ${b.dimension}`,
+        });
+      }
+    }
+  });
 
 const metricSchema = z.object({
   id: identifier,
   label: z.string().min(1),
+  labels: translations,
   unit: z.string().min(1).default('count'),
+  units: translations,
   /** `sum`: a flow, added up over days. `max`: a gauge, a country's figure is its peak day. */
   aggregation: z.enum(['sum', 'max']),
   breakdowns: z.array(breakdownSchema).default([]),
@@ -34,6 +56,8 @@ const ruleSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('lte'),
     id: z.string().min(1),
+    description: z.string().min(1).optional(),
+    descriptions: translations,
     /** For every day, the value of `metric` must be ≤ the value of `bound` on the same day. */
     metric: identifier,
     bound: identifier,
@@ -42,6 +66,8 @@ const ruleSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('breakdown-sum-lte-total'),
     id: z.string().min(1),
+    description: z.string().min(1).optional(),
+    descriptions: translations,
     /** For every day, the breakdown rows of `metric` along `dimension` add up to ≤ the day's total. */
     metric: identifier,
     dimension: identifier,
@@ -71,7 +97,9 @@ export const operationSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be lower-case letters, digits and hyphens'),
     name: z.string().min(1),
+    names: translations,
     description: z.string().optional(),
+    descriptions: translations,
     window: z.object({ start: isoDate, end: isoDate }),
     /** When returns are due (ISO date-time). A country first reporting after it is late. */
     reportingDeadline: z.iso.datetime({ offset: true }),

@@ -4,6 +4,15 @@
  * so the Lambdas (which read definitions already checked at load) do not bundle zod.
  */
 
+/** The languages a definition may translate its texts into; English is the text itself. */
+export const TRANSLATED_LOCALES = ['fr', 'es', 'ar'] as const;
+
+/**
+ * A text of the definition in other languages: `{ "fr": "Arrestations", "ar": "الاعتقالات" }`. A
+ * language left out reads the English text (see `operation-texts.ts`).
+ */
+export type Translations = Partial<Record<(typeof TRANSLATED_LOCALES)[number], string>>;
+
 /** The UN M49 top-level regions participants are grouped by. */
 export const REGIONS = ['Africa', 'Americas', 'Asia', 'Europe', 'Oceania'] as const;
 export type Region = (typeof REGIONS)[number];
@@ -19,8 +28,14 @@ export type Breakdown = {
   /** An identifier (lower-case letters, digits and underscores). */
   dimension: string;
   label?: string;
+  labels?: Translations;
   /** Identifiers, at least one. */
   values: string[];
+  /**
+   * How each value reads, by value: its English label (`en`) and translations. A value without one
+   * reads as its identifier; the identifier is what returns write, in every language.
+   */
+  valueLabels?: Record<string, Partial<Record<'en' | (typeof TRANSLATED_LOCALES)[number], string>>>;
 };
 
 /** Something a return reports a figure of, by day. */
@@ -28,8 +43,10 @@ export type Metric = {
   /** An identifier (lower-case letters, digits and underscores), unique in the operation. */
   id: string;
   label: string;
+  labels?: Translations;
   /** What the figure counts; `count` unless the definition says otherwise. */
   unit: string;
+  units?: Translations;
   /** `sum`: a flow, added up over days. `max`: a gauge, a country's figure is its peak day. */
   aggregation: 'sum' | 'max';
   /** None unless the definition lists some. */
@@ -46,6 +63,9 @@ export type Rule = LteRule | BreakdownSumRule;
 export type LteRule = {
   kind: 'lte';
   id: string;
+  /** The rule in words, for the template's guide; a sentence made from the rule otherwise. */
+  description?: string;
+  descriptions?: Translations;
   metric: string;
   bound: string;
   severity: 'error' | 'warning';
@@ -55,6 +75,9 @@ export type LteRule = {
 export type BreakdownSumRule = {
   kind: 'breakdown-sum-lte-total';
   id: string;
+  /** The rule in words, for the template's guide; a sentence made from the rule otherwise. */
+  description?: string;
+  descriptions?: Translations;
   metric: string;
   dimension: string;
   severity: 'error' | 'warning';
@@ -77,7 +100,9 @@ export type Operation = {
   /** Lower-case letters, digits and hyphens: the operation's key everywhere (object keys, routes). */
   id: string;
   name: string;
+  names?: Translations;
   description?: string;
+  descriptions?: Translations;
   window: OperationWindow;
   /** When returns are due (ISO date-time). A country first reporting after it is late. */
   reportingDeadline: string;
