@@ -71,14 +71,30 @@ export class AgencyView {
       this.#renderList();
     }
     if (this.#currentStale) {
-      this.#renderCurrent(await this.options.uploads.getCountry(this.operation, this.country));
+      // A country answer the API cannot give (one above a Lambda response's 6 MB, for a return
+      // broken down by thousands of units) must not stop the list and the reports from updating.
+      try {
+        this.#renderCurrent(await this.options.uploads.getCountry(this.operation, this.country));
+      } catch (e) {
+        this.#currentUnavailable(e);
+      }
       this.#currentStale = false;
     }
     await this.#refreshReport();
   }
 
+  #currentUnavailable(e: unknown): void {
+    setHidden(byId('current-none'), false);
+    setHidden(byId('current-wrap'), true);
+    setText(
+      byId('current-none'),
+      `The figures that count for you now cannot be shown: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+
   /** The figures that count now: per metric, the figure, the days reported and the latest one. */
   #renderCurrent(now: CountryNow): void {
+    setText(byId('current-none'), 'Nothing counts for you yet: no file of yours has been accepted.');
     setHidden(byId('current-none'), now.reported);
     setHidden(byId('current-wrap'), !now.reported);
     if (!now.reported) {
