@@ -76,6 +76,23 @@ describe('an agency sends its return from the browser (local stack)', () => {
     await session?.close();
   });
 
+  it('has the local S3 API answer the dashboard’s upload preflight, and no other origin’s', async () => {
+    const preflight = (origin: string, method: string) =>
+      fetch(`${stack.s3Endpoint}/${stack.bucket}`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': method },
+      });
+
+    const dashboard = await preflight(stack.apiUrl, 'POST');
+    const elsewhere = await preflight('https://elsewhere.example', 'POST');
+    const put = await preflight(stack.apiUrl, 'PUT');
+
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(elsewhere.status).toBe(403);
+    expect(put.status).toBe(403);
+  });
+
   it('shows a signed-in agency the figures that count for it now', async () => {
     await signInAsAgency(page, stack, 'BR');
 
