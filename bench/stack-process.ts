@@ -40,7 +40,14 @@ export async function startStackProcess(options: StackProcessOptions = {}): Prom
   const here = fileURLToPath(import.meta.url);
   const child = fork(here, [], {
     cwd: resolve(here, '..', '..'),
-    execArgv: ['--import', 'tsx'],
+    // OPTALLY_BENCH_CPU_PROF=<folder>: the stack process writes a CPU profile there when it stops.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.OPTALLY_BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OPTALLY_BENCH_CPU_PROF}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: {
       ...process.env,

@@ -4,7 +4,8 @@ import type { Repository } from '../../shared/adapters/repository.ts';
 import { defaultLog, type Log, withKeys } from '../../shared/adapters/telemetry.ts';
 import { ingestUpload } from '../../shared/app/ingest-upload.ts';
 import { refreshRollup as recompute } from '../../shared/app/refresh-rollup.ts';
-import type { OperationRecord } from '../../shared/domain/ledger.ts';
+import type { OperationRecord, Submission } from '../../shared/domain/ledger.ts';
+import type { CountryState } from '../../shared/domain/rollup.ts';
 import {
   type ObjectCreated,
   parseIncomingKey,
@@ -90,6 +91,11 @@ export function makeIngestHandler(
       return found;
     };
 
+    // The country items of the whole batch, read in one request per operation while the first
+    // messages start; and the verdicts, written together once every message is judged.
+    const countries = batchCountries(deps.repo, event);
+    const ledger: { messageId: string; sub: Submission }[] = [];
+
     // The messages of a batch are independent (each upload is applied by a conditional write of
     // its own country item), so they are handled concurrently — at most INGEST_CONCURRENCY at a
     // time, so a batch of large files cannot exhaust the function's memory. A message is started
@@ -114,6 +120,8 @@ export function makeIngestHandler(
             now,
             log: fileLog,
             operation,
+            country: countries,
+            finish: (sub) => ledger.push({ messageId: message.messageId, sub }),
           });
           if (op) {
             const messages = touched.get(op) ?? new Set<string>();
@@ -127,6 +135,8 @@ export function makeIngestHandler(
       }
     });
 
+    await recordVerdicts(deps.repo, ledger, failures, log);
+
     for (const [op, messages] of touched) {
       try {
         await refreshRollup(op);
@@ -138,6 +148,75 @@ export function makeIngestHandler(
     }
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/**
+ * Reads, in one BatchGetItem per operation, the country items every message of the batch names
+ * (its key says the operation and country); a message's country is then taken from that read.
+ * A failed read fails the messages that need it (the queue delivers them again).
+ */
+function batchCountries(
+  repo: Pick<Repository, 'getCountries'>,
+  event: SQSEvent,
+): (op: string, country: string) => Promise<CountryState | null> {
+  const wanted = new Map<string, Set<string>>();
+  for (const message of event.Records) {
+    let records: ObjectCreated[];
+    try {
+      records = parseS3Notification(message.body).records;
+    } catch {
+      continue; // a poison message: its own handling reports it
+    }
+    for (const created of records) {
+      const address = parseIncomingKey(created.key);
+      if (!address) continue;
+      const set = wanted.get(address.operation) ?? new Set<string>();
+      set.add(address.country);
+      wanted.set(address.operation, set);
+    }
+  }
+  const reads = new Map<string, Promise<Map<string, CountryState>>>();
+  return (op, country) => {
+    let read = reads.get(op);
+    if (!read) {
+      read = repo.getCountries(op, [...(wanted.get(op) ?? []), country]);
+      reads.set(op, read);
+    } else if (!wanted.get(op)?.has(country)) {
+      return repo.getCountries(op, [country]).then((found) => found.get(country) ?? null);
+    }
+    return read.then((found) => found.get(country) ?? null);
+  };
+}
+
+/**
+ * Writes the batch's verdicts in as few requests as possible (BatchWriteItem, 25 a request). When that fails, each is written on
+ * its own; a message whose verdict still cannot be written fails (its submission stays
+ * `processing`, and its redelivery records the same verdict).
+ */
+async function recordVerdicts(
+  repo: Pick<Repository, 'finishSubmissions' | 'finishSubmission'>,
+  ledger: readonly { messageId: string; sub: Submission }[],
+  failures: Set<string>,
+  log: Log,
+): Promise<void> {
+  // Verdicts decided by a message that failed later (a second record of its notification) are
+  // recorded too: they are final, and its redelivery then skips them as duplicates.
+  const due = ledger;
+  if (due.length === 0) return;
+  try {
+    await repo.finishSubmissions(due.map((entry) => entry.sub));
+    return;
+  } catch (e) {
+    log({ level: 'warn', msg: 'batched ledger write failed; writing each verdict alone', error: e });
+  }
+  for (const { messageId, sub } of due) {
+    try {
+      await repo.finishSubmission(sub);
+    } catch (e) {
+      log({ level: 'error', msg: 'ledger write failed', submission: sub.id, error: e });
+      failures.add(messageId);
+    }
+  }
 }
 
 /** The ids that name an uploaded file on every log line about it: its S3 key and its submission. */

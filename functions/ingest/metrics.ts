@@ -41,6 +41,11 @@ export class MeteredRepository extends Repository {
     await super.finishSubmission(sub);
     recordVerdict(this.metrics, sub);
   }
+
+  override async finishSubmissions(subs: readonly Submission[]): Promise<void> {
+    await super.finishSubmissions(subs);
+    for (const sub of subs) recordVerdict(this.metrics, sub);
+  }
 }
 
 /** Counts each rollup refresh of the ingest, and each that failed (its messages are retried). */

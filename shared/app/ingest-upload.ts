@@ -33,6 +33,14 @@ export type Delivery = {
   log: (entry: Record<string, unknown>) => void;
   /** The operation record (read once per batch by the handler). */
   operation: (id: string) => Promise<OperationRecord | null>;
+  /** A country's current figures (the handler reads those of a whole batch in one request). */
+  country: (op: string, country: string) => Promise<CountryState | null>;
+  /**
+   * Records a verdict in the ledger. The handler writes a batch's verdicts together once every
+   * message is judged (the report is stored before); a crash before that leaves the submissions
+   * `processing`, and their redelivery finishes them with the same verdict.
+   */
+  finish: (sub: Submission) => void;
 };
 
 /**
@@ -98,7 +106,7 @@ export async function ingestUpload(
   const submission: Submission = { ...base, judgedWith };
   try {
     const definition = await definitionOfVersion(stores.objects, record, judgedWith.definitionVersion);
-    const current = await repo.getCountry(op, address.country);
+    const current = await delivery.country(op, address.country);
     if (current?.submissionId === id) {
       log({ level: 'info', msg: 'applied by an earlier attempt: finishing', submission: id });
       await finishApplied(stores, submission, definition, address, current, delivery);
@@ -125,7 +133,14 @@ export async function ingestUpload(
         errors: judged.checked.report.counts.errors,
       });
     }
-    await recordVerdict(stores, { ...submission, ...judged.receipt }, judged.checked, processedAt, outcome);
+    await recordVerdict(
+      stores,
+      { ...submission, ...judged.receipt },
+      judged.checked,
+      processedAt,
+      outcome,
+      delivery.finish,
+    );
     return op;
   } catch (e) {
     if (delivery.attempts >= delivery.maxReceives) await lastAttemptFailed(stores, submission, e, delivery);
@@ -201,13 +216,14 @@ async function slotAlreadyUsed(
   return first !== null && first !== submission.versionId;
 }
 
-/** Stores the report (S3, for auditors and `rebuild`), then the verdict in the ledger. */
+/** Stores the report (S3, for auditors and `rebuild`), then hands the verdict to the ledger. */
 async function recordVerdict(
   stores: IngestStores,
   submission: Submission,
   checked: CheckedReturn,
   processedAt: string,
   outcome: ApplyOutcome | null,
+  finish: Delivery['finish'],
 ): Promise<void> {
   const key = reportKey(submission.operation, submission.country, submission.id);
   const stored: StoredReport = {
@@ -232,7 +248,7 @@ async function recordVerdict(
   };
   // Written after the apply, with its outcome: `optally rebuild` restores DynamoDB from these alone.
   await stores.objects.putJson(key, stored);
-  await stores.repo.finishSubmission({
+  finish({
     ...submission,
     processedAt,
     status: checked.report.verdict,
@@ -259,7 +275,7 @@ async function finishApplied(
   const key = reportKey(submission.operation, submission.country, submission.id);
   const stored = await stores.objects.getJson<StoredReport>(key);
   if (stored) {
-    await stores.repo.finishSubmission({
+    delivery.finish({
       ...submission,
       size: stored.submission.size,
       sha256: stored.submission.sha256,
@@ -292,6 +308,7 @@ async function finishApplied(
     judged.checked,
     current.acceptedAt,
     'applied',
+    delivery.finish,
   );
 }
 

@@ -107,7 +107,7 @@ describe('the ingest Lambda’s logs and metrics', () => {
     const ingest = deployedIngest(
       (metrics) =>
         new (class extends MeteredRepository {
-          override async getCountry(): Promise<never> {
+          override async getCountries(): Promise<never> {
             throw new Error('DynamoDB is unreachable');
           }
         })(documentClient({ dynamodb: stack.dynamodbEndpoint }), stack.table, metrics),
@@ -192,11 +192,11 @@ describe('the ingest Lambda’s logs and metrics', () => {
     const ingest = deployedIngest(
       (metrics) =>
         new (class extends MeteredRepository {
-          override async getCountry(op: string, country: string) {
-            // The judge's read fails; the last attempt's read before recording `failed` works.
+          override async getCountries(op: string, countries: readonly string[]) {
+            // The batch's read fails; the last attempt's read before recording `failed` works.
             reads++;
             if (reads === 1) throw new Error('DynamoDB is unreachable');
-            return super.getCountry(op, country);
+            return super.getCountries(op, countries);
           }
         })(documentClient({ dynamodb: stack.dynamodbEndpoint }), stack.table, metrics),
     );

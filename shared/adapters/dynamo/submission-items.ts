@@ -2,6 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -9,6 +11,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { JudgedWith, Submission } from '../../domain/ledger.ts';
 import { RollupItems } from './rollup-items.ts';
+
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
 import { opPk } from './table.ts';
 
 /** The ledger: one item per submission (`SUB#{id}`; ids start with the country code). */
@@ -55,6 +60,24 @@ export class SubmissionItems extends RollupItems {
         Item: { pk: opPk(sub.operation), sk: `SUB#${sub.id}`, ...sub },
       }),
     );
+  }
+
+  /**
+   * Stores the final state of several submissions (BatchWriteItem, 25 at a time, unprocessed
+   * items sent again): the same unconditional puts as `finishSubmission`, fewer requests.
+   */
+  async finishSubmissions(subs: readonly Submission[]): Promise<void> {
+    for (let i = 0; i < subs.length; i += 25) {
+      let pending: WriteRequest[] = subs.slice(i, i + 25).map((sub) => ({
+        PutRequest: { Item: { pk: opPk(sub.operation), sk: `SUB#${sub.id}`, ...sub } },
+      }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === 8) throw new Error(`DynamoDB left ${pending.length} ledger writes unprocessed`);
+        if (attempt > 0) await new Promise((ok) => setTimeout(ok, 25 * 2 ** attempt));
+        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
+        pending = (out.UnprocessedItems?.[this.table] ?? []) as WriteRequest[];
+      }
+    }
   }
 
   /** Several submissions by id (BatchGetItem, 100 at a time); missing ids are left out. */
