@@ -131,7 +131,10 @@ export class OptallyFunction extends Construct {
 /** What a function may do with the table. */
 export type TableAccess = 'read' | 'readWrite';
 
-/** DynamoDB actions per access level: exactly what the handlers use, no Scan, no batch writes. */
+/**
+ * DynamoDB actions per access level: exactly what the handlers use, no Scan. The one batch write
+ * is the ingest's ledger (a batch's final verdicts: plain puts, never a conditional write).
+ */
 export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   readWrite: [
@@ -139,6 +142,7 @@ export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
     'dynamodb:BatchGetItem',
     'dynamodb:Query',
     'dynamodb:PutItem',
+    'dynamodb:BatchWriteItem',
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
   ],

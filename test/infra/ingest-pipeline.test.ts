@@ -199,6 +199,7 @@ describe('ingest function permissions', () => {
   it('uses exactly the table operations of the design, on the table itself', () => {
     expect(actionsOn({ 'Fn::GetAtt': [tableId, 'Arn'] })).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
