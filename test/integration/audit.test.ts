@@ -1,10 +1,15 @@
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  FinalExport,
+  LedgerPage,
+  RollupView,
+  StatusChangeResult,
+  SubmissionDetail,
+} from '../../shared/api/responses.ts';
 import { rebuild, reconcile } from '../../shared/app/audit.ts';
 import { child } from '../../shared/domain/checks/figures.ts';
-import type { Manifest } from '../../shared/domain/final-export.ts';
-import type { RollupView } from '../../shared/domain/rollup.ts';
 import { freshStack } from '../support/local-servers.ts';
 
 const OP = 'liberterra-iii';
@@ -32,10 +37,9 @@ describe('lifecycle and audit: close, finalise, export, reconcile, rebuild', () 
     };
   };
   const finalJson = async () =>
-    (await (await call('GET', `/operations/${OP}/final?format=json`, stack.tokens.auditor)).json()) as {
-      manifestSha256: string;
-      manifest: Manifest;
-    };
+    (await (
+      await call('GET', `/operations/${OP}/final?format=json`, stack.tokens.auditor)
+    ).json()) as FinalExport;
 
   beforeAll(async () => {
     stack = await freshStack();
@@ -64,30 +68,26 @@ describe('lifecycle and audit: close, finalise, export, reconcile, rebuild', () 
   });
 
   it('lists every submission in the ledger, the rejected one included, filterable by verdict', async () => {
-    const all = (await (await call('GET', `/operations/${OP}/ledger`, stack.tokens.auditor)).json()) as {
-      entries: { country: string; status: string; sha256: string }[];
-    };
+    const all = (await (
+      await call('GET', `/operations/${OP}/ledger`, stack.tokens.auditor)
+    ).json()) as LedgerPage;
     expect(all.entries.map((e) => [e.country, e.status]).sort()).toEqual([
       ['BR', 'accepted'],
       ['BR', 'rejected'],
       ['FR', 'accepted'],
       ['KE', 'accepted'],
     ]);
-    expect(all.entries.every((e) => /^[0-9a-f]{64}$/.test(e.sha256))).toBe(true);
+    expect(all.entries.every((e) => /^[0-9a-f]{64}$/.test(String(e.sha256)))).toBe(true);
     const rejected = (await (
       await call('GET', `/operations/${OP}/ledger?verdict=rejected`, stack.tokens.auditor)
-    ).json()) as {
-      entries: unknown[];
-    };
+    ).json()) as LedgerPage;
     expect(rejected.entries).toHaveLength(1);
   });
 
   it('finalises only step by step, and then freezes the figures', async () => {
     expect((await setStatus('final')).status).toBe(409);
     expect((await setStatus('closed', 'window ended')).status).toBe(200);
-    const finalised = (await (await setStatus('final', 'all returns checked')).json()) as {
-      manifestSha256: string;
-    };
+    const finalised = (await (await setStatus('final', 'all returns checked')).json()) as StatusChangeResult;
     expect(finalised.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
     expect((await finalJson()).manifestSha256).toBe(finalised.manifestSha256);
   });
@@ -102,10 +102,8 @@ describe('lifecycle and audit: close, finalise, export, reconcile, rebuild', () 
     expect(late?.status).toBe('rejected');
     const report = (await (
       await call('GET', `/operations/${OP}/submissions/${late?.id}`, stack.tokens.auditor)
-    ).json()) as {
-      report: { problems: { code: string }[] };
-    };
-    expect(report.report.problems[0]?.code).toBe('operation-not-open');
+    ).json()) as SubmissionDetail;
+    expect(report.report?.problems[0]?.code).toBe('operation-not-open');
     expect((await stack.objects.open(`incoming/${OP}/KE/late.csv`)).size).toBeGreaterThan(0);
     expect(await rollupFigures()).toEqual(before);
   });
@@ -198,9 +196,9 @@ describe('lifecycle and audit: close, finalise, export, reconcile, rebuild', () 
 
   it('reopens a final operation only with a reason, and logs it', async () => {
     expect((await setStatus('open')).status).toBe(409);
-    const res = (await (await setStatus('open', 'Kenya sent a corrected return')).json()) as {
-      statusLog: { from: string; to: string; reason: string }[];
-    };
+    const res = (await (
+      await setStatus('open', 'Kenya sent a corrected return')
+    ).json()) as StatusChangeResult;
     expect(res.statusLog.at(-1)).toMatchObject({
       from: 'final',
       to: 'open',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/api/routes.ts';
 import { LocalIssuer } from '../../local/local-auth.ts';
+import type { ErrorBody, UploadSlot } from '../../shared/api/responses.ts';
 import { freshStack } from '../support/local-servers.ts';
 
 /**
@@ -185,7 +186,7 @@ describe('authorization matrix: every route × every caller', () => {
         headers: { authorization: `Bearer ${tokens.agencyOwn}`, 'content-type': 'application/json' },
         body: JSON.stringify({ fileName: 'r.csv' }),
       })
-    ).json()) as { uploadId: string; upload: { url: string; fields: Record<string, string> } };
+    ).json()) as UploadSlot;
     const form = new FormData();
     for (const [k, v] of Object.entries(slot.upload.fields)) form.append(k, v);
     form.append('file', new Blob([csv]), 'r.csv');
@@ -230,7 +231,7 @@ describe('authorization matrix: every route × every caller', () => {
     });
     expect(res.status).toBe(expected);
     if (expected === 403) {
-      expect(((await res.json()) as { message: string }).message.length).toBeGreaterThan(10);
+      expect(((await res.json()) as ErrorBody).message.length).toBeGreaterThan(10);
     }
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UploadProof } from '../../shared/app/final-proof.ts';
+import type { FinalExport, PublicKey, UploadProof, UploadSlot } from '../../shared/api/responses.ts';
 import type { Manifest } from '../../shared/domain/final-export.ts';
 import { checkInclusion } from '../../shared/domain/ledger-tree.ts';
 import { checkSignature, type ManifestSignature } from '../../shared/domain/signature.ts';
@@ -32,10 +32,7 @@ async function send(country: string, name: string, csv: string): Promise<string>
   const token = await stack.tokens.agency(country);
   const slot = (await (
     await call('POST', `/operations/${OP}/uploads`, token, { fileName: `${name}.csv` })
-  ).json()) as {
-    uploadId: string;
-    upload: { url: string; fields: Record<string, string> };
-  };
+  ).json()) as UploadSlot;
   const form = new FormData();
   for (const [k, v] of Object.entries(slot.upload.fields)) form.append(k, v);
   form.append('file', new Blob([csv]), `${name}.csv`);
@@ -59,16 +56,14 @@ afterAll(async () => {
 });
 
 async function finalJson() {
-  return (await (await call('GET', `/operations/${OP}/final`, stack.tokens.auditor)).json()) as {
-    manifestSha256: string;
-    manifest: Manifest;
-    signature: ManifestSignature;
-  };
+  return (await (
+    await call('GET', `/operations/${OP}/final`, stack.tokens.auditor)
+  ).json()) as Required<FinalExport>;
 }
 
 async function publicKeyPem(): Promise<string> {
   const res = await fetch(`${stack.apiUrl}/operations/${OP}/final/public-key`);
-  return ((await res.json()) as { pem: string }).pem;
+  return ((await res.json()) as PublicKey).pem;
 }
 
 describe('signed final figures', () => {

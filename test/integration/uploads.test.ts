@@ -1,21 +1,19 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../shared/domain/check-return.ts';
-import type { RollupView } from '../../shared/domain/rollup.ts';
+import type {
+  DryRunResult,
+  ErrorBody,
+  RollupView,
+  SubmissionPage,
+  UploadSlot,
+  UploadStatus,
+} from '../../shared/api/responses.ts';
 import { freshStack } from '../support/local-servers.ts';
 
 const OP = 'liberterra-iii';
 
-type Slot = {
-  uploadId: string;
-  key: string;
-  sequence: number;
-  upload: { url: string; fields: Record<string, string> };
-};
-type Receipt = {
-  receipt: { uploadId: string; sha256: string; size: number; receivedAt: string } | null;
-  submission: { status: string } | null;
-};
+type Slot = UploadSlot;
+type Receipt = UploadStatus;
 
 describe('upload slots, receipts and dry runs on the local stack', () => {
   let stack: Awaited<ReturnType<typeof freshStack>>;
@@ -156,7 +154,7 @@ describe('upload slots, receipts and dry runs on the local stack', () => {
       fileName: 'macro.xlsm',
     });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toBe('unsupported-format');
+    expect(((await res.json()) as ErrorBody).error).toBe('unsupported-format');
   });
 
   it('dry-runs a file in the body: the full report and figures, and nothing changes', async () => {
@@ -169,7 +167,7 @@ describe('upload slots, receipts and dry runs on the local stack', () => {
       'date,metric,value\n2025-11-12,arrests,3\n2025-11-13,arrests,x\n',
       { 'content-type': 'text/csv' },
     );
-    const body = (await res.json()) as { report: Report; figures: unknown };
+    const body = (await res.json()) as DryRunResult;
     expect(body.report.verdict).toBe('rejected');
     expect(body.report.problems[0]).toMatchObject({ code: 'bad-value', row: 3 });
     const ok = (await (
@@ -180,17 +178,12 @@ describe('upload slots, receipts and dry runs on the local stack', () => {
         'date,metric,value\n2025-11-12,arrests,3\n',
         { 'content-type': 'text/csv' },
       )
-    ).json()) as {
-      report: Report;
-      figures: { totals: Record<string, number> };
-    };
-    expect(ok.figures.totals.arrests).toBe(3);
+    ).json()) as DryRunResult;
+    expect(ok.figures?.totals.arrests).toBe(3);
     const after = await rollup();
     expect(after.version).toBe(before.version);
     expect(after.byCountry.SN).toBeUndefined();
-    const subs = (await (await call('GET', `/operations/${OP}/submissions`, token)).json()) as {
-      submissions: unknown[];
-    };
+    const subs = (await (await call('GET', `/operations/${OP}/submissions`, token)).json()) as SubmissionPage;
     expect(subs.submissions).toEqual([]);
   });
 
@@ -209,9 +202,7 @@ describe('upload slots, receipts and dry runs on the local stack', () => {
     const s = await slot(token);
     await post(s, 'date,metric,value\n2025-11-12,arests,1\n');
     await receiptWhen(token, s.uploadId, (x) => x.submission?.status === 'rejected');
-    const subs = (await (await call('GET', `/operations/${OP}/submissions`, token)).json()) as {
-      submissions: { id: string }[];
-    };
+    const subs = (await (await call('GET', `/operations/${OP}/submissions`, token)).json()) as SubmissionPage;
     const text = await (
       await call('GET', `/operations/${OP}/submissions/${subs.submissions[0]?.id}?format=text`, token)
     ).text();
