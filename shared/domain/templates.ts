@@ -1,5 +1,8 @@
 import type ExcelJS from 'exceljs';
+import { DEFAULT_LOCALE, direction, type Locale } from '../i18n/locale.ts';
+import { type MessageKey, type Params, renderMessage } from '../i18n/render.ts';
 import { type Operation, windowDates } from './operation.ts';
+import { metricLabel, metricUnit, operationName, ruleDescription } from './operation-texts.ts';
 import { loadExcelJS } from './xlsx/libraries.ts';
 import { RETURN_SHEET } from './xlsx/workbook-xml.ts';
 
@@ -21,8 +24,9 @@ export type GuideMetric = {
   breakdowns: string[];
 };
 
-/** Everything an agency needs to fill a return for `op`, as plain data. */
+/** Everything an agency needs to fill a return for `op`, as plain data, in one language. */
 export type TemplateGuide = {
+  locale: Locale;
   operation: { id: string; name: string };
   columns: { name: (typeof TEMPLATE_COLUMNS)[number] | 'country'; required: boolean; description: string }[];
   window: { start: string; end: string; dates: string[] };
@@ -36,35 +40,46 @@ export type TemplateGuide = {
 };
 
 /**
- * The guidance both templates are built from: the operation's columns, window, metrics with their
- * breakdowns, and rules in words, plus an example return that the operation accepts unchanged.
+ * The guidance both templates are built from, in `locale`: the operation's columns, window, metrics
+ * with their breakdowns, and rules in words, plus an example return that the operation accepts
+ * unchanged. Column names, metric ids and breakdowns stay the canonical identifiers in every
+ * language, so that files filled in any language are exchangeable.
  */
-export function templateGuide(op: Operation): TemplateGuide {
+export function templateGuide(op: Operation, locale: Locale = DEFAULT_LOCALE): TemplateGuide {
+  const t = (key: MessageKey, params?: Params): string => renderMessage(key, params, locale);
   const { start, end } = op.window;
   const metrics: GuideMetric[] = op.metrics.map((m) => ({
     id: m.id,
-    label: m.label,
-    unit: m.unit,
+    label: metricLabel(m, locale),
+    unit: metricUnit(m, locale),
     aggregation: m.aggregation,
-    aggregationMeaning:
-      m.aggregation === 'sum'
-        ? 'added up over the days (a flow: report each day’s new count)'
-        : 'the highest day counts (a level: report each day’s level)',
+    aggregationMeaning: t(m.aggregation === 'sum' ? 'template.aggregation.sum' : 'template.aggregation.max'),
     breakdowns: m.breakdowns.flatMap((b) => b.values.map((v) => `${b.dimension}=${v}`)),
   }));
   const breakdowns = [...new Set(metrics.flatMap((m) => m.breakdowns))];
-  const label = (id: string): string => op.metrics.find((m) => m.id === id)?.label ?? id;
+  const label = (id: string): string => metrics.find((m) => m.id === id)?.label ?? id;
   const rules = [
-    `Dates are written YYYY-MM-DD and fall between ${start} and ${end}.`,
-    'Write one row per date, metric and breakdown; a return replaces your previous upload wholesale, so always upload every row you have.',
-    'Values are whole numbers, 0 or more. Write 0 to report zero; leave a row out (do not leave its value empty) to report nothing.',
-    'Leave the breakdown empty for the day’s total. A breakdown row needs the total of the same day and metric.',
-    'Type values: formulas are not accepted (paste values only).',
+    t('template.rule.dates', { start, end }),
+    t('template.rule.one-row'),
+    t('template.rule.values'),
+    t('template.rule.breakdown'),
+    t('template.rule.formulas'),
     ...op.rules.map((r) => {
-      const kind = r.severity === 'error' ? 'the file is rejected otherwise' : 'a warning otherwise';
+      const own = ruleDescription(r, locale);
+      if (own !== undefined) return own;
       return r.kind === 'lte'
-        ? `${label(r.metric)} (${r.metric}) must not exceed ${label(r.bound)} (${r.bound}) on the same day (${kind}).`
-        : `The ${r.dimension} rows of ${r.metric} must add up to no more than the day’s total (${kind}).`;
+        ? t('template.rule.lte', {
+            metricLabel: label(r.metric),
+            metric: r.metric,
+            boundLabel: label(r.bound),
+            bound: r.bound,
+            severity: r.severity,
+          })
+        : t('template.rule.breakdown-sum', {
+            dimension: r.dimension,
+            metric: r.metric,
+            severity: r.severity,
+          });
     }),
   ];
   // Every total on the first day, equal so that every "≤" rule holds, and one breakdown row below its total.
@@ -77,21 +92,14 @@ export function templateGuide(op: Operation): TemplateGuide {
   const broken = metrics.find((m) => m.breakdowns.length > 0);
   if (broken) example.push({ date: start, metric: broken.id, breakdown: broken.breakdowns[0]!, value: 5 });
   return {
-    operation: { id: op.id, name: op.name },
+    locale,
+    operation: { id: op.id, name: operationName(op, locale) },
     columns: [
-      { name: 'date', required: true, description: `The day, YYYY-MM-DD, from ${start} to ${end}.` },
-      { name: 'metric', required: true, description: 'A metric id from the list (not its label).' },
-      {
-        name: 'breakdown',
-        required: false,
-        description: 'Empty for the day’s total; or dimension=value for a part of it.',
-      },
-      { name: 'value', required: true, description: 'A whole number, 0 or more.' },
-      {
-        name: 'country',
-        required: false,
-        description: 'Optional: your country’s ISO code (e.g. BR); it must be the uploading country.',
-      },
+      { name: 'date', required: true, description: t('template.column.date', { start, end }) },
+      { name: 'metric', required: true, description: t('template.column.metric') },
+      { name: 'breakdown', required: false, description: t('template.column.breakdown') },
+      { name: 'value', required: true, description: t('template.column.value') },
+      { name: 'country', required: false, description: t('template.column.country') },
     ],
     window: { start, end, dates: windowDates(op) },
     metrics,
@@ -113,17 +121,18 @@ export function csvTemplate(_op: Operation): string {
 type RangeValidations = { dataValidations: { add(range: string, validation: ExcelJS.DataValidation): void } };
 
 /**
- * The workbook template for `op`: a `return` sheet (first, with a frozen header row, drop-downs of
+ * The workbook template for `op`, its guidance in `locale` (default English): a `return` sheet (first, with a frozen header row, drop-downs of
  * metric ids and breakdowns, a date check on the window and a whole-number check on values for rows
  * 2 to 5000), a `guide` sheet (columns, window, metrics, rules, an example) and a hidden `lists`
  * sheet the drop-downs read from. Uploaded with rows typed into it and its structure unchanged, it
  * is read like any workbook; uploaded empty, it is rejected with `no-rows`.
  */
-export async function xlsxTemplate(op: Operation): Promise<Buffer> {
-  const guide = templateGuide(op);
+export async function xlsxTemplate(op: Operation, locale: Locale = DEFAULT_LOCALE): Promise<Buffer> {
+  const guide = templateGuide(op, locale);
+  const t = (key: MessageKey, params?: Params): string => renderMessage(key, params, locale);
   const wb = new (await loadExcelJS()).Workbook();
   wb.creator = 'optally';
-  wb.title = `${op.name} — national return`;
+  wb.title = t('template.title', { operation: guide.operation.name });
 
   const ret = wb.addWorksheet(RETURN_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
   // Column formats are what a typed cell takes: dates show as YYYY-MM-DD (and are stored as dates),
@@ -135,9 +144,14 @@ export async function xlsxTemplate(op: Operation): Promise<Buffer> {
     { header: 'value', key: 'value', width: 12, style: { numFmt: '0' } },
   ];
   ret.getRow(1).font = { bold: true };
+  // The header cells explain themselves in the reader's language; their text stays the column name.
+  TEMPLATE_COLUMNS.forEach((name, i) => {
+    const column = guide.columns.find((c) => c.name === name);
+    if (column) ret.getCell(1, i + 1).note = column.description;
+  });
 
   // Tabs in this order: the return, its guide, then the lists the drop-downs read (hidden).
-  writeGuide(wb.addWorksheet('guide'), guide);
+  writeGuide(wb.addWorksheet('guide', { views: [{ rightToLeft: direction(locale) === 'rtl' }] }), guide);
   const lists = wb.addWorksheet('lists', { state: 'hidden' });
   lists.getCell('A1').value = 'metric';
   lists.getCell('B1').value = 'breakdown';
@@ -150,6 +164,7 @@ export async function xlsxTemplate(op: Operation): Promise<Buffer> {
 
   const rows = (col: string): string => `${col}2:${col}${TEMPLATE_LAST_ROW}`;
   const validations = (ret as unknown as RangeValidations).dataValidations;
+  const window = { start: guide.window.start, end: guide.window.end };
   validations.add(rows('A'), {
     type: 'date',
     operator: 'between',
@@ -158,11 +173,11 @@ export async function xlsxTemplate(op: Operation): Promise<Buffer> {
     formulae: [new Date(`${guide.window.start}T00:00:00Z`), new Date(`${guide.window.end}T00:00:00Z`)],
     showErrorMessage: true,
     errorStyle: 'stop',
-    errorTitle: 'Date outside the operation',
-    error: `Enter a date from ${guide.window.start} to ${guide.window.end}, written YYYY-MM-DD.`,
+    errorTitle: t('template.validation.date.title'),
+    error: t('template.validation.date.error', window),
     showInputMessage: true,
     promptTitle: 'date',
-    prompt: `YYYY-MM-DD, from ${guide.window.start} to ${guide.window.end}`,
+    prompt: t('template.validation.date.prompt', window),
   });
   // A list longer than 255 characters cannot be written inline: the lists come from the hidden sheet.
   validations.add(rows('B'), {
@@ -171,8 +186,8 @@ export async function xlsxTemplate(op: Operation): Promise<Buffer> {
     formulae: [`lists!$A$2:$A$${guide.metrics.length + 1}`],
     showErrorMessage: true,
     errorStyle: 'stop',
-    errorTitle: 'Unknown metric',
-    error: 'Choose a metric id from the list (see the guide sheet).',
+    errorTitle: t('template.validation.metric.title'),
+    error: t('template.validation.metric.error'),
   });
   if (guide.breakdowns.length > 0) {
     validations.add(rows('C'), {
@@ -181,11 +196,11 @@ export async function xlsxTemplate(op: Operation): Promise<Buffer> {
       formulae: [`lists!$B$2:$B$${guide.breakdowns.length + 1}`],
       showErrorMessage: true,
       errorStyle: 'stop',
-      errorTitle: 'Unknown breakdown',
-      error: 'Leave empty for the day’s total, or choose a breakdown from the list.',
+      errorTitle: t('template.validation.breakdown.title'),
+      error: t('template.validation.breakdown.error'),
       showInputMessage: true,
       promptTitle: 'breakdown',
-      prompt: 'Empty for the day’s total; or a breakdown from the list',
+      prompt: t('template.validation.breakdown.prompt'),
     });
   }
   validations.add(rows('D'), {
@@ -195,8 +210,8 @@ export async function xlsxTemplate(op: Operation): Promise<Buffer> {
     formulae: [0],
     showErrorMessage: true,
     errorStyle: 'stop',
-    errorTitle: 'Not a count',
-    error: 'Enter a whole number, 0 or more. Write 0 to report zero; delete the row to report nothing.',
+    errorTitle: t('template.validation.value.title'),
+    error: t('template.validation.value.error'),
   });
 
   const bytes = await wb.xlsx.writeBuffer();
@@ -204,30 +219,42 @@ export async function xlsxTemplate(op: Operation): Promise<Buffer> {
 }
 
 function writeGuide(ws: ExcelJS.Worksheet, guide: TemplateGuide): void {
+  const t = (key: MessageKey, params?: Params): string => renderMessage(key, params, guide.locale);
   ws.columns = [{ width: 34 }, { width: 40 }, { width: 16 }, { width: 48 }, { width: 60 }];
   const heading = (text: string): void => {
     const row = ws.addRow([text]);
     row.font = { bold: true, size: 12 };
   };
-  const title = ws.addRow([`${guide.operation.name} — national return`]);
+  const title = ws.addRow([t('template.title', { operation: guide.operation.name })]);
   title.font = { bold: true, size: 14 };
+  ws.addRow([t('template.intro', { returnSheet: RETURN_SHEET })]);
+  ws.addRow([]);
+
+  heading(t('template.heading.columns'));
   ws.addRow([
-    `Fill the sheet "${RETURN_SHEET}": one row per date, metric and breakdown, under its header. Keep the header row and the sheet name; upload the file as .xlsx.`,
-  ]);
+    t('template.columns.header'),
+    t('template.columns.required'),
+    null,
+    t('template.columns.what'),
+  ]).font = { italic: true };
+  for (const c of guide.columns) {
+    ws.addRow([c.name, t(c.required ? 'template.yes' : 'template.no'), null, c.description]);
+  }
   ws.addRow([]);
 
-  heading('Columns');
-  ws.addRow(['column', 'required', null, 'what to write']).font = { italic: true };
-  for (const c of guide.columns) ws.addRow([c.name, c.required ? 'yes' : 'no', null, c.description]);
+  heading(t('template.heading.window'));
+  ws.addRow([t('template.window.first'), guide.window.start]);
+  ws.addRow([t('template.window.last'), guide.window.end]);
   ws.addRow([]);
 
-  heading('Window');
-  ws.addRow(['first day', guide.window.start]);
-  ws.addRow(['last day', guide.window.end]);
-  ws.addRow([]);
-
-  heading('Metrics');
-  ws.addRow(['id', 'label', 'unit', 'how a country’s figure is made', 'breakdowns']).font = { italic: true };
+  heading(t('template.heading.metrics'));
+  ws.addRow([
+    t('template.metrics.id'),
+    t('template.metrics.label'),
+    t('template.metrics.unit'),
+    t('template.metrics.how'),
+    t('template.metrics.breakdowns'),
+  ]).font = { italic: true };
   for (const m of guide.metrics) {
     ws.addRow([
       m.id,
@@ -239,11 +266,11 @@ function writeGuide(ws: ExcelJS.Worksheet, guide: TemplateGuide): void {
   }
   ws.addRow([]);
 
-  heading('Rules');
+  heading(t('template.heading.rules'));
   for (const rule of guide.rules) ws.addRow([rule]);
   ws.addRow([]);
 
-  heading('Example (accepted as it stands)');
+  heading(t('template.heading.example'));
   ws.addRow(['date', 'metric', 'breakdown', 'value']).font = { italic: true };
   // Text, not dates or numbers: the guide is read by people only.
   for (const e of guide.example) ws.addRow([e.date, e.metric, e.breakdown || null, String(e.value)]);

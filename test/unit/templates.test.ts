@@ -7,6 +7,7 @@ import {
   templateGuide,
   xlsxTemplate,
 } from '../../shared/domain/templates.ts';
+import type { Locale } from '../../shared/i18n/locale.ts';
 import { anOperation, aReturn, liberterraIII, readCsv } from '../support/builders.ts';
 import { codesOf } from '../support/problems.ts';
 import { excelDate, readXlsxReturn, xlsxBytes } from '../support/xlsx-builders.ts';
@@ -25,8 +26,9 @@ async function load(bytes: Uint8Array): Promise<ExcelJS.Workbook> {
 async function filledLikeAUser(
   op: Operation,
   rows: [day: string, metric: string, breakdown: string | null, value: number][],
+  locale: Locale = 'en',
 ): Promise<Uint8Array> {
-  const wb = await load(await xlsxTemplate(op));
+  const wb = await load(await xlsxTemplate(op, locale));
   const ws = wb.getWorksheet('return')!;
   rows.forEach(([day, metric, breakdown, value], i) => {
     const row = ws.getRow(i + 2);
@@ -261,5 +263,87 @@ describe('xlsxTemplate', () => {
     expect(report.counts.rows).toBe(days.length * op.metrics.length);
     expect(figures?.totals.arrests).toBe(days.length);
     expect(figures?.totals.officers_deployed).toBe(1);
+  });
+});
+
+/** Every text of a sheet, one cell a line. */
+function textOf(ws: ExcelJS.Worksheet): string {
+  const text: string[] = [];
+  ws.eachRow((row) => {
+    row.eachCell((cell) => {
+      text.push(String(cell.value));
+    });
+  });
+  return text.join('\n');
+}
+
+describe('the template in the reader’s language', () => {
+  it('writes the guide in French, with the operation’s own French texts', async () => {
+    const guide = (await load(await xlsxTemplate(liberterraIII(), 'fr'))).getWorksheet('guide')!;
+    const text = textOf(guide);
+
+    expect(text).toContain('Opération Liberterra III — déclaration nationale');
+    expect(text).toContain('Colonnes');
+    expect(text).toContain('Arrestations');
+    expect(text).toContain('du 10 novembre 2025 au 21 novembre 2025');
+    expect(text).toContain('ne peuvent pas dépasser les arrestations déclarées');
+    expect(text).not.toContain('must not exceed');
+  });
+
+  it('keeps column names, metric ids and breakdowns as canonical codes in every language', async () => {
+    for (const locale of ['fr', 'es', 'ar'] as const) {
+      const wb = await load(await xlsxTemplate(liberterraIII(), locale));
+      const ret = wb.getWorksheet('return')!;
+      const header = [1, 2, 3, 4].map((c) => ret.getRow(1).getCell(c).value);
+      const lists = textOf(wb.getWorksheet('lists')!);
+
+      expect(header).toEqual(['date', 'metric', 'breakdown', 'value']);
+      expect(lists).toContain('arrests_trafficking_smuggling');
+      expect(lists).toContain('exploitation=forced_labour');
+    }
+  });
+
+  it('explains each header cell and checks each cell in Spanish', async () => {
+    const ret = (await load(await xlsxTemplate(anOperation(), 'es'))).getWorksheet('return')!;
+    const validations = (
+      ret as unknown as { dataValidations: { model: Record<string, ExcelJS.DataValidation> } }
+    ).dataValidations.model;
+    const errors = Object.values(validations).map((v) => v.error);
+
+    expect(String(ret.getCell('D1').note)).toContain('Un número entero, 0 o más.');
+    expect(errors).toContain('Escriba una fecha de 2025-11-10 a 2025-11-12, con el formato AAAA-MM-DD.');
+    expect(errors.join(' ')).not.toMatch(/Enter a/);
+  });
+
+  it('lays the Arabic guide out right to left, the return sheet left to right', async () => {
+    const wb = await load(await xlsxTemplate(liberterraIII(), 'ar'));
+
+    expect(wb.getWorksheet('guide')!.views[0]?.rightToLeft).toBe(true);
+    expect(wb.getWorksheet('return')!.views[0]?.rightToLeft ?? false).toBe(false);
+    expect(textOf(wb.getWorksheet('guide')!)).toContain('حالات الاعتقال');
+  });
+
+  it('is accepted filled in any language: the files are exchangeable', async () => {
+    for (const locale of ['fr', 'ar'] as const) {
+      const bytes = await filledLikeAUser(
+        anOperation(),
+        [
+          ['2025-11-10', 'arrests', null, 9],
+          ['2025-11-11', 'arrests', null, 0],
+        ],
+        locale,
+      );
+
+      const { report, figures } = await readXlsxReturn(bytes);
+
+      expect(report.verdict).toBe('accepted');
+      expect(figures?.totals).toEqual({ arrests: 9 });
+    }
+  });
+
+  it('keeps the English guide by default', () => {
+    expect(templateGuide(anOperation()).rules[0]).toBe(
+      'Dates are written YYYY-MM-DD and fall between 2025-11-10 and 2025-11-12 (10 November 2025 to 12 November 2025).',
+    );
   });
 });
