@@ -35,8 +35,10 @@ const ALLOWED: readonly { readonly id: RegExp; readonly path: RegExp }[] = [
     path: /^Optally\/(BucketNotificationsHandler|Custom::CDKBucketDeployment|AWS679f53fac002430cb0da5b7982bd2287)/,
   },
   { id: /^AwsSolutions-(IAM5\[.+\]|L1)$/, path: /^Optally\/Custom::CDKBucketDeployment/ },
-  // Only the health check and the signing public key are public; only the log bucket is not itself logged.
+  // Only the health check, the API description and the signing public key are public; only the log
+  // bucket is not itself logged.
   { id: /^AwsSolutions-APIG4$/, path: /^Optally\/Api\/HttpApi\/GET--health$/ },
+  { id: /^AwsSolutions-APIG4$/, path: /^Optally\/Api\/HttpApi\/GET--openapi\.json$/ },
   {
     id: /^AwsSolutions-APIG4$/,
     path: /^Optally\/Api\/HttpApi\/GET--operations--\{op\}--final--public-key$/,
