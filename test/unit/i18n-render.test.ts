@@ -92,7 +92,7 @@ describe('a problem as data', () => {
     );
 
     expect(renderProblem(p, 'en').hint).toBe(
-      'Dates must fall between 2025-11-10 and 2025-11-21 (10 November 2025 to 21 November 2025).',
+      'Dates must fall between 2025-11-10 and 2025-11-21. The operation runs from 10 November 2025 to 21 November 2025.',
     );
     expect(renderProblem(p, 'fr').hint).toContain('entre le 10 novembre 2025 et le 21 novembre 2025');
     expect(renderProblem(p, 'es').hint).toContain(
