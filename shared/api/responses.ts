@@ -7,7 +7,6 @@ import type { CheckedReturn, Report } from '../domain/check-return.ts';
 import type { CountryFigures } from '../domain/checks/figures.ts';
 import type { Manifest } from '../domain/final-export.ts';
 import type { OperationRecord, UploadSlot as StoredSlot, Submission } from '../domain/ledger.ts';
-import type { InclusionProof } from '../domain/ledger-tree.ts';
 import type { Operation, OperationStatus } from '../domain/operation.ts';
 import type { RollupView } from '../domain/rollup.ts';
 import type { RollupHistoryEntry } from '../domain/rollup-history.ts';
@@ -175,12 +174,7 @@ export type PublicKey = {
 };
 
 /** `GET /operations/{op}/uploads/{uploadId}/proof`: the inclusion proof and the signed root it leads to. */
-export type UploadProof = {
-  proof: InclusionProof;
-  manifestSha256: string;
-  ledger: NonNullable<Manifest['ledger']>;
-  signature: ManifestSignature;
-};
+export type { UploadProof } from '../app/final-proof.ts';
 
 /** `GET /operations/{op}/final/structure`: the SDMX-JSON structure message of the SDMX-CSV export. */
 export type FinalStructure = SdmxStructureMessage;

@@ -38,6 +38,14 @@ describe('GET /openapi.json', () => {
     await stack.dispose();
   });
 
+  /** POST /operations/{op}/uploads with `body`, as the holder of `token`. */
+  const askForSlot = (token: string, body: unknown) =>
+    fetch(`${stack.apiUrl}/operations/${OP}/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
   it('answers the OpenAPI 3.1 document as JSON, without a token', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toContain('application/json');
@@ -55,11 +63,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('documents the code and status of a refusal as the API answers it', async () => {
-    const slotForStranger = await fetch(`${stack.apiUrl}/operations/${OP}/uploads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.tokens.admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ country: 'ZZ', fileName: 'r.csv' }),
-    });
+    const slotForStranger = await askForSlot(stack.tokens.admin, { country: 'ZZ', fileName: 'r.csv' });
     const unknownOperation = await fetch(`${stack.apiUrl}/operations/nope/ledger`, {
       headers: { authorization: `Bearer ${stack.tokens.auditor}` },
     });
@@ -76,14 +80,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('describes the upload slot the API hands out', async () => {
-    const res = await fetch(`${stack.apiUrl}/operations/${OP}/uploads`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${await stack.tokens.agency('BR')}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ fileName: 'return.csv' }),
-    });
+    const res = await askForSlot(await stack.tokens.agency('BR'), { fileName: 'return.csv' });
 
     expect(res.status).toBe(201);
     const parsed = z.safeParse(UploadSlotSchema, await res.json());
@@ -91,14 +88,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('refuses a body that does not match the contract, naming the field', async () => {
-    const res = await fetch(`${stack.apiUrl}/operations/${OP}/uploads`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${await stack.tokens.agency('BR')}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ fileName: 7 }),
-    });
+    const res = await askForSlot(await stack.tokens.agency('BR'), { fileName: 7 });
 
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'bad-request', message: '"fileName" must be a string.' });

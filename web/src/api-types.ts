@@ -3,26 +3,9 @@
  * the names the views use. Nothing here restates an answer's shape.
  */
 import type { LedgerQuery as LedgerQueryOf } from '../../shared/api/contract.ts';
-import type {
-  FinalExport,
-  LedgerEntry,
-  LedgerPage,
-  LocalTokens,
-  Manifest,
-  OperationDetail,
-  OperationStatus,
-  OperationSummary,
-  PublicKey,
-  Report,
-  RollupView,
-  SubmissionStatus,
-  SubmissionView,
-} from '../../shared/api/responses.ts';
-import type { Provenance } from '../../shared/domain/final-export.ts';
+import type { Report, SubmissionView } from '../../shared/api/responses.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
-import type { Problem } from '../../shared/domain/problems.ts';
 
-export type { FinalFormat } from '../../shared/domain/final-files.ts';
 export type {
   FinalExport,
   LedgerEntry,
@@ -32,12 +15,13 @@ export type {
   OperationDetail,
   OperationStatus,
   OperationSummary,
-  Problem,
-  Provenance,
   PublicKey,
   RollupView,
   SubmissionStatus,
-};
+} from '../../shared/api/responses.ts';
+export type { Provenance } from '../../shared/domain/final-export.ts';
+export type { FinalFormat } from '../../shared/domain/final-files.ts';
+export type { Problem } from '../../shared/domain/problems.ts';
 
 /** A participant as the page shows it. */
 export type Participant = Operation['participants'][number];
