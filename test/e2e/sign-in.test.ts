@@ -40,8 +40,9 @@ describe('signing in to the deployed dashboard', () => {
     await rm(webRoot, { recursive: true, force: true });
   });
 
-  async function serveProvider(expiresIn = 3600): Promise<void> {
+  async function serveProvider(expiresIn = 3600, refuseSignIn = false): Promise<void> {
     provider = await startOidcProvider({
+      refuseSignIn,
       clientId: CLIENT_ID,
       redirectUris,
       user: { sub: 'u-coord', email: 'coordinator@example.org', groups: ['coordinator'] },
@@ -84,6 +85,22 @@ describe('signing in to the deployed dashboard', () => {
     expect(provider.tokenRequests).toEqual(['authorization_code ok']);
     expect(await page.evaluate(() => sessionStorage.getItem('optally.token'))).toBe(provider.idTokens[0]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('says why when the sign-in page refuses, and does not present the refusal again on reload', async () => {
+    await serveProvider(3600, true);
+    await page.goto(`${mock.url}/?op=liberterra-iii`);
+
+    await page.getByRole('button', { name: 'Sign in with your optally account' }).click();
+
+    await waitForText(page, '#token-error', 'Sign-in failed: access_denied');
+    expect(page.url()).toBe(`${mock.url}/?op=liberterra-iii`);
+    expect(provider.tokenRequests).toEqual([]);
+    await page.reload();
+    await page
+      .getByRole('button', { name: 'Sign in with your optally account' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('#token-error').isHidden()).toBe(true);
   });
 
   it('stays signed in on reload, without signing in again', async () => {

@@ -24,6 +24,8 @@ export type OidcProviderOptions = {
    * token and the one used stops working. @default false
    */
   rotateRefreshTokens?: boolean;
+  /** The user declines (or fails) to sign in: authorize answers `error=access_denied`. @default false */
+  refuseSignIn?: boolean;
 };
 
 /** A running test provider and what it saw. */
@@ -95,6 +97,8 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         !p.get('code_challenge')
       ) {
         back.searchParams.set('error', 'invalid_request');
+      } else if (options.refuseSignIn) {
+        back.searchParams.set('error', 'access_denied');
       } else {
         const code = randomBytes(12).toString('hex');
         codes.set(code, { challenge: p.get('code_challenge')!, redirectUri, nonce: p.get('nonce') });

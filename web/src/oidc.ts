@@ -116,10 +116,20 @@ export function hostedSession(endpoints: SignInEndpoints, win: Window = window):
     },
     async restore() {
       if (isSignInAnswer(win.location.href)) {
-        const answered = await manager.signinRedirectCallback(win.location.href);
-        const search = typeof answered.state === 'string' ? answered.state : '';
-        win.history.replaceState(null, '', `${win.location.pathname}${search}`);
-        return remember(answered);
+        let search = '';
+        try {
+          const answered = await manager.signinRedirectCallback(win.location.href);
+          search = typeof answered.state === 'string' ? answered.state : '';
+          return remember(answered);
+        } catch (e) {
+          // A refusal (ErrorResponse) still carries the state the sign-in left with.
+          const state = (e as { state?: unknown }).state;
+          if (typeof state === 'string') search = state;
+          throw e;
+        } finally {
+          // Used or refused, the answer is spent: a reload must not present it again.
+          win.history.replaceState(null, '', `${win.location.pathname}${search}`);
+        }
       }
       const stored = await manager.getUser();
       if (!stored) return null;
