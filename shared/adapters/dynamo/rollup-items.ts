@@ -150,10 +150,9 @@ export class RollupItems extends CountryItems {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
         ExpressionAttributeValues: { ':pk': opPk(op), ':p': HISTORY_PREFIX },
-        ExclusiveStartKey:
-          page.cursor?.startsWith(HISTORY_PREFIX)
-            ? { pk: opPk(op), sk: page.cursor }
-            : undefined,
+        ExclusiveStartKey: page.cursor?.startsWith(HISTORY_PREFIX)
+          ? { pk: opPk(op), sk: page.cursor }
+          : undefined,
         Limit: page.limit,
         ConsistentRead: true,
       }),
