@@ -8,6 +8,7 @@
 import * as z from 'zod/mini';
 import { OPERATION_STATUSES } from '../domain/operation.ts';
 import type { Role } from '../domain/policy.ts';
+import type { ShownStatus } from '../domain/submission-view.ts';
 import type { ApiErrorCode } from './errors.ts';
 import type * as R from './responses.ts';
 
@@ -183,6 +184,48 @@ export const UploadSlotSchema = z.object({
   }),
 });
 
+/** The receipt of a slot's file: what storage received, as the server recorded it. */
+export const UploadReceiptSchema = z.object({
+  uploadId: z.string(),
+  submissionId: z.string(),
+  sha256: z.nullable(
+    z.string().register(z.globalRegistry, { description: 'The SHA-256 of the bytes received (hex).' }),
+  ),
+  size: z.nullable(z.number()),
+  receivedAt: z.string().register(z.globalRegistry, { description: 'When storage received the file.' }),
+});
+
+const SHOWN_STATUSES = [
+  'processing',
+  'accepted',
+  'rejected',
+  'superseded',
+  'failed',
+] as const satisfies readonly ShownStatus[];
+
+/** A submission as shown, in the parts a client relies on (more fields may come along). */
+const SubmissionSchema = z.looseObject({
+  id: z.string(),
+  country: z.string(),
+  key: z.string(),
+  status: z.enum(SHOWN_STATUSES),
+  failure: z.nullable(z.string()),
+  errors: z.number(),
+  warnings: z.number(),
+});
+
+/** `GET /operations/{op}/uploads/{uploadId}`, in the parts a system polling for its verdict reads. */
+export const UploadStatusSchema = z.looseObject({
+  upload: z.looseObject({ uploadId: z.string(), country: z.string(), key: z.string() }),
+  receipt: z.nullable(UploadReceiptSchema).register(z.globalRegistry, {
+    description: 'Null until the file has landed.',
+  }),
+  submission: z.nullable(SubmissionSchema).register(z.globalRegistry, {
+    description: 'The file that counts for the slot and its verdict; `processing` until checked.',
+  }),
+  submissions: z.array(SubmissionSchema),
+});
+
 /** What to ask the ledger for (the query of `API.ledger`): a country, a verdict, the page size and where to go on. */
 export type LedgerQuery = {
   country?: string | null;
@@ -351,7 +394,7 @@ export const API = {
     tag: 'returns',
     summary: 'An upload slot, and once its file landed, the receipt and the verdict',
     params: { op: OP, uploadId: 'The upload id the slot was created with.' },
-    success: [ok('The slot, its receipt (null until the file lands) and verdict.')],
+    success: [ok('The slot, its receipt (null until the file lands) and verdict.', UploadStatusSchema)],
     errors: ['unknown-operation', 'unknown-upload'],
   }),
   validate: route<R.DryRunResult>()({
@@ -455,7 +498,7 @@ export const API = {
     params: { op: OP },
     query: z.object({
       country: text('Only this country.'),
-      verdict: oneOf(['processing', 'accepted', 'rejected', 'superseded', 'failed'], 'Only this status.'),
+      verdict: oneOf(SHOWN_STATUSES, 'Only this status.'),
       ...PAGE,
     }),
     success: [ok('One page of the ledger.')],

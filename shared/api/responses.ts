@@ -3,6 +3,7 @@
  * `satisfies`), the contract names one per route, and the web dashboard, the CLI and the tests read
  * them from here. Types only: nothing of this module reaches a bundle.
  */
+import type * as z from 'zod/mini';
 import type { CheckedReturn, Report } from '../domain/check-return.ts';
 import type { CountryFigures } from '../domain/checks/figures.ts';
 import type { Manifest } from '../domain/final-export.ts';
@@ -13,6 +14,7 @@ import type { RollupHistoryEntry } from '../domain/rollup-history.ts';
 import type { SdmxStructureMessage } from '../domain/sdmx-structure.ts';
 import type { ManifestSignature } from '../domain/signature.ts';
 import type { ShownVerdict } from '../domain/submission-view.ts';
+import type { UploadReceiptSchema, UploadSlotSchema } from './contract.ts';
 
 export type { ErrorBody } from './errors.ts';
 export type { Manifest, ManifestSignature, Operation, OperationStatus, Report, RollupView };
@@ -94,32 +96,16 @@ export type SubmissionPage = { submissions: SubmissionView[]; cursor: string | n
 export type SubmissionDetail = { submission: SubmissionView; report: Report | null };
 
 /** The presigned POST a file is sent with: every field, then the file as the last part `file`. */
-export type PresignedUpload = { method: 'POST'; url: string; fields: Record<string, string> };
+export type PresignedUpload = UploadSlot['upload'];
 
-/** `POST /operations/{op}/uploads` (201): an upload slot. */
-export type UploadSlot = {
-  uploadId: string;
-  country: string;
-  /** The object key the file lands at: `incoming/{op}/{cc}/{uploadId}/{file name}`. */
-  key: string;
-  sequence: number;
-  dryRun: boolean;
-  maxBytes: number;
-  expiresAt: string;
-  operationStatus: OperationStatus;
-  upload: PresignedUpload;
-  /** Where to read the receipt and verdict: `/operations/{op}/uploads/{uploadId}`. */
-  receipt: string;
-};
+/**
+ * `POST /operations/{op}/uploads` (201): an upload slot. Declared by its schema (`UploadSlotSchema`,
+ * which the OpenAPI document spells out for systems that push returns).
+ */
+export type UploadSlot = z.infer<typeof UploadSlotSchema>;
 
-/** What the server recorded of the file sent through a slot. */
-export type UploadReceipt = {
-  uploadId: string;
-  submissionId: string;
-  sha256: string | null;
-  size: number | null;
-  receivedAt: string;
-};
+/** What the server recorded of the file sent through a slot (`UploadReceiptSchema`). */
+export type UploadReceipt = z.infer<typeof UploadReceiptSchema>;
 
 /** `GET /operations/{op}/uploads/{uploadId}`: the slot, and once its file landed the receipt and verdict. */
 export type UploadStatus = {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { ROUTES } from '../../functions/api/routes.ts';
-import { UploadSlotSchema } from '../../shared/api/contract.ts';
+import { UploadSlotSchema, UploadStatusSchema } from '../../shared/api/contract.ts';
 import type { OpenApiDocument } from '../../shared/api/openapi.ts';
 import { freshStack } from '../support/local-servers.ts';
 
@@ -79,12 +79,25 @@ describe('GET /openapi.json', () => {
     }
   });
 
-  it('describes the upload slot the API hands out', async () => {
-    const res = await askForSlot(await stack.tokens.agency('BR'), { fileName: 'return.csv' });
+  it('describes the upload slot the API hands out, and the receipt and verdict it then shows', async () => {
+    const token = await stack.tokens.agency('BR');
+    const res = await askForSlot(token, { fileName: 'return.csv' });
 
     expect(res.status).toBe(201);
-    const parsed = z.safeParse(UploadSlotSchema, await res.json());
-    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    const slot = z.safeParse(UploadSlotSchema, await res.json());
+    expect(slot.success ? [] : slot.error.issues).toEqual([]);
+    if (!slot.success) return;
+    const form = new FormData();
+    for (const [k, v] of Object.entries(slot.data.upload.fields)) form.append(k, v);
+    form.append('file', new Blob(['date,metric,value\n2025-11-12,arrests,2\n']), 'return.csv');
+    expect((await fetch(slot.data.upload.url, { method: 'POST', body: form })).status).toBeLessThan(300);
+    await stack.settled();
+    const shown = await fetch(`${stack.apiUrl}${slot.data.receipt}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const status = z.safeParse(UploadStatusSchema, await shown.json());
+    expect(status.success ? [] : status.error.issues).toEqual([]);
+    expect(status.data?.submission?.status).toBe('accepted');
   });
 
   it('refuses a body that does not match the contract, naming the field', async () => {
