@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/api/routes.ts';
 import { LocalIssuer } from '../../local/local-auth.ts';
+import { API_CONTRACT, routeKeyOf } from '../../shared/api/contract.ts';
 import type { ErrorBody, UploadSlot } from '../../shared/api/responses.ts';
 import { freshStack } from '../support/local-servers.ts';
 
@@ -203,6 +204,32 @@ describe('authorization matrix: every route × every caller', () => {
 
   it('covers every route of the API', () => {
     expect(MATRIX.map((r) => r.route).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.pattern}`).sort());
+  });
+
+  it('agrees with the roles the API contract names for each route', () => {
+    // The final figures are refused to coordinators until the operation is final (it is open here).
+    const onceFinal = [
+      'GET /operations/{op}/final',
+      'GET /operations/{op}/final/signature',
+      'GET /operations/{op}/final/structure',
+    ];
+    const roleOf = {
+      agencyOwn: 'agency',
+      coordinator: 'coordinator',
+      auditor: 'auditor',
+      admin: 'admin',
+    } as const;
+    for (const row of MATRIX) {
+      const contract = API_CONTRACT.find((r) => routeKeyOf(r) === row.route);
+      if (!contract?.auth) continue;
+      const letThrough = Object.entries(roleOf)
+        .filter(([caller]) => ![401, 403].includes(row.expect[caller as keyof typeof roleOf]))
+        .map(([, role]) => role);
+      const named = contract.roles.filter(
+        (role) => !(role === 'coordinator' && onceFinal.includes(row.route)),
+      );
+      expect([...named].sort(), row.route).toEqual(letThrough.sort());
+    }
   });
 
   const cases = MATRIX.flatMap((row) =>
