@@ -30,11 +30,6 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 
-  /** The status of the code, wherever the route (see `statusOf`). */
-  get status(): number {
-    return statusOf(this.code);
-  }
-
   static denied(denial: Denial): HttpError {
     return new HttpError(denial.code, denial.reason);
   }
