@@ -212,7 +212,7 @@ export class ReturnChecker {
   /** Applies the cross-row rules and returns the report, with the figures when accepted. */
   finish(): CheckedReturn {
     if (this.#errors === 0 && this.#rows === 0) {
-      this.fileProblem(problem('no-rows', {}));
+      this.fileProblem(problem('no-rows', {}, {}));
     }
     if (this.#errors === 0) applyRules(this.#op, this.#cells, this.#add);
     let figures = this.#errors === 0 ? figuresOf(this.#op, this.#cells, this.#rows) : null;

@@ -1,4 +1,4 @@
-import type { MessageKey, Params } from '../i18n/catalogues.generated.ts';
+import type { MessageKey, MessageParams, Params } from '../i18n/catalogues.generated.ts';
 import { MAX_TEXT_CHARS, renderProblem } from '../i18n/render.ts';
 
 /**
@@ -64,6 +64,15 @@ export type Severity = 'error' | 'warning';
  */
 export type ProblemId = CatalogueId | AsRuleWarning<CatalogueId>;
 type AsRuleWarning<I> = I extends `rule-violation${infer V}` ? `rule-warning${V}` : never;
+type AsCatalogueId<I> = I extends `rule-warning${infer V}` ? `rule-violation${V}` : I;
+type ParamsOfKey<K> = K extends keyof MessageParams ? MessageParams[K] : never;
+
+/**
+ * The parameters message `I` names, in its sentence and its hint, as the English catalogue writes
+ * them: the compiler checks every problem a check reports against the catalogue.
+ */
+export type ProblemParams<I extends ProblemId> = ParamsOfKey<`problem.${AsCatalogueId<I>}.message`> &
+  ParamsOfKey<`problem.${AsCatalogueId<I>}.hint`>;
 type CatalogueId = MessageKey extends infer K ? (K extends `problem.${infer I}.message` ? I : never) : never;
 
 /**
@@ -100,10 +109,10 @@ export type Problem = {
  * The form with an English `message` and `hint` is kept for callers not yet moved to message ids;
  * such a problem reads the same in every language.
  */
-export function problem(
-  id: ProblemId,
+export function problem<I extends ProblemId>(
+  id: I,
   at: { row?: number | null; column?: string | null; value?: unknown },
-  params?: Params,
+  params: ProblemParams<I>,
 ): Problem;
 /** @deprecated Give a message id and its parameters instead, so the problem can be translated. */
 export function problem(
@@ -115,7 +124,7 @@ export function problem(
 export function problem(
   id: ProblemId | ProblemCode,
   at: { row?: number | null; column?: string | null; value?: unknown },
-  paramsOrMessage: Params | string = {},
+  paramsOrMessage: Params | string,
   legacyHint = '',
 ): Problem {
   const dot = id.indexOf('.');

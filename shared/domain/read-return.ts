@@ -112,7 +112,7 @@ async function readCsv(text: AsyncIterable<string>, checker: ReturnChecker): Pro
   try {
     if (found.header === null) {
       if (found.rowsBefore === 0) {
-        checker.fileProblem(problem('no-rows.no-header', {}));
+        checker.fileProblem(problem('no-rows.no-header', {}, {}));
       }
       return;
     }

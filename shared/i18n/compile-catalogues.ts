@@ -12,6 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import messageFormatModule from '@messageformat/core';
 import compileModuleModule from '@messageformat/core/lib/compile-module.js';
+import { parse, type Token } from '@messageformat/parser';
+import { DATE_PARAMS } from './date-params.ts';
 
 // CommonJS modules with a `default` export: wrapped once more or not, depending on the loader.
 const MessageFormat =
@@ -45,7 +47,8 @@ export function readCatalogue(locale: string): Record<string, string> {
 export function compileCatalogues(): string {
   const mf = new MessageFormat(LOCALES.map((l) => COMPILED_AS[l]));
   const messages = Object.fromEntries(LOCALES.map((l) => [COMPILED_AS[l], readCatalogue(l)]));
-  const keys = Object.keys(readCatalogue('en')).sort();
+  const english = readCatalogue('en');
+  const keys = Object.keys(english).sort();
   const body = compileModule(mf, messages)
     .replace('export default {', 'export const CATALOGUES: Catalogues = {')
     .replaceAll('(d) =>', '(d: Params) =>')
@@ -60,11 +63,41 @@ export function compileCatalogues(): string {
     'export type Params = Readonly<Record<string, string | number>>;',
     '/** Every message key of the catalogues (the English one is the reference). */',
     `export type MessageKey =\n${keys.map((k) => `  | ${JSON.stringify(k)}`).join('\n')};`,
+    '/**',
+    ' * The parameters of each message, from the English catalogue: numbers for plurals and formatted',
+    ' * figures, texts or numbers for the rest. The spelled-out dates (`startDate`) are added by the renderer.',
+    ' */',
+    `export type MessageParams = {\n${keys.map((k) => `  ${JSON.stringify(k)}: ${paramsType(english[k] ?? '')};`).join('\n')}\n};`,
     '/** The locales a catalogue exists for. */',
     `export type CatalogueLocale = ${LOCALES.map((l) => `'${l}'`).join(' | ')};`,
     'type Catalogues = Readonly<Record<CatalogueLocale, Readonly<Record<string, (d: Params) => string>>>>;',
     body.slice(body.indexOf('export const')),
   ].join('\n');
+}
+
+/** The TypeScript type of a message's parameters, e.g. `{ row: string | number; count: number }`. */
+function paramsType(source: string): string {
+  const kinds = new Map<string, 'number' | 'string' | 'string | number'>();
+  const walk = (tokens: Token[]): void => {
+    for (const t of tokens) {
+      if (t.type === 'argument') {
+        if (!kinds.has(t.arg)) kinds.set(t.arg, 'string | number');
+      } else if (t.type === 'function' || t.type === 'plural' || t.type === 'selectordinal') {
+        kinds.set(t.arg, 'number');
+      } else if (t.type === 'select') {
+        kinds.set(t.arg, 'string');
+      }
+      if (t.type === 'plural' || t.type === 'select' || t.type === 'selectordinal') {
+        for (const c of t.cases) walk(c.tokens);
+      }
+    }
+  };
+  walk(parse(source));
+  const derived = new Set(DATE_PARAMS.map((d) => `${d}Date`));
+  const entries = [...kinds].filter(([name]) => !derived.has(name)).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0
+    ? 'Record<never, never>'
+    : `{ ${entries.map(([n, k]) => `${n}: ${k}`).join('; ')} }`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

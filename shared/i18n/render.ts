@@ -1,15 +1,10 @@
 import type { Problem, ProblemCode } from '../domain/problems.ts';
 import { CATALOGUES, type MessageKey, type Params } from './catalogues.generated.ts';
+import { DATE_PARAMS } from './date-params.ts';
 import { DEFAULT_LOCALE, intlLocale, type Locale } from './locale.ts';
 
-export type { MessageKey, Params } from './catalogues.generated.ts';
-
-/**
- * Parameters holding a date (`YYYY-MM-DD`) that messages may also show spelled out: for each, the
- * renderer adds `{name}Date`, the date in the reader's language ("10 novembre 2025"). The ISO form
- * stays available, as it is what a return must contain.
- */
-export const DATE_PARAMS = ['start', 'end'] as const;
+export type { MessageKey, MessageParams, Params } from './catalogues.generated.ts';
+export { DATE_PARAMS } from './date-params.ts';
 
 /**
  * The message `key` in `locale`, with `params` filled in; English when the locale's catalogue lacks

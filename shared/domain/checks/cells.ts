@@ -1,6 +1,5 @@
-import type { Params } from '../../i18n/catalogues.generated.ts';
 import { type Metric, maxCountryFigure, type Operation } from '../operation.ts';
-import { type ProblemId, truncate } from '../problems.ts';
+import { type ProblemId, type ProblemParams, truncate } from '../problems.ts';
 import type { ReturnCells } from '../return-cells.ts';
 import type { AddProblem } from './add-problem.ts';
 import { figureLimitParams } from './figures.ts';
@@ -118,7 +117,7 @@ export class CellChecks {
    * number, not text.
    */
   value(row: number, v: unknown, typed: boolean): number | null {
-    const bad = (id: ProblemId & `bad-value${string}`, params: Params = {}): null => {
+    const bad = <I extends ProblemId & `bad-value${string}`>(id: I, params: ProblemParams<I>): null => {
       this.#add(id, row, 'value', v ?? '', params);
       return null;
     };
@@ -131,8 +130,8 @@ export class CellChecks {
         value: JSON.stringify(truncate(v, 30)).slice(1, -1),
         example: /^\d+$/.test(v) ? v : '12',
       });
-    if (typeof v !== 'string') return bad('bad-value.missing');
-    if (v === '') return bad('bad-value.empty');
+    if (typeof v !== 'string') return bad('bad-value.missing', {});
+    if (v === '') return bad('bad-value.empty', {});
     if (/^\d+$/.test(v)) {
       const n = Number(v);
       return n <= this.#maxFigure ? n : this.#tooLarge(row, v);

@@ -1,7 +1,6 @@
 import { isAscii } from 'node:buffer';
-import type { Params } from '../../i18n/catalogues.generated.ts';
-import { type Problem, problem } from '../problems.ts';
-import { type ChunkDecoder, type Fail, type FailureId, StopReading, type TextFormat } from './decoding.ts';
+import { type Problem, type ProblemParams, problem } from '../problems.ts';
+import { type ChunkDecoder, type Fail, StopReading, type TextFormat } from './decoding.ts';
 import { Utf16Decoder } from './utf16.ts';
 
 /** What the text of a return may be, and where its problems go. */
@@ -36,8 +35,9 @@ export async function* decodeText(
   options: DecodeOptions,
 ): AsyncGenerator<string> {
   const format: TextFormat = options.convert ? 'csv' : 'json';
-  const fail = (id: FailureId, params: Params = {}): StopReading => {
-    options.report(problem(id, {}, { format, ...params }));
+  const fail: Fail = (id, params) => {
+    // Every message of a failure takes `format` or ignores it: the catalogue test checks the rest.
+    options.report(problem(id, {}, { format, ...params } as unknown as ProblemParams<typeof id>));
     return new StopReading();
   };
   let total = 0;
@@ -70,7 +70,7 @@ export async function* decodeText(
     if (text) yield text;
   }
   if (total === 0) {
-    throw fail('empty-file');
+    throw fail('empty-file', {});
   }
   const rest = await (decoder as ChunkDecoder).end();
   if (rest) yield rest;
@@ -86,11 +86,11 @@ function startDecoding(first: Uint8Array, options: DecodeOptions, fail: Fail): C
     (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) ||
     (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff)
   ) {
-    throw fail('not-utf8.utf32');
+    throw fail('not-utf8.utf32', {});
   }
   const le = b0 === 0xff && b1 === 0xfe;
   if (le || (b0 === 0xfe && b1 === 0xff)) {
-    if (!options.convert) throw fail('not-utf8.utf16');
+    if (!options.convert) throw fail('not-utf8.utf16', {});
     const encoding = le ? 'utf-16le' : 'utf-16be';
     options.report(
       problem('encoding-converted.utf16', { value: encoding }, { endian: le ? 'little' : 'big' }),
@@ -103,10 +103,10 @@ function startDecoding(first: Uint8Array, options: DecodeOptions, fail: Fail): C
     first.length >= 4 &&
     ((ascii(b0) && b1 === 0 && ascii(b2) && b3 === 0) || (b0 === 0 && ascii(b1) && b2 === 0 && ascii(b3)))
   ) {
-    throw fail('not-utf8.utf16-without-bom');
+    throw fail('not-utf8.utf16-without-bom', {});
   }
   if (b0 === 0x50 && b1 === 0x4b) {
-    throw fail('unsupported-format.zip-as-text');
+    throw fail('unsupported-format.zip-as-text', {});
   }
   const bom = b0 === 0xef && b1 === 0xbb && b2 === 0xbf;
   // A UTF-8 byte-order mark says what the file is: text after it that is not UTF-8 is not guessed at.
@@ -243,7 +243,7 @@ class Utf8Decoder implements ChunkDecoder {
     if (this.#windows1252) return '';
     if (this.#badLead) return this.#switch(new Uint8Array(0), -1, this.#at - this.#pending.length);
     if (this.#needed > 0) {
-      throw this.#fail('not-utf8.cut-character');
+      throw this.#fail('not-utf8.cut-character', {});
     }
     return '';
   }
@@ -298,7 +298,7 @@ class Utf8Decoder implements ChunkDecoder {
   }
 
   #binary(): StopReading {
-    return this.#fail('not-utf8.binary');
+    return this.#fail('not-utf8.binary', {});
   }
 
   #forbidden(at: number): StopReading {

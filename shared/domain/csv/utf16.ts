@@ -32,7 +32,7 @@ export class Utf16Decoder implements ChunkDecoder {
 
   async end(): Promise<string> {
     if (this.#bytes % 2 !== 0) {
-      throw this.#fail('not-utf8.cut-utf16');
+      throw this.#fail('not-utf8.cut-utf16', {});
     }
     const text = this.#high + (this.#decoder ? this.#decode(new Uint8Array(0), false) : '');
     this.#high = '';
@@ -49,12 +49,12 @@ export class Utf16Decoder implements ChunkDecoder {
   }
 
   #surrogate(): StopReading {
-    return this.#fail('not-utf8.utf16-surrogate');
+    return this.#fail('not-utf8.utf16-surrogate', {});
   }
 
   #check(text: string): void {
     if (text.includes('\0')) {
-      throw this.#fail('not-utf8.utf16-binary');
+      throw this.#fail('not-utf8.utf16-binary', {});
     }
     if (UNPAIRED_SURROGATE.test(text)) throw this.#surrogate();
   }

@@ -42,7 +42,7 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (/encrypt/i.test(message)) {
-      return err(unsupported('unsupported-format.encrypted'));
+      return err(unsupported('unsupported-format.encrypted', {}));
     }
     return err(unsupported('unsupported-format.damaged-zip', { detail: truncate(message, 120) }));
   }
@@ -79,7 +79,7 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
     return err(macroWorkbook('macro-workbook'));
   }
   if (zip.file('xl/workbook.bin')) {
-    return err(unsupported('unsupported-format.xlsb'));
+    return err(unsupported('unsupported-format.xlsb', {}));
   }
   const contentTypes = zip.file('[Content_Types].xml');
   if (contentTypes) {
@@ -94,7 +94,7 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
   const relsEntry = zip.file('xl/_rels/workbook.xml.rels');
   if (!workbookEntry || !relsEntry) {
     const ods = zip.file('mimetype') !== null || zip.file('content.xml') !== null;
-    return err(unsupported(ods ? 'unsupported-format.ods' : 'unsupported-format.not-workbook'));
+    return err(unsupported(ods ? 'unsupported-format.ods' : 'unsupported-format.not-workbook', {}));
   }
   const workbook = await inflate(workbookEntry);
   if (!workbook.ok) return err(workbook.error);
@@ -134,7 +134,7 @@ export async function preflight(bytes: Buffer, maxCells: number): Promise<Prefli
 
   const parts = [workbook.value, sheet.value, styles.value, sharedStrings.value];
   if (parts.some((p) => p !== null && (p.includes('<!DOCTYPE') || p.includes('<!ENTITY')))) {
-    return err(unsupported('unsupported-format.dtd'));
+    return err(unsupported('unsupported-format.dtd', {}));
   }
   // exceljs's streaming parser never reports a document that stops short; a cut-off sheet would
   // otherwise pass for a shorter return.

@@ -52,7 +52,7 @@ async function readAll(
     chunks.push(chunk);
   }
   if (total === 0) {
-    return err(problem('empty-file', {}));
+    return err(problem('empty-file', {}, {}));
   }
   return ok(Buffer.concat(chunks, total));
 }

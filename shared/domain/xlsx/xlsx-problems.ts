@@ -1,17 +1,22 @@
-import type { Params } from '../../i18n/catalogues.generated.ts';
-import { type Problem, type ProblemId, problem } from '../problems.ts';
+import { type Problem, type ProblemId, type ProblemParams, problem } from '../problems.ts';
 
 /** A file that is not a workbook this reader handles (`unsupported-format`), for the reason `id` names. */
-export function unsupported(id: ProblemId & `unsupported-format.${string}`, params: Params = {}): Problem {
+export function unsupported<I extends ProblemId & `unsupported-format.${string}`>(
+  id: I,
+  params: ProblemParams<I>,
+): Problem {
   return problem(id, {}, params);
 }
 
 /** An archive that expands too far, or further than it declares (`zip-bomb`). */
-export function zipBomb(id: ProblemId & `zip-bomb.${string}`, params: Params): Problem {
+export function zipBomb<I extends ProblemId & `zip-bomb.${string}`>(
+  id: I,
+  params: ProblemParams<I>,
+): Problem {
   return problem(id, {}, params);
 }
 
 /** A workbook with macros, or saved as macro-enabled (`macro-workbook`). */
-export function macroWorkbook(id: ProblemId & `macro-workbook${string}`): Problem {
-  return problem(id, {});
+export function macroWorkbook(id: 'macro-workbook' | 'macro-workbook.macro-enabled'): Problem {
+  return problem(id, {}, {});
 }

@@ -14,12 +14,12 @@ const CFB_SIGNATURE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe
 /** Why the bytes are not a ZIP archive, told in the agency's terms. */
 export function notAZip(bytes: Buffer): Problem {
   if (bytes.subarray(0, CFB_SIGNATURE.length).equals(CFB_SIGNATURE)) {
-    return unsupported('unsupported-format.encrypted-or-xls');
+    return unsupported('unsupported-format.encrypted-or-xls', {});
   }
   if (looksLikeText(bytes)) {
-    return unsupported('unsupported-format.text-as-xlsx');
+    return unsupported('unsupported-format.text-as-xlsx', {});
   }
-  return unsupported('unsupported-format.not-zip');
+  return unsupported('unsupported-format.not-zip', {});
 }
 
 function looksLikeText(bytes: Buffer): boolean {
