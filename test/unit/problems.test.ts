@@ -20,6 +20,48 @@ describe('problem', () => {
     });
   });
 
+  it('records a problem made from a message id as data, with its English text', () => {
+    expect(problem('not-utf8.utf32', {}, { format: 'csv' })).toEqual({
+      severity: 'error',
+      code: 'not-utf8',
+      row: null,
+      column: null,
+      value: null,
+      variant: 'utf32',
+      params: { format: 'csv' },
+      message: 'The file is encoded as UTF-32.',
+      hint: 'Save the file as "CSV UTF-8" (in Excel: Save As → CSV UTF-8).',
+    });
+  });
+
+  it('takes a rule warning’s text from the rule’s error, with the warning’s severity', () => {
+    const params = {
+      rule: 'r1',
+      metric: 'a',
+      date: '2025-11-10',
+      value: 3,
+      bound: 'b',
+      boundValue: 2,
+      boundRow: 4,
+    };
+
+    const warning = problem('rule-warning.exceeds', { row: 5 }, params);
+
+    expect(warning.severity).toBe('warning');
+    expect(warning.message).toBe(problem('rule-violation.exceeds', { row: 5 }, params).message);
+  });
+
+  it('refuses a code that does not exist', () => {
+    expect(() => problem('no-such-code' as 'no-rows', {}, {})).toThrow(TypeError);
+  });
+
+  it('does not compile with a parameter the catalogue does not name', () => {
+    // @ts-expect-error: the catalogue names `value`; `valu` would leave the sentence without it.
+    const p = problem('bad-value.negative', { row: 2 }, { valu: '-1' });
+
+    expect(p.message).toBe('undefined is negative.');
+  });
+
   it('keeps a value of 0 and an empty value, as text', () => {
     expect(problem('bad-value', { value: 0 }, 'm', 'h').value).toBe('0');
     expect(problem('bad-value', { value: '' }, 'm', 'h').value).toBe('');
