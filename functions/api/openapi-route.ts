@@ -8,8 +8,8 @@ let served: string | null = null;
  * contract once per cold start. Systems that push returns automatically start from it.
  */
 export async function openApi(_req: ApiRequest, _deps: ApiDeps): Promise<ApiResponse> {
-  // Loaded on first use: the JSON Schema writer is needed by this route only (a chunk of its own
-  // where the bundle is split), so no other route pays for it at cold start.
+  // The document builder is loaded on first use (a chunk of its own in the split bundle). zod's JSON
+  // Schema code itself stays in the common chunk: zod/mini's schemas import zod's core whole.
   const { openApiDocument } = await import('../../shared/api/openapi.ts');
   served ??= JSON.stringify(openApiDocument());
   return json(200, served, { 'cache-control': 'public, max-age=300' });
