@@ -18,16 +18,28 @@ export type RollupAnswer =
   | { kind: 'rollup'; etag: string; version: number; status: OperationStatus; body: string };
 
 /**
- * The current rollup of `op`, or null for an unknown operation. Costs one small read (the head
- * and the operation's status) when the client's copy is current (`ifNoneMatch`), and at most one
- * S3 GET per version and process otherwise: bodies are immutable, so they are kept in memory.
+ * How long a head read answers the polls that follow it in this process (see
+ * `readRollupHead`): the polls of thousands of dashboards cost one read per function instance
+ * per window instead of one each. Writes of this process are seen at once; those of others (new
+ * versions from the ingest, on AWS) at most this much later.
+ */
+export const HEAD_REUSE_MS = 250;
+
+/**
+ * The current rollup of `op`, or null for an unknown operation. Costs at most one small read (the
+ * head and the operation's status, shared by the polls of a quarter second) when the client's
+ * copy is current (`ifNoneMatch`), and at most one S3 GET per version and process otherwise:
+ * bodies are immutable, so they are kept in memory. Never older than the client's copy: a kept
+ * read that may be is read again.
  */
 export async function readRollup(
   stores: RollupReadStores,
   op: string,
   ifNoneMatch?: string | null,
+  reuseMs: number = HEAD_REUSE_MS,
 ): Promise<RollupAnswer | null> {
-  const read = await stores.repo.readRollupHead(op);
+  let read = await stores.repo.readRollupHead(op, reuseMs);
+  if (read && mayBeOlderThan(read, ifNoneMatch)) read = await stores.repo.readRollupHead(op);
   if (!read) return null;
   const version = read.head?.version ?? 0;
   const etag = rollupEtag(version, read.status);
@@ -92,6 +104,20 @@ export async function storedRollup(
     version: read.head?.version ?? 0,
     status: read.status,
   };
+}
+
+/**
+ * Whether a kept head read may be older than the copy the client names (its ETag holds the
+ * version; an equal version with another status cannot be ordered, so it is read again too).
+ */
+function mayBeOlderThan(
+  read: { head: { version: number } | null; status: OperationStatus },
+  ifNoneMatch?: string | null,
+): boolean {
+  const client = /^"(\d+)-/.exec(ifNoneMatch ?? '');
+  if (!client) return false;
+  const version = read.head?.version ?? 0;
+  return Number(client[1]) >= version && rollupEtag(version, read.status) !== ifNoneMatch;
 }
 
 /** The stored JSON with the status added: spliced, not parsed and re-serialised (bodies may be MBs). */

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../shared/adapters/aws-clients.ts';
 import { ObjectStore } from '../../shared/adapters/objects.ts';
@@ -10,7 +10,7 @@ import { rollupBodyKey } from '../../shared/domain/object-keys.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
 import type { Rollup } from '../../shared/domain/rollup.ts';
 import { anOperation } from '../support/builders.ts';
-import { defineOn, freshStack } from '../support/local-servers.ts';
+import { countingRepository, defineOn, freshStack } from '../support/local-servers.ts';
 
 type Stack = Awaited<ReturnType<typeof freshStack>>;
 
@@ -29,6 +29,8 @@ function countingObjects(stack: Stack): { objects: ObjectStore; requests: () => 
 }
 
 const at = (iso: string) => () => new Date(iso);
+/** A reuse window long enough that a test's reads certainly fall within it. */
+const MINUTE = 60_000;
 
 describe('the rollup as immutable bodies in S3 under a small DynamoDB head', () => {
   let stack: Stack;
@@ -178,6 +180,53 @@ describe('the rollup as immutable bodies in S3 under a small DynamoDB head', () 
       at: '2099-11-12T13:00:00.000Z',
       totals: { arrests: 15 },
     });
+  });
+
+  it('shares one head read among the polls that come together', async () => {
+    const counting = countingRepository(stack);
+    const stores = { repo: counting.repo, objects: stack.objects };
+    const first = await readRollup(stores, op.id, null, MINUTE);
+    counting.reset();
+
+    const polls = await Promise.all(
+      Array.from({ length: 20 }, () => readRollup(stores, op.id, first?.etag, MINUTE)),
+    );
+
+    expect(polls.every((p) => p?.kind === 'not-modified')).toBe(true);
+    expect(counting.requests()).toBeLessThanOrEqual(1);
+  });
+
+  it('shows a version this process wrote at once, whatever head read it keeps', async () => {
+    const before = await readRollup(stack, op.id, null, MINUTE);
+
+    await report('BR', 50, '2099-11-12T14:00:00.000Z', '2099-11-12T14:00:00.000Z|e');
+    const after = await readRollup(stack, op.id, null, MINUTE);
+
+    expect(after?.etag).not.toBe(before?.etag);
+    expect(after?.kind === 'rollup' && (JSON.parse(after.body) as Rollup).byCountry.BR?.arrests).toBe(50);
+  });
+
+  it('never answers older than the client’s copy, even when another process moved the head', async () => {
+    const kept = await readRollup(stack, op.id, null, MINUTE);
+    const head = await stack.repo.getRollupHead(op.id);
+    // Another process (on AWS, the ingest function) moves the head: this process's kept read is older.
+    await stack.repo.db.send(
+      new PutCommand({
+        TableName: stack.table,
+        Item: { pk: `OP#${op.id}`, sk: 'ROLLUP', ...head, version: (head?.version ?? 0) + 1 },
+      }),
+    );
+    const newer = `"${(head?.version ?? 0) + 1}-open"`;
+
+    const stale = await readRollup(stack, op.id, null, MINUTE);
+    const answer = await readRollup(stack, op.id, newer, MINUTE);
+
+    expect(stale?.etag).toBe(kept?.etag); // a client without a copy may get the kept read
+    expect(answer).toEqual({ kind: 'not-modified', etag: newer });
+    // Put the head back as the refreshes wrote it.
+    await stack.repo.db.send(
+      new PutCommand({ TableName: stack.table, Item: { pk: `OP#${op.id}`, sk: 'ROLLUP', ...head } }),
+    );
   });
 
   it('holds an operation of 2,000 reporting units and 20 metrics (no item-size ceiling)', async () => {

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DefinitionChange, OperationRecord } from '../../domain/ledger.ts';
 import type { Operation, OperationStatus } from '../../domain/operation.ts';
+import { headChanged } from './head-reads.ts';
 import { OPERATION_PK, TableAccess } from './table.ts';
 
 /** The operation records (`OPERATION` / `{op}`): definition, its versions and log, lifecycle status. */
@@ -34,6 +35,7 @@ export class OperationItems extends TableAccess {
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
+        headChanged();
         return true;
       }
       await this.db.send(
@@ -63,6 +65,7 @@ export class OperationItems extends TableAccess {
           },
         }),
       );
+      headChanged();
       return true;
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
@@ -110,6 +113,7 @@ export class OperationItems extends TableAccess {
           },
         }),
       );
+      headChanged();
       return true;
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
@@ -134,6 +138,7 @@ export class OperationItems extends TableAccess {
         },
       }),
     );
+    headChanged();
   }
 }
 

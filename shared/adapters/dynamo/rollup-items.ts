@@ -5,6 +5,7 @@ import type { OperationStatus } from '../../domain/operation.ts';
 import type { CountryState } from '../../domain/rollup.ts';
 import type { RollupHead, RollupHistoryEntry } from '../../domain/rollup-history.ts';
 import { CountryItems } from './country-items.ts';
+import { headChanged, sharedRead } from './head-reads.ts';
 import { OPERATION_PK, opPk } from './table.ts';
 
 /** The head item's sort key: where the current rollup is. */
@@ -54,6 +55,7 @@ export class RollupItems extends CountryItems {
           ExpressionAttributeValues: { ':v': head.version },
         }),
       );
+      headChanged();
       return 'written';
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return 'stale';
@@ -71,9 +73,15 @@ export class RollupItems extends CountryItems {
 
   /**
    * The head and the operation's status in one request (null for an unknown operation): all a
-   * poll needs to answer 304. Only the status is projected from the operation record.
+   * poll needs to answer 304. Only the status is projected from the operation record. With
+   * `reuseMs`, a read this process began at most that long ago is answered again (concurrent
+   * polls share one request) — unless this process wrote a head, a status or a definition since.
    */
-  async readRollupHead(op: string): Promise<RollupHeadRead | null> {
+  readRollupHead(op: string, reuseMs = 0): Promise<RollupHeadRead | null> {
+    return sharedRead(this.db, `${this.table}\u0000${op}`, reuseMs, () => this.#readRollupHead(op));
+  }
+
+  async #readRollupHead(op: string): Promise<RollupHeadRead | null> {
     const out = await this.db.send(
       new BatchGetCommand({
         RequestItems: {
