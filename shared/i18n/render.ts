@@ -1,3 +1,5 @@
+import type { Operation } from '../domain/operation.ts';
+import { operationName } from '../domain/operation-texts.ts';
 import type { Problem, ProblemCode } from '../domain/problems.ts';
 import { CATALOGUES, type MessageKey, type Params } from './catalogues.generated.ts';
 import { DATE_PARAMS } from './date-params.ts';
@@ -51,21 +53,27 @@ export function problemMessageKeys(
 export const MAX_TEXT_CHARS = 1_000;
 
 /**
- * A problem's sentence and hint in `locale`, rendered from its code, variant and parameters. A
- * problem stored before messages became data (no `params`), or made by code that still passes its
- * own English text, renders as the text it carries, in every locale.
+ * A problem's sentence and hint in `locale`, rendered from its code, variant and parameters. Given
+ * the `operation` the problem is about, its name reads as the definition translates it (problems
+ * record the English name). A problem stored before messages became data (no `params`), or made by
+ * code that still passes its own English text, renders as the text it carries, in every locale.
  */
 export function renderProblem(
   p: Pick<Problem, 'code' | 'message' | 'hint'> & { variant?: string | null; params?: Params | null },
   locale: Locale = DEFAULT_LOCALE,
+  operation?: Pick<Operation, 'name' | 'names'>,
 ): { message: string; hint: string } {
   const keys = problemMessageKeys(p.code, p.variant);
   if (!p.params || !isMessageKey(keys.message) || !isMessageKey(keys.hint)) {
     return { message: p.message, hint: p.hint };
   }
+  const params =
+    operation && p.params.operation === operation.name
+      ? { ...p.params, operation: operationName(operation, locale) }
+      : p.params;
   return {
-    message: bound(renderMessage(keys.message, p.params, locale)),
-    hint: bound(renderMessage(keys.hint, p.params, locale)),
+    message: bound(renderMessage(keys.message, params, locale)),
+    hint: bound(renderMessage(keys.hint, params, locale)),
   };
 }
 

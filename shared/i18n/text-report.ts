@@ -1,4 +1,5 @@
 import type { Report } from '../domain/check-return.ts';
+import type { Operation } from '../domain/operation.ts';
 import type { Problem } from '../domain/problems.ts';
 import { DEFAULT_LOCALE, type Locale } from './locale.ts';
 import { renderMessage, renderProblem } from './render.ts';
@@ -11,6 +12,8 @@ export type TextReportSubject = {
   status?: string | undefined;
   sha256?: string | null | undefined;
   size?: number | null | undefined;
+  /** The operation the report is about: its name then reads as the definition translates it. */
+  operation?: Pick<Operation, 'name' | 'names'> | undefined;
 };
 
 /**
@@ -43,7 +46,7 @@ export function renderTextReport(
     );
   }
   for (const p of report.problems) {
-    const text = renderProblem(p, locale);
+    const text = renderProblem(p, locale, subject.operation);
     const value = p.value !== null ? `: ${JSON.stringify(p.value)}` : '';
     const severity = t(p.severity === 'error' ? 'severity.error' : 'severity.warning');
     lines.push('', `${where(p, t)}${value}`, `  ${severity} ${p.code}: ${text.message}`, `  → ${text.hint}`);

@@ -170,6 +170,17 @@ describe('the text report in each language', () => {
     expect(text).toContain('Rien de ce fichier n’a été pris en compte.');
   });
 
+  it('names the operation as its definition translates it', async () => {
+    const operation = { name: 'Operation Test', names: { fr: 'Opération Test' } };
+
+    const text = renderTextReport(await rejected(), 'fr', { operation });
+
+    expect(text).toContain('Opération Test ne prévoit pas d’indicateur « arests ».');
+    expect(renderTextReport(await rejected(), 'es', { operation })).toContain(
+      'Operation Test no tiene ningún',
+    );
+  });
+
   it('renders the same report in Arabic with the same row numbers and codes', async () => {
     const text = renderTextReport(await rejected(), 'ar');
 
