@@ -2,6 +2,7 @@ import { DEFAULT_LOCALE, type Locale } from '../i18n/locale.ts';
 import { renderTextReport } from '../i18n/text-report.ts';
 import type { CheckedReturn } from './check-return.ts';
 import type { ApplyOutcome, Submission } from './ledger.ts';
+import type { Operation } from './operation.ts';
 
 /** Changes whenever a change of the checks could change a verdict (recorded with every report). */
 export const VALIDATOR_VERSION = '1';
@@ -33,15 +34,20 @@ export function reportKey(op: string, country: string, id: string): string {
 
 /**
  * A stored report as text in `locale` (English by default), with its file's name, submission id,
- * hash and size. Reports stored before problems carried parameters still render: each of their
+ * hash and size; given its `operation`, the operation's name reads as the definition translates it. Reports stored before problems carried parameters still render: each of their
  * problems reads as the English text stored with it.
  */
-export function storedReportText(stored: StoredReport, locale: Locale = DEFAULT_LOCALE): string {
+export function storedReportText(
+  stored: StoredReport,
+  locale: Locale = DEFAULT_LOCALE,
+  operation?: Pick<Operation, 'name' | 'names'>,
+): string {
   const { submission } = stored;
   return renderTextReport(stored.report, locale, {
     fileName: submission.key.slice(submission.key.lastIndexOf('/') + 1),
     submissionId: submission.id,
     sha256: submission.sha256,
     size: submission.size,
+    operation,
   });
 }
