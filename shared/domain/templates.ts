@@ -1,6 +1,6 @@
 import type ExcelJS from 'exceljs';
 import { DEFAULT_LOCALE, direction, type Locale } from '../i18n/locale.ts';
-import { type MessageKey, type Params, renderMessage } from '../i18n/render.ts';
+import { loadLocale, type MessageKey, type Params, renderMessage } from '../i18n/render.ts';
 import { type Operation, windowDates } from './operation.ts';
 import { metricLabel, metricUnit, operationName, ruleDescription } from './operation-texts.ts';
 import { loadExcelJS } from './xlsx/libraries.ts';
@@ -128,6 +128,7 @@ type RangeValidations = { dataValidations: { add(range: string, validation: Exce
  * is read like any workbook; uploaded empty, it is rejected with `no-rows`.
  */
 export async function xlsxTemplate(op: Operation, locale: Locale = DEFAULT_LOCALE): Promise<Buffer> {
+  await loadLocale(locale);
   const guide = templateGuide(op, locale);
   const t = (key: MessageKey, params?: Params): string => renderMessage(key, params, locale);
   const wb = new (await loadExcelJS()).Workbook();

@@ -1,7 +1,8 @@
 import type { Operation } from '../domain/operation.ts';
 import { operationName } from '../domain/operation-texts.ts';
 import type { Problem, ProblemCode } from '../domain/problems.ts';
-import { CATALOGUES, type MessageKey, type Params } from './catalogues.generated.ts';
+import { CATALOGUE as ENGLISH } from './catalogue-en.generated.ts';
+import { CATALOGUE_LOADERS, type Catalogue, type MessageKey, type Params } from './catalogues.generated.ts';
 import { DATE_PARAMS } from './date-params.ts';
 import { DEFAULT_LOCALE, intlLocale, type Locale } from './locale.ts';
 
@@ -9,19 +10,56 @@ export type { MessageKey, MessageParams, Params } from './catalogues.generated.t
 export { DATE_PARAMS } from './date-params.ts';
 
 /**
+ * The catalogues loaded so far. English is always there: problems keep their English text, made
+ * when they are made. The others are loaded on demand (`loadLocale`), each a chunk of its own in
+ * the Lambda bundles, so a cold start reads one language, not four.
+ */
+const loaded: Partial<Record<Locale, Catalogue>> = { en: ENGLISH };
+
+/**
+ * Makes `locale` renderable: afterwards `renderMessage`, `renderProblem`, `renderTextReport` and
+ * the rest render in it synchronously. Call it at the edge (API request, CLI, page) once the
+ * locale is known; it is cheap when the locale is already loaded.
+ */
+export async function loadLocale(locale: Locale): Promise<void> {
+  loaded[locale] ??= await CATALOGUE_LOADERS[locale]();
+}
+
+/** Loads several locales at once (see `loadLocale`). */
+export async function loadLocales(locales: readonly Locale[]): Promise<void> {
+  await Promise.all(locales.map(loadLocale));
+}
+
+/** True when `locale` can be rendered synchronously now. */
+export function isLocaleLoaded(locale: Locale): boolean {
+  return loaded[locale] !== undefined;
+}
+
+/**
  * The message `key` in `locale`, with `params` filled in; English when the locale's catalogue lacks
  * it (the catalogue tests make that never happen). Numbers are formatted by the locale, Arabic in
- * Latin digits (see `intlLocale`).
+ * Latin digits (see `intlLocale`). Throws `LocaleNotLoadedError` when `locale` was not loaded
+ * first (`loadLocale`): a bug at the edge, which must load it before rendering.
  */
 export function renderMessage(key: MessageKey, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
-  const format = CATALOGUES[locale][key] ?? CATALOGUES[DEFAULT_LOCALE][key];
+  const catalogue = loaded[locale];
+  if (!catalogue) throw new LocaleNotLoadedError(locale);
+  const format = catalogue[key] ?? ENGLISH[key];
   if (!format) throw new MissingMessageError(key);
   return format(withDates(params, locale));
 }
 
 /** True when `key` is a message of the catalogues. */
 export function isMessageKey(key: string): key is MessageKey {
-  return Object.hasOwn(CATALOGUES[DEFAULT_LOCALE], key);
+  return Object.hasOwn(ENGLISH, key);
+}
+
+/** Thrown when rendering in a locale whose catalogue was not loaded: call `loadLocale` first. */
+export class LocaleNotLoadedError extends Error {
+  constructor(locale: string) {
+    super(`The "${locale}" catalogue is not loaded: await loadLocale('${locale}') before rendering in it.`);
+    this.name = 'LocaleNotLoadedError';
+  }
 }
 
 /** Thrown for a message key no catalogue has: a bug, as keys are typed. */

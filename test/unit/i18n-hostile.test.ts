@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { formatOf, readReturn } from '../../shared/domain/read-return.ts';
 import { SUPPORTED_LOCALES } from '../../shared/i18n/locale.ts';
-import { renderProblem } from '../../shared/i18n/render.ts';
+import { loadLocales, renderProblem } from '../../shared/i18n/render.ts';
 import { liberterraIII } from '../support/builders.ts';
 import { hostileFixtures } from '../support/make-hostile.ts';
+
+// Renders in every language: the catalogues are loaded once, as the edges load them.
+await loadLocales(SUPPORTED_LOCALES);
 
 // Every problem the hostile-input catalogue makes the checker report, with the parameters the
 // checker really gives it (not samples), rendered in every language.

@@ -11,7 +11,11 @@ import {
   ruleDescription,
 } from '../../shared/domain/operation-texts.ts';
 import { SUPPORTED_LOCALES } from '../../shared/i18n/locale.ts';
+import { loadLocales } from '../../shared/i18n/render.ts';
 import { anOperation, anOperationDefinition, liberterraIII } from '../support/builders.ts';
+
+// Renders in every language: the catalogues are loaded once, as the edges load them.
+await loadLocales(SUPPORTED_LOCALES);
 
 describe("an operation's texts in the reader's language", () => {
   it('reads a translated metric label, and English where the definition gives none', () => {

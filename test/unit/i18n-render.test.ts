@@ -2,9 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../shared/domain/check-return.ts';
 import { type Problem, problem } from '../../shared/domain/problems.ts';
 import { direction, intlLocale, negotiateLocale, SUPPORTED_LOCALES } from '../../shared/i18n/locale.ts';
-import { formatDate, formatFigure, renderMessage, renderProblem } from '../../shared/i18n/render.ts';
+import {
+  formatDate,
+  formatFigure,
+  loadLocales,
+  renderMessage,
+  renderProblem,
+} from '../../shared/i18n/render.ts';
 import { renderTextReport } from '../../shared/i18n/text-report.ts';
 import { aReturn, readCsv } from '../support/builders.ts';
+
+// Renders in every language: the catalogues are loaded once, as the edges load them.
+await loadLocales(SUPPORTED_LOCALES);
 
 describe('choosing the language', () => {
   it('takes the best-quality supported language of an Accept-Language header', () => {

@@ -7,10 +7,14 @@ import {
   templateGuide,
   xlsxTemplate,
 } from '../../shared/domain/templates.ts';
-import type { Locale } from '../../shared/i18n/locale.ts';
+import { type Locale, SUPPORTED_LOCALES } from '../../shared/i18n/locale.ts';
+import { loadLocales } from '../../shared/i18n/render.ts';
 import { anOperation, aReturn, liberterraIII, readCsv } from '../support/builders.ts';
 import { codesOf } from '../support/problems.ts';
 import { excelDate, readXlsxReturn, xlsxBytes } from '../support/xlsx-builders.ts';
+
+// Renders in every language: the catalogues are loaded once, as the edges load them.
+await loadLocales(SUPPORTED_LOCALES);
 
 // `anOperation()` is test-op (10–12 November 2025; arrests, arrests_trafficking_smuggling,
 // victims_safeguarded with an exploitation breakdown, officers_deployed). Tests run under
