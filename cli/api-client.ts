@@ -1,6 +1,7 @@
 import type { Response } from 'undici';
 import { type ApiClientCore, type CallInput, createClient } from '../shared/api/client.ts';
 import type { AnyRoute, ResponseOf } from '../shared/api/contract.ts';
+import type { ClientRoute } from '../shared/api/routes.ts';
 import { CliError, EXIT } from './errors.ts';
 import { fetch, isLoopback } from './network.ts';
 
@@ -37,17 +38,17 @@ export class ApiClient {
   }
 
   /** Calls a route of the API contract and reads its JSON answer. */
-  call<C extends AnyRoute>(route: C, input: CallInput<C>): Promise<ResponseOf<C>> {
+  call<C extends AnyRoute>(route: ClientRoute<C>, input: CallInput<C>): Promise<ResponseOf<C>> {
     return this.core.call(route, input);
   }
 
   /** Calls a route of the API contract and reads its answer as text. */
-  text<C extends AnyRoute>(route: C, input: CallInput<C>): Promise<string> {
+  text<C extends AnyRoute>(route: ClientRoute<C>, input: CallInput<C>): Promise<string> {
     return this.core.text(route, input);
   }
 
   /** Calls a route of the API contract and reads its answer as bytes. */
-  async bytes<C extends AnyRoute>(route: C, input: CallInput<C>): Promise<Buffer> {
+  async bytes<C extends AnyRoute>(route: ClientRoute<C>, input: CallInput<C>): Promise<Buffer> {
     return Buffer.from(await (await this.core.send(route, input)).arrayBuffer());
   }
 

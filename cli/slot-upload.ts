@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { API } from '../shared/api/contract.ts';
 import type { UploadSlot } from '../shared/api/responses.ts';
+import { API } from '../shared/api/routes.ts';
 import type { ApiClient } from './api-client.ts';
 import { CliError, EXIT } from './errors.ts';
 import { type LocalFile, postFile, type Sent } from './multipart.ts';

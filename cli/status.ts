@@ -1,5 +1,5 @@
-import { API } from '../shared/api/contract.ts';
 import type { OperationSummary, SubmissionPage, SubmissionView } from '../shared/api/responses.ts';
+import { API } from '../shared/api/routes.ts';
 import type { ApiClient } from './api-client.ts';
 import { connect, type GlobalOptions, type Outcome } from './context.ts';
 import { EXIT } from './errors.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { API } from '../shared/api/contract.ts';
+import { API } from '../shared/api/routes.ts';
 import { connect, type GlobalOptions, type Outcome } from './context.ts';
 import { ApiError, CliError, EXIT } from './errors.ts';
 import { humanSize } from './progress.ts';
@@ -29,9 +29,10 @@ export async function template(opts: TemplateOptions, globals: GlobalOptions): P
   const path = `/operations/${encodeURIComponent(opts.operation)}/template.${opts.format}`;
   let bytes: Buffer;
   try {
-    bytes = await client.bytes(opts.format === 'csv' ? API.csvTemplate : API.xlsxTemplate, {
-      params: { op: opts.operation },
-    });
+    const input = { params: { op: opts.operation } };
+    bytes = await (opts.format === 'csv'
+      ? client.bytes(API.csvTemplate, input)
+      : client.bytes(API.xlsxTemplate, input));
   } catch (e) {
     if (e instanceof ApiError && e.status === 404 && e.code !== 'unknown-operation') {
       throw new CliError(

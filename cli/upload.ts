@@ -1,10 +1,10 @@
-import { API } from '../shared/api/contract.ts';
 import type {
   SubmissionStatus,
   SubmissionView,
   UploadReceipt,
   UploadStatus,
 } from '../shared/api/responses.ts';
+import { API } from '../shared/api/routes.ts';
 import type { ApiClient } from './api-client.ts';
 import { connect, type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT, type ExitCode } from './errors.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { API } from '../shared/api/contract.ts';
 import type { DryRunResult } from '../shared/api/responses.ts';
+import { API } from '../shared/api/routes.ts';
 import { reportText } from '../shared/domain/report-text.ts';
 import { connect, type GlobalOptions, type Outcome } from './context.ts';
 import { EXIT } from './errors.ts';

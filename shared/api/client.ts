@@ -1,10 +1,12 @@
 /**
  * The one client of the optally API, for the web dashboard (the browser's fetch) and the CLI (its
- * proxy-aware undici fetch): typed calls to the routes of the contract, the bearer token, and one
- * `ApiError` for every answer that is not a success.
+ * proxy-aware undici fetch): typed calls to the routes of the contract (named by the light route
+ * list, routes.ts, so no schema reaches a client bundle), the bearer token, and one `ApiError` for
+ * every answer that is not a success.
  */
 import type * as z from 'zod/mini';
 import type { AnyRoute, ApiMethod, JsonBody, PathParamNames, RawBody, ResponseOf } from './contract.ts';
+import type { ClientRoute } from './routes.ts';
 
 /** What an `ApiError` carries besides its status and message. */
 export type ApiErrorOptions = {
@@ -107,7 +109,7 @@ export type ClientOptions<R extends ResponseLike> = {
 };
 
 /** A route's path with its parameters filled in, each %-escaped. */
-export function pathOf<C extends AnyRoute>(route: C, params?: Record<string, string>): string {
+export function pathOf(route: Pick<ClientRoute, 'method' | 'path'>, params?: Record<string, string>): string {
   return route.path.replace(/\{([^}]+)\}/g, (_whole, name: string) => {
     const value = params?.[name];
     if (value === undefined)
@@ -166,7 +168,7 @@ export function createClient<R extends ResponseLike>(options: ClientOptions<R>) 
   };
 
   /** Sends a call to `route`; answers the raw response (2xx or 304), else throws `ApiError`. */
-  const send = <C extends AnyRoute>(route: C, input: CallInput<C>): Promise<R> => {
+  const send = <C extends AnyRoute>(route: ClientRoute<C>, input: CallInput<C>): Promise<R> => {
     const path = `${pathOf(route, input.params)}${searchOf(input.query as Record<string, string> | undefined)}`;
     const body = input.body as unknown;
     const raw = route.body?.kind === 'raw' ? (body as { bytes: RequestBody; contentType: string }) : null;
@@ -188,10 +190,10 @@ export function createClient<R extends ResponseLike>(options: ClientOptions<R>) 
     request,
     send,
     /** Calls `route` and reads its JSON answer, typed by the contract. */
-    call: async <C extends AnyRoute>(route: C, input: CallInput<C>): Promise<ResponseOf<C>> =>
+    call: async <C extends AnyRoute>(route: ClientRoute<C>, input: CallInput<C>): Promise<ResponseOf<C>> =>
       (await (await send(route, input)).json()) as ResponseOf<C>,
     /** Calls `route` and reads its answer as text. */
-    text: async <C extends AnyRoute>(route: C, input: CallInput<C>): Promise<string> =>
+    text: async <C extends AnyRoute>(route: ClientRoute<C>, input: CallInput<C>): Promise<string> =>
       (await send(route, input)).text(),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, createClient, type FetchInit, pathOf, searchOf } from '../../shared/api/client.ts';
-import { API } from '../../shared/api/contract.ts';
+import { API } from '../../shared/api/routes.ts';
 
 const base = 'http://api.test';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../shared/api/client.ts';
 import type { Fetch } from '../../web/src/api-client.ts';
-import { contentTypeOf, createUploadApi, UploadApiError } from '../../web/src/upload-api.ts';
+import { contentTypeOf, createUploadApi } from '../../web/src/upload-api.ts';
 
 /** A fetch answering every request with `answer`, recording what was asked. */
 function answering(answer: () => Response) {
@@ -23,7 +24,9 @@ describe('the upload client', () => {
     await api.validateFile('op 1', file, 'return (1).json');
 
     expect(requests).toHaveLength(1);
-    expect(requests[0]?.url).toBe('http://api.test/operations/op%201/validate?fileName=return%20(1).json');
+    const url = new URL(requests[0]?.url ?? '');
+    expect(`${url.origin}${url.pathname}`).toBe('http://api.test/operations/op%201/validate');
+    expect(url.searchParams.get('fileName')).toBe('return (1).json');
     expect(requests[0]?.init).toMatchObject({
       method: 'POST',
       body: file,
@@ -42,12 +45,23 @@ describe('the upload client', () => {
 
     const refusal = await api.createSlot('op', 'fr.csv', false).catch((e: unknown) => e);
 
-    expect(refusal).toBeInstanceOf(UploadApiError);
+    expect(refusal).toBeInstanceOf(ApiError);
     expect(refusal).toMatchObject({
       status: 403,
       code: 'forbidden',
       message: 'An agency of BR may not act for FR.',
     });
+  });
+
+  it('asks for a stored report as text, with the submission id escaped in the path', async () => {
+    const { fetch, requests } = answering(() => new Response('BR-1: accepted\n', { status: 200 }));
+    const api = createUploadApi({ baseUrl: 'http://api.test', token: 't', fetch });
+
+    const text = await api.reportText('op', 'BR/1');
+
+    expect(text).toBe('BR-1: accepted\n');
+    expect(requests[0]?.url).toBe('http://api.test/operations/op/submissions/BR%2F1?format=text');
+    expect(requests[0]?.init).toMatchObject({ method: 'GET', headers: { Accept: 'text/plain' } });
   });
 
   it('reports an API it cannot reach as status 0', async () => {
@@ -56,7 +70,7 @@ describe('the upload client', () => {
     };
     const api = createUploadApi({ baseUrl: 'http://api.test', token: 't', fetch });
 
-    await expect(api.getUpload('op', 'u1')).rejects.toMatchObject({ status: 0, code: null });
+    await expect(api.getUpload('op', 'u1')).rejects.toMatchObject({ status: 0, code: 'unreachable' });
   });
 
   it.each([

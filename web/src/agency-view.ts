@@ -11,7 +11,7 @@ import {
   formatStatus,
   shortHash,
 } from './format.ts';
-import type { CountryNow, UploadApi } from './upload-api.ts';
+import type { CountryView, UploadApi } from './upload-api.ts';
 import { figureCell, UploadPanel } from './upload-panel.ts';
 
 /** Newest first: the order an agency reads its history in. */
@@ -93,7 +93,7 @@ export class AgencyView {
   }
 
   /** The figures that count now: per metric, the figure, the days reported and the latest one. */
-  #renderCurrent(now: CountryNow): void {
+  #renderCurrent(now: CountryView): void {
     setText(byId('current-none'), 'Nothing counts for you yet: no file of yours has been accepted.');
     setHidden(byId('current-none'), now.reported);
     setHidden(byId('current-wrap'), !now.reported);

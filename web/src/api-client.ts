@@ -1,5 +1,6 @@
 import { ApiError, createClient, searchOf } from '../../shared/api/client.ts';
-import { API, type LedgerQuery } from '../../shared/api/contract.ts';
+import type { LedgerQuery } from '../../shared/api/contract.ts';
+import { API } from '../../shared/api/routes.ts';
 import { DIGEST_HEADER, STORED_DIGEST_HEADER } from '../../shared/domain/export-delivery.ts';
 import type {
   FinalExport,

@@ -6,13 +6,13 @@ import { byId, h, setAttr, setFigure, setHidden, setText, setTime } from './dom.
 import { formatBytes, formatCount, formatDateTime, formatDay, formatFigure, formatStatus } from './format.ts';
 import { sha256Hex } from './sha256.ts';
 import {
-  type CountryNow,
+  ApiError,
+  type CountryView,
   DRY_RUN_BODY_LIMIT,
   type DryRunResult,
   postToStorage,
   StorageUploadError,
   type UploadApi,
-  UploadApiError,
   type UploadReceipt,
 } from './upload-api.ts';
 
@@ -138,7 +138,7 @@ export class UploadPanel {
       );
     } catch (e) {
       if (this.#signal.aborted || this.#file !== file) return;
-      if (e instanceof UploadApiError && e.status >= 400 && e.status < 500 && e.status !== 413) {
+      if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 413) {
         // The API refused the file itself (its format, the country, the operation): so would a send.
         this.#fail(`The dry run was refused: ${describe(e)} Nothing was sent.`);
       } else {
@@ -282,7 +282,7 @@ export class UploadPanel {
     byId<HTMLInputElement>('send-input').disabled = this.#busy;
   }
 
-  #renderDryRun(result: DryRunResult, now: CountryNow): void {
+  #renderDryRun(result: DryRunResult, now: CountryView): void {
     setHidden(byId('dry-run'), false);
     const { report } = result;
     const verdict = byId('dry-verdict');
@@ -304,7 +304,7 @@ export class UploadPanel {
     this.#renderChanges(diff, now);
   }
 
-  #renderChanges(diff: ReturnDiff, now: CountryNow): void {
+  #renderChanges(diff: ReturnDiff, now: CountryView): void {
     const label = (id: string) => this.operation.metrics.find((m) => m.id === id)?.label ?? id;
     setText(
       byId('changes-basis'),
@@ -449,6 +449,6 @@ function seconds(ms: number): string {
 }
 
 function describe(e: unknown): string {
-  if (e instanceof UploadApiError) return `${e.message}${e.code ? ` (${e.status} ${e.code})` : ''}`;
+  if (e instanceof ApiError) return `${e.message}${e.code ? ` (${e.status} ${e.code})` : ''}`;
   return e instanceof Error ? e.message : String(e);
 }
