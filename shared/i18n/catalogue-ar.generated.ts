@@ -2,9 +2,9 @@
 // biome-ignore-all format: generated
 // biome-ignore-all lint: generated
 // @ts-nocheck: the compiled functions read their parameters untyped; the export is typed.
-import type { Catalogue, Params } from './catalogues.generated.ts';
 import { number, plural, select } from "@messageformat/runtime";
 import { ar } from "@messageformat/runtime/lib/cardinals";
+import type { Catalogue, Params } from './catalogues.generated.ts';
 export const CATALOGUE: Catalogue = {
   "problem.file-too-large.message": (d: Params) => "حجم الملف أكبر من " + number("ar-u-nu-latn", d.limit, 0) + " بايت.",
   "problem.file-too-large.hint": () => "ارفع صفوف بلدك فقط: ملف بهذا الحجم ليس تقريرًا وطنيًا.",

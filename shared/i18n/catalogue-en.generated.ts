@@ -2,9 +2,9 @@
 // biome-ignore-all format: generated
 // biome-ignore-all lint: generated
 // @ts-nocheck: the compiled functions read their parameters untyped; the export is typed.
-import type { Catalogue, Params } from './catalogues.generated.ts';
 import { number, plural, select } from "@messageformat/runtime";
 import { en } from "@messageformat/runtime/lib/cardinals";
+import type { Catalogue, Params } from './catalogues.generated.ts';
 export const CATALOGUE: Catalogue = {
   "problem.file-too-large.message": (d: Params) => "The file is larger than " + number("en", d.limit, 0) + " bytes.",
   "problem.file-too-large.hint": () => "Upload only your country’s rows: a file this size is not a national return.",

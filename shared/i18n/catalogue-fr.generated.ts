@@ -2,9 +2,9 @@
 // biome-ignore-all format: generated
 // biome-ignore-all lint: generated
 // @ts-nocheck: the compiled functions read their parameters untyped; the export is typed.
-import type { Catalogue, Params } from './catalogues.generated.ts';
 import { number, plural, select } from "@messageformat/runtime";
 import { fr } from "@messageformat/runtime/lib/cardinals";
+import type { Catalogue, Params } from './catalogues.generated.ts';
 export const CATALOGUE: Catalogue = {
   "problem.file-too-large.message": (d: Params) => "Le fichier dépasse " + number("fr", d.limit, 0) + " octets.",
   "problem.file-too-large.hint": () => "N’envoyez que les lignes de votre pays : un fichier de cette taille n’est pas une déclaration nationale.",

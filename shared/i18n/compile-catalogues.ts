@@ -83,12 +83,14 @@ export function compileCatalogues(): Record<string, string> {
   };
   for (const locale of LOCALES) {
     const body = compileModule(new MessageFormat(COMPILED_AS[locale]), readCatalogue(locale))
-      .replace('export default {', 'export const CATALOGUE: Catalogue = {')
+      .replace(
+        'export default {',
+        "import type { Catalogue, Params } from './catalogues.generated.ts';\nexport const CATALOGUE: Catalogue = {",
+      )
       .replaceAll('(d) =>', '(d: Params) =>');
     files[`catalogue-${locale}.generated.ts`] = [
       ...HEADER,
       '// @ts-nocheck: the compiled functions read their parameters untyped; the export is typed.',
-      "import type { Catalogue, Params } from './catalogues.generated.ts';",
       body,
       '',
     ].join('\n');
