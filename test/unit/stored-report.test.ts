@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../shared/domain/check-return.ts';
 import { type StoredReport, storedReportText } from '../../shared/domain/stored-report.ts';
-import { aReturn, readCsv } from '../support/builders.ts';
 import { SUPPORTED_LOCALES } from '../../shared/i18n/locale.ts';
 import { loadLocales } from '../../shared/i18n/render.ts';
+import { aReturn, readCsv } from '../support/builders.ts';
 
 // Renders in every language: the catalogues are loaded once, as the edges load them.
 await loadLocales(SUPPORTED_LOCALES);
