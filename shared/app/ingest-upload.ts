@@ -170,8 +170,7 @@ async function judge(
       problem(
         'slot-already-used',
         { column: 'key', value: address.uploadId ?? '' },
-        `Upload slot ${address.uploadId} already holds a file: an upload slot takes one file.`,
-        'Ask for a new upload slot for every return you send (the dashboard and `optally upload` do this for you).',
+        { uploadId: address.uploadId ?? '' },
       ),
     );
   }
@@ -348,8 +347,7 @@ function preChecks(op: Operation, judgedWith: JudgedWith, address: UploadAddress
       problem(
         'unknown-country',
         { column: 'key', value: country },
-        `"${country}" is not a participant of ${op.name}.`,
-        'Upload under your own two-letter ISO country code, e.g. incoming/liberterra-iii/BR/return.csv.',
+        { country, operation: op.name, operationId: op.id },
       ),
     );
   }
@@ -358,20 +356,12 @@ function preChecks(op: Operation, judgedWith: JudgedWith, address: UploadAddress
       problem(
         'operation-not-open',
         { value: judgedWith.status },
-        `${op.name} was ${judgedWith.status} when the file arrived: it did not take returns then.`,
-        'Ask the operation’s coordinators to reopen it if your return is missing, then send it again.',
+        { operation: op.name, status: judgedWith.status },
       ),
     );
   }
   if (formatOf(name) === null) {
-    problems.push(
-      problem(
-        'unsupported-format',
-        { column: 'key', value: name },
-        `"${name}" is not a CSV, JSON or Excel (.xlsx) file.`,
-        'Upload the return as .csv (UTF-8), .json or .xlsx (macro-free).',
-      ),
-    );
+    problems.push(problem('unsupported-format.extension', { column: 'key', value: name }, { name }));
   }
   return problems;
 }
