@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { Log } from '../../shared/adapters/telemetry.ts';
 import { type ApiErrorCode, type ErrorBody, statusOf } from '../../shared/api/errors.ts';
 import type { Denial, Principal } from '../../shared/domain/policy.ts';
+import { type Locale, negotiateLocale } from '../../shared/i18n/locale.ts';
 
 /** A request as route handlers see it. */
 export type ApiRequest = {
@@ -12,7 +13,22 @@ export type ApiRequest = {
   headers: Record<string, string>;
   principal: Principal | null;
   body: Buffer | null;
+  /**
+   * The language the caller reads: `?lang=` if given, else `Accept-Language` (see
+   * `requestLocale`), read once per request. Reports, problems and the text report are in it.
+   */
+  locale: Locale;
 };
+
+/**
+ * The language of a request: `?lang=fr` when given (a tag or a list, `fr-CA`), else the
+ * `Accept-Language` header, negotiated against the supported locales; English when neither matches.
+ */
+export function requestLocale(query: Record<string, string>, headers: Record<string, string>): Locale {
+  const lang = query.lang?.trim();
+  if (lang) return negotiateLocale(lang);
+  return negotiateLocale(headers['accept-language']);
+}
 
 export type ApiResponse = APIGatewayProxyStructuredResultV2;
 
@@ -50,13 +66,17 @@ export function json(status: number, body: unknown, headers: Record<string, stri
  * their stack.
  */
 export function toResponse(e: unknown, log: Log, route?: string): ApiResponse {
+  // Error messages have no catalogue entries yet: they are English, and say so. The answer still
+  // depends on the request's language for the routes that localize, hence Vary.
+  const language = { 'content-language': 'en', vary: 'Accept-Language' };
   if (e instanceof HttpError)
-    return json(statusOf(e.code, route), { error: e.code, message: e.message } satisfies ErrorBody);
+    return json(statusOf(e.code, route), { error: e.code, message: e.message } satisfies ErrorBody, language);
   log({ level: 'error', msg: 'api error', error: e });
-  return json(statusOf('internal'), {
-    error: 'internal',
-    message: 'The server failed; the error was logged. Try again.',
-  } satisfies ErrorBody);
+  return json(
+    statusOf('internal'),
+    { error: 'internal', message: 'The server failed; the error was logged. Try again.' } satisfies ErrorBody,
+    language,
+  );
 }
 
 /** Reads an HTTP API (payload 2.0) event into an `ApiRequest` (principal set by the router). */
@@ -72,6 +92,7 @@ export function readEvent(
     path: event.rawPath,
     query,
     headers,
+    locale: requestLocale(query, headers),
     body:
       event.body === undefined ? null : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
   };

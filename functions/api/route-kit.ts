@@ -4,6 +4,7 @@ import type { Repository } from '../../shared/adapters/repository.ts';
 import { type AnyRoute, type JsonBody, routeKeyOf } from '../../shared/api/contract.ts';
 import type { SubmissionView } from '../../shared/api/responses.ts';
 import type { Signer } from '../../shared/app/sign-manifest.ts';
+import type { Report } from '../../shared/domain/check-return.ts';
 import {
   DIGEST_HEADER,
   DIGEST_METADATA_KEY,
@@ -12,8 +13,11 @@ import {
 } from '../../shared/domain/export-delivery.ts';
 import { type FinalFile, responseBodyBytes } from '../../shared/domain/final-files.ts';
 import type { Submission } from '../../shared/domain/ledger.ts';
+import type { Operation } from '../../shared/domain/operation.ts';
 import { type Action, authorize } from '../../shared/domain/policy.ts';
 import { shownVerdict } from '../../shared/domain/submission-view.ts';
+import type { Locale } from '../../shared/i18n/locale.ts';
+import { loadLocale, renderProblem } from '../../shared/i18n/render.ts';
 import { type ApiRequest, type ApiResponse, HttpError } from './http.ts';
 
 /** What the API needs from the outside world. */
@@ -29,6 +33,12 @@ export type ApiDeps = {
    * `answerFile`). Default INLINE_ANSWER_LIMIT_BYTES; tests lower it.
    */
   inlineAnswerLimit?: number;
+  /**
+   * The largest answer with full figures (`?figures=full`, the default), bytes as `responseBodyBytes`
+   * counts them; a larger one is refused with `figures-too-large`. Default
+   * FULL_FIGURES_ANSWER_LIMIT_BYTES (shared/api/figures-detail.ts); tests lower it.
+   */
+  figuresAnswerLimit?: number;
   /** Signs final manifests (KMS on AWS, a local key pair on the local stack). */
   signer?: Signer | undefined;
 };
@@ -43,9 +53,48 @@ export type Route = {
   contract?: AnyRoute;
 };
 
-/** The router's entry for a route of the contract, answered by `handle`. */
+/**
+ * The router's entry for a route of the contract, answered by `handle`. The request's language
+ * (`req.locale`) is loaded before the handler runs, so it renders synchronously; the answer says
+ * which language it is in (`Content-Language`) and that it depends on `Accept-Language` (`Vary`).
+ */
 export function serve(contract: AnyRoute, handle: Route['handle']): Route {
-  return { method: contract.method, pattern: contract.path, auth: contract.auth, handle, contract };
+  const localized: Route['handle'] = async (req, deps) => {
+    await loadLocale(req.locale);
+    const response = await handle(req, deps);
+    return {
+      ...response,
+      headers: {
+        'content-language': req.locale,
+        vary: 'Accept-Language',
+        ...response.headers,
+      },
+    };
+  };
+  return {
+    method: contract.method,
+    pattern: contract.path,
+    auth: contract.auth,
+    handle: localized,
+    contract,
+  };
+}
+
+/**
+ * A report with each problem's `message` and `hint` in `locale` (loaded), the operation's name as
+ * its definition translates it; `code`, `variant` and `params` stay as they are, for clients that
+ * render themselves. Problems stored before messages became data keep their English text.
+ */
+export function localizedReport<R extends Pick<Report, 'problems'>>(
+  report: R,
+  locale: Locale,
+  operation?: Pick<Operation, 'name' | 'names'>,
+): R {
+  if (locale === 'en' && !operation) return report;
+  return {
+    ...report,
+    problems: report.problems.map((p) => ({ ...p, ...renderProblem(p, locale, operation) })),
+  };
 }
 
 /** The `METHOD /path` key of a router entry (as the contract and API Gateway name routes). */
