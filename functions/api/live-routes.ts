@@ -15,6 +15,7 @@ import {
   currentOf,
   nowOf,
   operationOr404,
+  localizedReport,
   pageLimit,
   submissionView,
 } from './route-kit.ts';
@@ -126,9 +127,11 @@ export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<Api
           status: submission.status,
           sha256: sub.sha256,
           size: sub.size,
-        })
+          operation: record.definition,
+        }, req.locale)
       : `${sub.id}: ${submission.status}${submission.failure ? ` — ${submission.failure}` : ''}\n`;
     return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text };
   }
-  return json(200, { submission, report: stored?.report ?? null } satisfies SubmissionDetail);
+  const report = stored ? localizedReport(stored.report, req.locale, record.definition) : null;
+  return json(200, { submission, report } satisfies SubmissionDetail);
 }

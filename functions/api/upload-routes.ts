@@ -7,7 +7,15 @@ import { reportText } from '../../shared/domain/report-text.ts';
 import { csvTemplate, xlsxTemplate } from '../../shared/domain/templates.ts';
 import { safeFileName } from '../../shared/domain/uploads.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
-import { type ApiDeps, allow, bodyOf, nowOf, operationOr404, submissionView } from './route-kit.ts';
+import {
+  type ApiDeps,
+  allow,
+  bodyOf,
+  localizedReport,
+  nowOf,
+  operationOr404,
+  submissionView,
+} from './route-kit.ts';
 
 /** The country an agency acts for, or the one an admin names (`country` in the body or query). */
 function actingCountry(req: ApiRequest, named: unknown): string {
@@ -139,14 +147,14 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
     return {
       statusCode: 200,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
-      body: reportText(checked.report, { fileName }),
+      body: reportText(checked.report, { fileName, operation: op }, req.locale),
     };
   }
   return json(200, {
     dryRun: true,
     country,
     fileName,
-    report: checked.report,
+    report: localizedReport(checked.report, req.locale, op),
     figures: checked.figures,
   } satisfies DryRunResult);
 }
@@ -175,7 +183,7 @@ export async function xlsxTemplateRoute(req: ApiRequest, deps: ApiDeps): Promise
       'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       'content-disposition': `attachment; filename="${op.id}-template.xlsx"`,
     },
-    body: (await xlsxTemplate(op)).toString('base64'),
+    body: (await xlsxTemplate(op, req.locale)).toString('base64'),
     isBase64Encoded: true,
   };
 }
