@@ -103,4 +103,49 @@ describe('startPoller', () => {
 
     expect(tick).toHaveBeenCalledTimes(1);
   });
+  it('polls nothing while paused, and at once when resumed', async () => {
+    const tick = vi.fn(async () => undefined);
+    const poller = startPoller({ tick, intervalMs: 3000 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tick).toHaveBeenCalledTimes(1);
+
+    poller.pause();
+    poller.pollNow();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(tick).toHaveBeenCalledTimes(1);
+
+    poller.resume();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tick).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(tick).toHaveBeenCalledTimes(3);
+    poller.stop();
+  });
+
+  it('lets a poll running when paused end, and schedules none after it', async () => {
+    const tick = vi.fn(() => new Promise<void>((resolve) => setTimeout(resolve, 1000)));
+    const poller = startPoller({ tick, intervalMs: 3000 });
+    await vi.advanceTimersByTimeAsync(0);
+
+    poller.pause();
+    await vi.advanceTimersByTimeAsync(20_000);
+
+    expect(tick).toHaveBeenCalledTimes(1);
+    poller.stop();
+  });
+
+  it('does not poll when the page shows again while paused', async () => {
+    const page = aPage();
+    const tick = vi.fn(async () => undefined);
+    const poller = startPoller({ tick, intervalMs: 3000, visibility: page.visibility });
+    await vi.advanceTimersByTimeAsync(0);
+    poller.pause();
+
+    page.setHidden(true);
+    page.setHidden(false);
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    expect(tick).toHaveBeenCalledTimes(1);
+    poller.stop();
+  });
 });

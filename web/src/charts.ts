@@ -12,9 +12,10 @@ import {
 } from 'chart.js';
 import { setAttr } from './dom.ts';
 import { formatCount, formatDay } from './format.ts';
+import type { TimePoint } from './timeline-model.ts';
 import type { DaySeries } from './view-model.ts';
 
-// Only what the two charts use, so the bundle carries no other chart types.
+// Only what the three charts use, so the bundle carries no other chart types.
 Chart.register(
   BarController,
   BarElement,
@@ -177,6 +178,131 @@ export function dayChart(canvas: HTMLCanvasElement): Updatable<{ label: string; 
       const display = (chart.options.scales as Record<string, { display?: boolean }>).cumulative?.display;
       const next = scales(p);
       chart.options.scales = { ...next, cumulative: { ...next.cumulative, display: display ?? true } };
+      chart.update('none');
+    },
+    destroy: () => chart.destroy(),
+  };
+}
+
+/** What the timeline chart shows: one metric's total and the countries reported, by time received. */
+export type TimelineData = {
+  label: string;
+  total: TimePoint[];
+  reported: TimePoint[];
+  /** The index of the version the page shows "as of" (drawn larger), or -1 when live. */
+  selected: number;
+  /** How the chart's text names a moment. */
+  formatTime: (ms: number) => string;
+};
+
+/**
+ * The headline total of one metric and the countries reported, stepped (a version holds until the
+ * next), on a time axis. `onPick` receives the index of the point nearest a click.
+ */
+export function timelineChart(
+  canvas: HTMLCanvasElement,
+  onPick: (index: number) => void,
+): Updatable<TimelineData> {
+  let p = palette();
+  let formatTime: (ms: number) => string = (ms) => new Date(ms).toISOString();
+  const scales = (q: Palette) => ({
+    x: axis(q, {
+      type: 'linear',
+      ticks: { ...axis(q).ticks, callback: (v: number | string) => formatTime(Number(v)) },
+    }),
+    y: axis(q, {
+      beginAtZero: true,
+      position: 'left',
+      title: { display: true, text: 'Total', color: q.text },
+    }),
+    reported: axis(q, {
+      beginAtZero: true,
+      position: 'right',
+      grid: { drawOnChartArea: false, color: q.grid },
+      title: { display: true, text: 'Countries reported', color: q.text },
+    }),
+  });
+  const chart = new Chart<'line', TimePoint[]>(canvas, {
+    type: 'line',
+    data: {
+      datasets: [
+        {
+          label: '',
+          data: [],
+          borderColor: p.primary,
+          backgroundColor: p.primary,
+          borderWidth: 3,
+          stepped: true,
+          yAxisID: 'y',
+        },
+        {
+          label: 'Countries reported',
+          data: [],
+          borderColor: p.secondary,
+          backgroundColor: p.secondary,
+          borderWidth: 2,
+          borderDash: [6, 4],
+          stepped: true,
+          yAxisID: 'reported',
+        },
+      ],
+    },
+    options: {
+      ...baseOptions(p),
+      parsing: false,
+      scales: scales(p),
+      plugins: {
+        ...baseOptions(p).plugins,
+        tooltip: { enabled: true, callbacks: { title: (items) => formatTime(items[0]?.parsed.x ?? 0) } },
+      },
+      onClick: (event, _elements, c) => {
+        const near = c.getElementsAtEventForMode(
+          event as unknown as Event,
+          'nearest',
+          { intersect: false, axis: 'x', includeInvisible: true },
+          false,
+        );
+        if (near[0]) onPick(near[0].index);
+      },
+    },
+  });
+  const radii = (n: number, selected: number) =>
+    Array.from({ length: n }, (_, i) => (i === selected ? 9 : 3));
+  return {
+    update({ label, total, reported, selected, formatTime: format }) {
+      formatTime = format;
+      const [totals, countries] = chart.data.datasets as [
+        (typeof chart.data.datasets)[number],
+        (typeof chart.data.datasets)[number],
+      ];
+      totals.label = `${label}, total`;
+      totals.data = total;
+      totals.pointRadius = radii(total.length, selected);
+      countries.data = reported;
+      countries.pointRadius = radii(reported.length, selected);
+      chart.update('none');
+      const last = total.at(-1);
+      setAttr(
+        canvas,
+        'aria-label',
+        last === undefined
+          ? `${label} by time received: no figures yet.`
+          : `${label} by time received: ${total.length} versions, the latest ${formatCount(last.y)} at ${format(last.x)}, ` +
+              `${formatCount(reported.at(-1)?.y ?? null)} countries reported. The list of versions below gives each one.`,
+      );
+    },
+    restyle() {
+      p = palette();
+      const [totals, countries] = chart.data.datasets;
+      if (totals) {
+        totals.borderColor = p.primary;
+        totals.backgroundColor = p.primary;
+      }
+      if (countries) {
+        countries.borderColor = p.secondary;
+        countries.backgroundColor = p.secondary;
+      }
+      chart.options.scales = scales(p);
       chart.update('none');
     },
     destroy: () => chart.destroy(),

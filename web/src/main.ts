@@ -11,6 +11,9 @@ import { type HostedSession, hostedSession, loadSignInEndpoints } from './oidc.t
 import { documentVisibility, type Poller, startPoller } from './poller.ts';
 import { readToken, tokenStore } from './session.ts';
 import { regionName, SignInView } from './sign-in-view.ts';
+import { createTimelineApi, type TimelineApi } from './timeline-api.ts';
+import { parseAsOf } from './timeline-model.ts';
+import { TimelineView } from './timeline-view.ts';
 import { createUploadApi } from './upload-api.ts';
 import { VersionedFeed } from './versioned-feed.ts';
 
@@ -30,6 +33,7 @@ const announce = (message: string) => setText(byId('announcer'), message);
 const dashboard = new DashboardView(announce);
 const finalView = new FinalView(announce);
 const ledger = new LedgerView();
+const timeline = new TimelineView();
 const signIn = new SignInView((token) => void start(token));
 /** The identity provider's sign-in, when /config.json names one (deployed); null on the local stack. */
 let hosted: HostedSession | null = null;
@@ -52,6 +56,7 @@ function stop(): void {
   poller = null;
   finalView.stop();
   ledger.stop();
+  timeline.stop();
   for (const id of ['dashboard', 'agency', 'op-meta', 'sign-out']) setHidden(byId(id), true);
   byId('submissions-body').replaceChildren();
   setText(byId('who'), '');
@@ -147,6 +152,11 @@ async function start(token: string): Promise<void> {
       startDashboard(api, chosen.id, mine, {
         participants: detail.definition.participants,
         ledger: principal.role !== 'agency',
+        timeline: createTimelineApi({
+          baseUrl,
+          token,
+          fetch: door ? (url, init) => door.fetch(url, init) : undefined,
+        }),
       });
     }
   } catch (e) {
@@ -177,7 +187,7 @@ function startDashboard(
   api: Api,
   operation: string,
   mine: number,
-  options: { participants: Participant[]; ledger: boolean },
+  options: { participants: Participant[]; ledger: boolean; timeline: TimelineApi },
 ): void {
   setHidden(byId('dashboard'), false);
   finalView.start(api, operation, options.participants);
@@ -194,11 +204,15 @@ function startDashboard(
         if (mine !== session) return;
         if (outcome.kind === 'updated') {
           const { status, version } = outcome.data;
+          timeline.noteLive(outcome.data);
+          // Showing a past moment (the timeline's "as of"): the live figures wait for "back to live".
+          if (timeline.viewingPast) return;
           dashboard.show(outcome.data);
           const closed = status === 'closed' || status === 'final';
           if (status !== shown?.status || (closed && version !== shown.version)) void finalView.refresh();
           shown = { status, version };
         }
+        if (timeline.viewingPast) return;
         dashboard.tick(Date.now());
         liveState('live', `Live · checked ${formatDateTime(new Date().toISOString())}`);
       } catch (e) {
@@ -206,6 +220,23 @@ function startDashboard(
       }
     },
   });
+  timeline.start(
+    options.timeline,
+    operation,
+    {
+      pause: () => {
+        poller?.pause();
+        liveState('paused', 'Live updates paused: showing a past moment');
+      },
+      show: (rollup) => dashboard.show(rollup),
+      resume: () => {
+        if (feed.current) dashboard.show(feed.current);
+        poller?.resume();
+      },
+      announce,
+    },
+    parseAsOf(new URL(location.href).searchParams.get('asOf')),
+  );
 }
 
 function startAgency(
@@ -236,6 +267,7 @@ function applyTheme(projector: boolean): void {
   document.documentElement.dataset.theme = projector ? 'projector' : 'standard';
   setAttr(byId('projector-toggle'), 'aria-pressed', String(projector));
   dashboard.restyle();
+  timeline.restyle();
 }
 
 byId('projector-toggle').addEventListener('click', () => {

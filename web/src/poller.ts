@@ -21,7 +21,11 @@ export type PollerOptions = {
   visibility?: Visibility;
 };
 
-export type Poller = { stop(): void; pollNow(): void };
+/**
+ * A running poller. `pause` stops polling until `resume` (which polls at once); a poll already
+ * running when paused still ends, and its caller decides what to do with its answer.
+ */
+export type Poller = { stop(): void; pollNow(): void; pause(): void; resume(): void };
 
 /**
  * Polls now, then `intervalMs` after each poll ends, so polls never overlap. While the page is
@@ -33,16 +37,17 @@ export function startPoller(options: PollerOptions): Poller {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running = false;
   let stopped = false;
+  let paused = false;
   let again = false;
   let delay = options.intervalMs;
 
   const schedule = () => {
-    if (stopped || timer !== null || options.visibility?.isHidden()) return;
+    if (stopped || paused || timer !== null || options.visibility?.isHidden()) return;
     timer = setTimeout(run, delay);
   };
   const run = async () => {
     timer = null;
-    if (stopped || options.visibility?.isHidden()) return;
+    if (stopped || paused || options.visibility?.isHidden()) return;
     if (running) {
       again = true;
       return;
@@ -80,5 +85,15 @@ export function startPoller(options: PollerOptions): Poller {
       unsubscribe?.();
     },
     pollNow,
+    pause() {
+      paused = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      pollNow();
+    },
   };
 }
