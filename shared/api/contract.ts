@@ -119,6 +119,9 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T, descri
   z.optional(z.enum(values).register(z.globalRegistry, { description }));
 
 const OP = 'The operation id, e.g. `liberterra-iii`.';
+const LANG = text(
+  'The language of the reports, problems and texts: `en`, `fr`, `es` or `ar` (a tag such as `fr-CA` is matched on its language). Wins over `Accept-Language`; English when neither names one of them.',
+);
 const PAGE = {
   limit: text('Page size, 1 to 1,000 (default 100).'),
   cursor: text('Where the previous page ended (its `cursor`); absent for the first page.'),
@@ -352,7 +355,7 @@ export const API = {
     tag: 'returns',
     summary: 'One submission and its validation report',
     params: { op: OP, id: 'The submission id.' },
-    query: z.object({ format: oneOf(['text'], '`text`: the report as plain text.') }),
+    query: z.object({ format: oneOf(['text'], '`text`: the report as plain text.'), lang: LANG }),
     success: [
       {
         status: 200,
@@ -415,6 +418,7 @@ export const API = {
       filename: text('Same as `fileName`.'),
       format: oneOf(['csv', 'json', 'xlsx'], 'The format, when the file name does not tell it.'),
       output: oneOf(['text'], '`text`: the report as plain text.'),
+      lang: LANG,
     }),
     body: {
       kind: 'raw',
@@ -456,6 +460,7 @@ export const API = {
     tag: 'returns',
     summary: 'The Excel workbook a return can be written in',
     params: { op: OP },
+    query: z.object({ lang: LANG }),
     success: [
       {
         status: 200,
