@@ -42,7 +42,7 @@ import {
 import { allowBrowserTransfers } from './storage.ts';
 
 /** Query strings that select what the rollup returns; the only ones in its cache key. */
-export const ROLLUP_QUERY_STRINGS = ['updatedAfter', 'country'] as const;
+export const ROLLUP_QUERY_STRINGS = ['updatedAfter', 'country', 'asOf'] as const;
 
 /** CloudFront path patterns routed to the API, in precedence order (the rollup first). */
 export const API_PATH_PATTERNS = {

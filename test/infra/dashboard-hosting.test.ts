@@ -287,7 +287,10 @@ describe('API behind the distribution', () => {
       CachePolicyConfig: {
         ParametersInCacheKeyAndForwardedToOrigin: {
           HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Authorization'] },
-          QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['updatedAfter', 'country'] },
+          QueryStringsConfig: {
+            QueryStringBehavior: 'whitelist',
+            QueryStrings: ['updatedAfter', 'country', 'asOf'],
+          },
           CookiesConfig: { CookieBehavior: 'none' },
         },
       },
@@ -302,7 +305,10 @@ describe('API behind the distribution', () => {
       OriginRequestPolicyConfig: {
         HeadersConfig: { HeaderBehavior: 'allExcept', Headers: ['Host'] },
         CookiesConfig: { CookieBehavior: 'none' },
-        QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['updatedAfter', 'country'] },
+        QueryStringsConfig: {
+          QueryStringBehavior: 'whitelist',
+          QueryStrings: ['updatedAfter', 'country', 'asOf'],
+        },
       },
     });
   });
@@ -318,6 +324,14 @@ describe('API behind the distribution', () => {
       );
     },
   );
+
+  it('serves the rollup history (its limit and cursor) by the uncached /operations behavior, not the rollup one', () => {
+    const matches = (pattern: string, path: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(path);
+    const history = '/operations/liberterra-iii/rollup/history';
+    expect(matches(API_PATH_PATTERNS.rollup, history)).toBe(false);
+    expect(matches(API_PATH_PATTERNS.operations, history)).toBe(true);
+  });
 
   it('accepts POST on /operations paths and only reads elsewhere', () => {
     expect(behaviorFor(API_PATH_PATTERNS.operations).AllowedMethods).toContain('POST');
