@@ -12,6 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
@@ -30,8 +31,27 @@ export interface ApiThrottle {
   readonly burstLimit: number;
 }
 
-/** Default stage throttle: far above a few hundred agencies and a dashboard polling every few seconds. */
-export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 50, burstLimit: 100 };
+/**
+ * Default stage throttle, from the polling model (docs/performance.md): 10,000 dashboards polling
+ * every 3 s are 3,333 requests/s; 5,000/s is 1.5× that and half the account's regional quota, so
+ * polls can neither starve uploads nor the account's other APIs.
+ */
+export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 5000, burstLimit: 5000 };
+
+/** API Gateway's account quotas per region (requests/s, burst): a stage throttle above them means nothing. */
+export const REGIONAL_API_QUOTA: ApiThrottle = { rateLimit: 10_000, burstLimit: 5000 };
+
+/**
+ * Default reserved concurrency of the api function: 3,333 polls/s × ≈ 6 ms ≈ 20 concurrent
+ * executions; 100 is 5× that, for cold-start bursts (docs/performance.md).
+ */
+export const DEFAULT_API_RESERVED_CONCURRENCY = 100;
+
+/** Lambda's default concurrency per account and region. */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+
+/** Lambda keeps at least this much of the account's concurrency unreserved. */
+export const MIN_UNRESERVED_CONCURRENCY = 100;
 
 /** Settings of the API construct. */
 export interface ApiProps {
@@ -40,6 +60,13 @@ export interface ApiProps {
   readonly uploadsBucket: IBucket;
   /** @default DEFAULT_API_THROTTLE */
   readonly throttle?: ApiThrottle;
+  /** Concurrent executions reserved for (and the most allowed to) the api function. @default DEFAULT_API_RESERVED_CONCURRENCY */
+  readonly reservedConcurrency?: number;
+  /**
+   * The account's Lambda concurrency in this region, against which `reservedConcurrency` is checked
+   * (the ingest and Lambda's own unreserved minimum need the rest). @default DEFAULT_ACCOUNT_CONCURRENCY
+   */
+  readonly accountConcurrency?: number;
   /** @default true (see UserDirectoryProps.threatProtection) */
   readonly threatProtection?: boolean;
 }
@@ -81,6 +108,11 @@ export class Api extends Construct {
       memorySize: 512,
       timeout: Duration.seconds(15),
     });
+    const reserved = checkedReservedConcurrency(
+      props.reservedConcurrency ?? DEFAULT_API_RESERVED_CONCURRENCY,
+      props.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY,
+    );
+    (this.function.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reserved;
     bindTable(this.function, props.table, 'readWrite');
     bindBucket(this.function, props.uploadsBucket, 'read');
     // Presigned POSTs for upload and dry-run slots are signed with this role; lifecycle changes
@@ -125,7 +157,7 @@ export class Api extends Construct {
     });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
-    const throttle = props.throttle ?? DEFAULT_API_THROTTLE;
+    const throttle = checkedThrottle(props.throttle ?? DEFAULT_API_THROTTLE);
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -223,4 +255,34 @@ export class Api extends Construct {
     ]);
     return resource;
   }
+}
+
+/** The stage throttle, when it is within API Gateway's regional quotas; else throws, saying which. */
+export function checkedThrottle(throttle: ApiThrottle): ApiThrottle {
+  const { rateLimit, burstLimit } = throttle;
+  const fits = (n: number, most: number) => Number.isFinite(n) && n > 0 && n <= most;
+  if (!fits(rateLimit, REGIONAL_API_QUOTA.rateLimit) || !fits(burstLimit, REGIONAL_API_QUOTA.burstLimit)) {
+    throw new RangeError(
+      `API throttle ${rateLimit} requests/s, burst ${burstLimit}: both must be above 0 and within the ` +
+        `regional quota (${REGIONAL_API_QUOTA.rateLimit} requests/s, burst ${REGIONAL_API_QUOTA.burstLimit}); ` +
+        'ask AWS for a higher quota first, then raise REGIONAL_API_QUOTA.',
+    );
+  }
+  return throttle;
+}
+
+/**
+ * The api function's reserved concurrency, when the account can give it and keep Lambda's
+ * unreserved minimum for everything else (the ingest included); else throws, saying what fits.
+ */
+export function checkedReservedConcurrency(reserved: number, account: number): number {
+  const most = account - MIN_UNRESERVED_CONCURRENCY;
+  if (!Number.isInteger(reserved) || reserved < 1 || reserved > most) {
+    throw new RangeError(
+      `API reserved concurrency ${reserved}: use a whole number from 1 to ${most} (the account's ` +
+        `${account} concurrent executions less the ${MIN_UNRESERVED_CONCURRENCY} Lambda keeps unreserved), ` +
+        'or raise the account concurrency and pass it as accountConcurrency.',
+    );
+  }
+  return reserved;
 }

@@ -1,5 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  checkedReservedConcurrency,
+  checkedThrottle,
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  DEFAULT_API_RESERVED_CONCURRENCY,
+  DEFAULT_API_THROTTLE,
+  MIN_UNRESERVED_CONCURRENCY,
+} from '../../infra/api.ts';
 import { API_ROUTES, routeKey } from '../../infra/routes.ts';
 import { USER_GROUPS } from '../../infra/user-directory.ts';
 import { logicalIdOf, propertiesOf, synthesizeOptally } from './synth.ts';
@@ -95,7 +103,7 @@ describe('default stage', () => {
     expect(stage.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 5000, ThrottlingBurstLimit: 5000 },
     });
   });
 
@@ -287,5 +295,41 @@ describe('manifest signing key', () => {
     expect(onKey).toHaveLength(1);
     expect(onKey[0]?.id).toMatch(/^ApiHandler/);
     expect(onKey[0]?.actions).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+  });
+});
+
+describe('capacity from the polling model (docs/performance.md)', () => {
+  it('throttles the stage at 5,000 requests/s with a burst of 5,000 by default', () => {
+    expect(DEFAULT_API_THROTTLE).toEqual({ rateLimit: 5000, burstLimit: 5000 });
+  });
+
+  it('reserves 100 concurrent executions for the api function', () => {
+    expect(propertiesOf(template, apiFnId).ReservedConcurrentExecutions).toBe(100);
+    expect(DEFAULT_API_RESERVED_CONCURRENCY).toBe(100);
+  });
+
+  it('leaves the ingest and Lambda’s unreserved minimum within the account’s default 1,000', () => {
+    const reserved = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((f) => (f as { Properties: { ReservedConcurrentExecutions?: number } }).Properties)
+      .reduce((sum, p) => sum + (p.ReservedConcurrentExecutions ?? 0), 0);
+    expect(reserved).toBeLessThanOrEqual(DEFAULT_ACCOUNT_CONCURRENCY - MIN_UNRESERVED_CONCURRENCY);
+  });
+
+  it('refuses a reserved concurrency the default account cannot give, or that is not a whole number', () => {
+    expect(checkedReservedConcurrency(900, 1000)).toBe(900);
+    expect(() => checkedReservedConcurrency(901, 1000)).toThrow(/from 1 to 900/);
+    expect(() => checkedReservedConcurrency(0, 1000)).toThrow(RangeError);
+    expect(() => checkedReservedConcurrency(12.5, 1000)).toThrow(RangeError);
+    expect(checkedReservedConcurrency(2000, 5000)).toBe(2000);
+  });
+
+  it('refuses a stage throttle beyond the regional quota of 10,000 requests/s, burst 5,000', () => {
+    expect(checkedThrottle({ rateLimit: 10_000, burstLimit: 5000 })).toEqual({
+      rateLimit: 10_000,
+      burstLimit: 5000,
+    });
+    expect(() => checkedThrottle({ rateLimit: 10_001, burstLimit: 5000 })).toThrow(/regional quota/);
+    expect(() => checkedThrottle({ rateLimit: 5000, burstLimit: 5001 })).toThrow(RangeError);
+    expect(() => checkedThrottle({ rateLimit: 0, burstLimit: 1 })).toThrow(RangeError);
   });
 });
