@@ -62,7 +62,7 @@ export type StackOptions = {
    */
   storageProcess?: boolean;
   /** API settings tests change: the clock, the size above which answers go through S3. */
-  api?: Pick<ApiDeps, 'now' | 'inlineAnswerLimit'>;
+  api?: Pick<ApiDeps, 'now' | 'inlineAnswerLimit' | 'figuresAnswerLimit'>;
 };
 
 /** A running local stack. */

@@ -1,3 +1,4 @@
+import { figuresSummary } from '../../shared/api/figures-detail.ts';
 import type {
   CountryView,
   Health,
@@ -8,14 +9,15 @@ import type {
 } from '../../shared/api/responses.ts';
 import { reportText } from '../../shared/domain/report-text.ts';
 import { reportKey, type StoredReport } from '../../shared/domain/stored-report.ts';
+import { figuresAnswer, figuresDetail } from './figures-answer.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import {
   type ApiDeps,
   allow,
   currentOf,
+  localizedReport,
   nowOf,
   operationOr404,
-  localizedReport,
   pageLimit,
   submissionView,
 } from './route-kit.ts';
@@ -54,9 +56,14 @@ export async function getOperation(req: ApiRequest, deps: ApiDeps): Promise<ApiR
 /** The rollup (and the rollup as of a time) is served by rollup-routes.ts. */
 export { getRollup } from './rollup-routes.ts';
 
+/**
+ * A country's figures: those of its latest accepted return, with their breakdowns (the default) or
+ * without (`?figures=summary`: no stored report is read), or `reported: false`.
+ */
 export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   const country = req.params.cc ?? '';
   allow(req, { kind: 'read-country', country });
+  const detail = figuresDetail(req);
   const record = await operationOr404(req, deps);
   const participant = record.definition.participants.find((p) => p.code === country);
   if (!participant) {
@@ -70,10 +77,7 @@ export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiRes
       region: participant.region,
       reported: false,
     } satisfies CountryView);
-  const detail = await deps.objects.getJson<StoredReport>(
-    reportKey(record.definition.id, country, state.submissionId),
-  );
-  return json(200, {
+  const base = {
     country,
     name: participant.name,
     region: participant.region,
@@ -82,11 +86,24 @@ export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiRes
     receivedAt: state.receivedAt,
     acceptedAt: state.acceptedAt,
     firstAcceptedAt: state.firstAcceptedAt,
-    totals: state.figures.totals,
-    byDay: state.figures.byDay,
-    byBreakdown: state.figures.byBreakdown,
-    byDayBreakdown: detail?.figures?.byDayBreakdown ?? {},
-  } satisfies CountryView);
+    ...figuresSummary(state.figures),
+  } as const;
+  if (detail === 'summary')
+    return figuresAnswer(deps, detail, { ...base, figuresDetail: 'summary' } satisfies CountryView, country);
+  const stored = await deps.objects.getJson<StoredReport>(
+    reportKey(record.definition.id, country, state.submissionId),
+  );
+  return figuresAnswer(
+    deps,
+    detail,
+    {
+      ...base,
+      figuresDetail: 'full',
+      byBreakdown: state.figures.byBreakdown,
+      byDayBreakdown: stored?.figures?.byDayBreakdown ?? {},
+    } satisfies CountryView,
+    `The figures of ${country}`,
+  );
 }
 
 export async function listSubmissions(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
@@ -121,14 +138,18 @@ export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<Api
   const submission = submissionView(sub, current, nowOf(deps));
   if (req.query.format === 'text') {
     const text = stored
-      ? reportText(stored.report, {
-          fileName: sub.key.split('/').at(-1),
-          submissionId: sub.id,
-          status: submission.status,
-          sha256: sub.sha256,
-          size: sub.size,
-          operation: record.definition,
-        }, req.locale)
+      ? reportText(
+          stored.report,
+          {
+            fileName: sub.key.split('/').at(-1),
+            submissionId: sub.id,
+            status: submission.status,
+            sha256: sub.sha256,
+            size: sub.size,
+            operation: record.definition,
+          },
+          req.locale,
+        )
       : `${sub.id}: ${submission.status}${submission.failure ? ` — ${submission.failure}` : ''}\n`;
     return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text };
   }

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { API } from '../../shared/api/contract.ts';
+import { figuresSummary } from '../../shared/api/figures-detail.ts';
 import type { DryRunResult, UploadSlot, UploadStatus } from '../../shared/api/responses.ts';
 import { createUploadSlot } from '../../shared/app/create-slot.ts';
 import { dryRun } from '../../shared/app/dry-run.ts';
 import { reportText } from '../../shared/domain/report-text.ts';
 import { csvTemplate, xlsxTemplate } from '../../shared/domain/templates.ts';
 import { safeFileName } from '../../shared/domain/uploads.ts';
+import { figuresAnswer, figuresDetail } from './figures-answer.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
 import {
   type ApiDeps,
@@ -104,10 +106,11 @@ export async function getUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
 
 /**
  * A dry run: the same parser and checks as the ingest, on a file in the body (or one uploaded to
- * a slot, `?uploadId=`), answering the full report and the figures the file would produce. It
- * counts nothing and changes no figure.
+ * a slot, `?uploadId=`), answering the full report and the figures the file would produce (with
+ * their breakdowns, or `?figures=summary` without). It counts nothing and changes no figure.
  */
 export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const detail = figuresDetail(req);
   const record = await operationOr404(req, deps);
   const op = record.definition;
   let source: AsyncIterable<Uint8Array>;
@@ -150,13 +153,24 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
       body: reportText(checked.report, { fileName, operation: op }, req.locale),
     };
   }
-  return json(200, {
+  const base = {
     dryRun: true,
     country,
     fileName,
     report: localizedReport(checked.report, req.locale, op),
-    figures: checked.figures,
-  } satisfies DryRunResult);
+  } as const;
+  return figuresAnswer(
+    deps,
+    detail,
+    (detail === 'summary'
+      ? {
+          ...base,
+          figuresDetail: 'summary',
+          figures: checked.figures && figuresSummary(checked.figures),
+        }
+      : { ...base, figuresDetail: 'full', figures: checked.figures }) satisfies DryRunResult,
+    `The dry run of ${fileName}`,
+  );
 }
 
 /** GET /operations/{op}/template.csv — the header line agencies start from. */

@@ -10,6 +10,7 @@ import { OPERATION_STATUSES } from '../domain/operation.ts';
 import type { Role } from '../domain/policy.ts';
 import type { ShownStatus } from '../domain/submission-view.ts';
 import type { ApiErrorCode } from './errors.ts';
+import { FIGURES_DETAILS } from './figures-detail.ts';
 import type * as R from './responses.ts';
 
 export type ApiMethod = 'GET' | 'POST';
@@ -121,6 +122,10 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T, descri
 const OP = 'The operation id, e.g. `liberterra-iii`.';
 const LANG = text(
   'The language of the reports, problems and texts: `en`, `fr`, `es` or `ar` (a tag such as `fr-CA` is matched on its language). Wins over `Accept-Language`; English when neither names one of them.',
+);
+const FIGURES = oneOf(
+  FIGURES_DETAILS,
+  '`summary`: the totals and the per-day figures only, no breakdown (small whatever the return; what the dashboard asks for). `full` (the default) adds `byBreakdown` and `byDayBreakdown`; a full answer too large for a Lambda response (over 5.5 MB) is refused with `figures-too-large`: ask for `summary`.',
 );
 const PAGE = {
   limit: text('Page size, 1 to 1,000 (default 100).'),
@@ -330,8 +335,13 @@ export const API = {
     tag: 'operations',
     summary: "A country's figures (an agency: its own country only)",
     params: { op: OP, cc: 'The country, ISO 3166-1 alpha-2.' },
-    success: [ok('The figures of the latest accepted return, or `reported: false`.')],
-    errors: ['unknown-operation', 'unknown-country'],
+    query: z.object({ figures: FIGURES }),
+    success: [
+      ok(
+        'The figures of the latest accepted return (`figuresDetail` says whether with breakdowns), or `reported: false`.',
+      ),
+    ],
+    errors: ['bad-request', 'unknown-operation', 'unknown-country', 'figures-too-large'],
   }),
   listSubmissions: route<R.SubmissionPage>()({
     name: 'listSubmissions',
@@ -419,6 +429,7 @@ export const API = {
       format: oneOf(['csv', 'json', 'xlsx'], 'The format, when the file name does not tell it.'),
       output: oneOf(['text'], '`text`: the report as plain text.'),
       lang: LANG,
+      figures: FIGURES,
     }),
     body: {
       kind: 'raw',
@@ -437,7 +448,15 @@ export const API = {
         description: 'The report and the figures the file would give (plain text with `output=text`).',
       },
     ],
-    errors: ['unknown-operation', 'unknown-upload', 'not-uploaded', 'country-required', 'unsupported-format'],
+    errors: [
+      'bad-request',
+      'unknown-operation',
+      'unknown-upload',
+      'not-uploaded',
+      'country-required',
+      'unsupported-format',
+      'figures-too-large',
+    ],
   }),
   csvTemplate: route<string>()({
     name: 'csvTemplate',

@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   'not-closed': 409,
   'not-final': 409,
   'final-not-frozen': 409,
+  'figures-too-large': 422,
   internal: 500,
   'signing-unavailable': 503,
 } as const satisfies Record<string, number>;

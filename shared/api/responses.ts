@@ -15,8 +15,10 @@ import type { SdmxStructureMessage } from '../domain/sdmx-structure.ts';
 import type { ManifestSignature } from '../domain/signature.ts';
 import type { ShownVerdict } from '../domain/submission-view.ts';
 import type { UploadReceiptSchema, UploadSlotSchema } from './contract.ts';
+import type { FiguresSummary } from './figures-detail.ts';
 
 export type { ErrorBody } from './errors.ts';
+export type { FiguresDetail, FiguresSummary } from './figures-detail.ts';
 export type { Manifest, ManifestSignature, Operation, OperationStatus, Report, RollupView };
 
 /** `GET /health`. */
@@ -47,8 +49,8 @@ export type RollupHistoryPage = { versions: Omit<RollupHistoryEntry, 'key'>[]; c
 /** `GET /operations/{op}/countries/{cc}` before the country's first accepted return. */
 export type UnreportedCountry = { country: string; name: string; region: string; reported: false };
 
-/** `GET /operations/{op}/countries/{cc}`: the figures of the country's latest accepted return. */
-export type ReportedCountry = Omit<UnreportedCountry, 'reported'> & {
+/** What every reported country's answer carries, whatever the detail asked for. */
+type ReportedCountryBase = Omit<UnreportedCountry, 'reported'> & {
   reported: true;
   submissionId: string;
   receivedAt: string;
@@ -56,9 +58,19 @@ export type ReportedCountry = Omit<UnreportedCountry, 'reported'> & {
   firstAcceptedAt: string;
   totals: CountryFigures['totals'];
   byDay: CountryFigures['byDay'];
-  byBreakdown: CountryFigures['byBreakdown'];
-  byDayBreakdown: CountryFigures['byDayBreakdown'] | Record<string, never>;
 };
+
+/**
+ * `GET /operations/{op}/countries/{cc}`: the figures of the country's latest accepted return —
+ * with its breakdowns (`figuresDetail: 'full'`, the default) or without (`?figures=summary`).
+ */
+export type ReportedCountry =
+  | (ReportedCountryBase & {
+      figuresDetail: 'full';
+      byBreakdown: CountryFigures['byBreakdown'];
+      byDayBreakdown: CountryFigures['byDayBreakdown'] | Record<string, never>;
+    })
+  | (ReportedCountryBase & { figuresDetail: 'summary' });
 
 /** `GET /operations/{op}/countries/{cc}`: "not reported" is not "reported 0". */
 export type CountryView = UnreportedCountry | ReportedCountry;
@@ -116,14 +128,20 @@ export type UploadStatus = {
   submissions: SubmissionView[];
 };
 
-/** `POST /operations/{op}/validate`: the report and figures the file would give; nothing counted. */
+/**
+ * `POST /operations/{op}/validate`: the report and figures the file would give; nothing counted.
+ * The figures come with their breakdowns (`figuresDetail: 'full'`, the default) or without
+ * (`?figures=summary`); null when the file would be rejected.
+ */
 export type DryRunResult = {
   dryRun: true;
   country: string;
   fileName: string;
   report: Report;
-  figures: CheckedReturn['figures'];
-};
+} & (
+  | { figuresDetail: 'full'; figures: CheckedReturn['figures'] }
+  | { figuresDetail: 'summary'; figures: FiguresSummary | null }
+);
 
 /** `POST /operations/{op}/status`: the new status and its log. */
 export type StatusChangeResult = {

@@ -263,7 +263,7 @@ describe('an agency sends its return from the browser (local stack)', () => {
     await signOut(page);
     // An answer the API cannot give (on AWS, a country item above a Lambda response's 6 MB) leaves
     // the rest of the agency's page working.
-    await page.route('**/operations/*/countries/KE', (route) =>
+    await page.route('**/operations/*/countries/KE?*', (route) =>
       route.fulfill({
         status: 502,
         contentType: 'application/json',
@@ -277,7 +277,7 @@ describe('an agency sends its return from the browser (local stack)', () => {
       'The figures that count for you now cannot be shown: Internal Server Error',
     );
     await page.locator('#submissions-empty').waitFor({ state: 'visible', timeout: WAIT_MS });
-    await page.unroute('**/operations/*/countries/KE');
+    await page.unroute('**/operations/*/countries/KE?*');
     // Kenya's agency sends a file whose rows say France.
     const wrongCountry = aReturn().withRow('2025-11-13', 'arrests', 4).csv({ country: 'FR' });
     await dropFile(page, 'kenya-or-france.csv', wrongCountry);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
+  CountryView,
   DryRunResult,
   ErrorBody,
   RollupView,
@@ -8,6 +9,7 @@ import type {
   UploadSlot,
   UploadStatus,
 } from '../../shared/api/responses.ts';
+import { aReturn } from '../support/builders.ts';
 import { freshStack } from '../support/local-servers.ts';
 
 const OP = 'liberterra-iii';
@@ -180,6 +182,9 @@ describe('upload slots, receipts and dry runs on the local stack', () => {
       )
     ).json()) as DryRunResult;
     expect(ok.figures?.totals.arrests).toBe(3);
+    // The default stays the full form the CLI has always read, breakdowns included.
+    expect(ok.figuresDetail).toBe('full');
+    expect(ok.figures).toHaveProperty('byDayBreakdown');
     const after = await rollup();
     expect(after.version).toBe(before.version);
     expect(after.byCountry.SN).toBeUndefined();
@@ -208,5 +213,106 @@ describe('upload slots, receipts and dry runs on the local stack', () => {
     ).text();
     expect(text).toContain('Row 2, column metric: "arests"');
     expect(text).toContain('Did you mean "arrests"?');
+  });
+});
+
+describe('figures answers that fit a Lambda response', () => {
+  /** Lowered from 5.5 MB so that a return of a few kilobytes is "too large" in full. */
+  const LIMIT = 4096;
+  let stack: Awaited<ReturnType<typeof freshStack>>;
+  let token: string;
+
+  /** A whole return for the window: every day, the flow's total and each of its breakdowns. */
+  function largeReturn(): string {
+    const values = [
+      'sexual_exploitation',
+      'forced_labour',
+      'forced_criminality',
+      'domestic_servitude',
+      'organ_removal',
+      'other',
+    ];
+    const builder = aReturn();
+    for (let day = 10; day <= 21; day++) {
+      const date = `2025-11-${day}`;
+      builder.withRow(date, 'arrests', day).withRow(date, 'victims_safeguarded', values.length * 2);
+      for (const value of values) builder.withRow(date, 'victims_safeguarded', 2, `exploitation=${value}`);
+    }
+    return builder.csv();
+  }
+
+  const call = (method: string, path: string, body?: string) =>
+    fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body,
+    });
+
+  beforeAll(async () => {
+    stack = await freshStack({ api: { figuresAnswerLimit: LIMIT } });
+    token = await stack.tokens.agency('SN');
+  });
+  afterAll(async () => {
+    await stack.dispose();
+  });
+
+  it('refuses a full dry run too large for an answer, saying to ask for the summary', async () => {
+    const res = await call('POST', `/operations/${OP}/validate?fileName=r.csv`, largeReturn());
+
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error).toBe('figures-too-large');
+    expect(body.message).toMatch(/\?figures=summary/);
+  });
+
+  it('answers the dry run of the same return with totals and per-day figures under figures=summary', async () => {
+    const res = await call(
+      'POST',
+      `/operations/${OP}/validate?fileName=r.csv&figures=summary`,
+      largeReturn(),
+    );
+
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(LIMIT);
+    const body = JSON.parse(text) as DryRunResult;
+    expect(body.report.verdict).toBe('accepted');
+    expect(body.figuresDetail).toBe('summary');
+    expect(body.figures?.totals).toMatchObject({ arrests: 186, victims_safeguarded: 144 });
+    expect(Object.keys(body.figures?.byDay ?? {})).toHaveLength(12);
+    expect(body.figures).not.toHaveProperty('byBreakdown');
+    expect(body.figures).not.toHaveProperty('byDayBreakdown');
+  });
+
+  it("answers a country's figures as a summary, and refuses them in full, once that return counts", async () => {
+    const slot = (await (
+      await fetch(`${stack.apiUrl}/operations/${OP}/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ fileName: 'return.csv' }),
+      })
+    ).json()) as UploadSlot;
+    const form = new FormData();
+    for (const [k, v] of Object.entries(slot.upload.fields)) form.append(k, v);
+    form.append('file', new Blob([largeReturn()], { type: 'text/csv' }), 'return.csv');
+    expect((await fetch(slot.upload.url, { method: 'POST', body: form })).ok).toBe(true);
+    await stack.settled();
+
+    const summary = await call('GET', `/operations/${OP}/countries/SN?figures=summary`);
+    const full = await call('GET', `/operations/${OP}/countries/SN`);
+
+    expect(summary.status).toBe(200);
+    const country = (await summary.json()) as CountryView;
+    expect(country).toMatchObject({ reported: true, figuresDetail: 'summary', totals: { arrests: 186 } });
+    expect(country).not.toHaveProperty('byDayBreakdown');
+    expect(full.status).toBe(422);
+    expect(((await full.json()) as ErrorBody).error).toBe('figures-too-large');
+  });
+
+  it('refuses a figures detail that is neither summary nor full', async () => {
+    const res = await call('GET', `/operations/${OP}/countries/SN?figures=some`);
+
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ErrorBody).message).toMatch(/figures=summary/);
   });
 });

@@ -64,7 +64,7 @@ describe('the API contract', () => {
 describe('the error table', () => {
   it('gives each code one status: client errors 4xx, server errors 5xx', () => {
     for (const [code, status] of Object.entries(ERROR_STATUS)) {
-      expect([400, 401, 403, 404, 405, 409, 500, 503], code).toContain(status);
+      expect([400, 401, 403, 404, 405, 409, 422, 500, 503], code).toContain(status);
     }
     expect(statusOf('unauthorized')).toBe(401);
     expect(statusOf('forbidden')).toBe(403);
