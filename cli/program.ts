@@ -3,6 +3,7 @@ import { ROLES, type Role } from '../shared/domain/policy.ts';
 import { rebuild, reconcile } from './audit.ts';
 import { defaultApi, run } from './context.ts';
 import { define } from './define.ts';
+import { LANG_CHOICES, parseLang } from './lang.ts';
 import { login, logout } from './login.ts';
 import cliPackage from './package.json' with { type: 'json' };
 import { status } from './status.ts';
@@ -31,6 +32,11 @@ export function buildProgram(): Command {
     .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
     .option('--api <url>', 'the optally API (env OPTALLY_API)', parseApi, defaultApi())
     .option('--json', 'print machine-readable JSON on stdout, and nothing else there')
+    .option(
+      '--lang <lang>',
+      `the language of reports and templates: ${LANG_CHOICES} (env OPTALLY_LANG, else the system locale)`,
+      parseLang,
+    )
     .addOption(
       new Option('--role <role>', 'local stack without OPTALLY_TOKEN: act as this role').argParser(parseRole),
     )
@@ -42,6 +48,7 @@ Examples:
   $ optally validate br-return.csv --operation liberterra-iii --country BR
   $ optally status --country BR
   $ optally template --operation liberterra-iii --format xlsx --country BR
+  $ optally validate br-return.csv --operation liberterra-iii --country BR --lang fr
 ${COMMON}`,
     );
 
@@ -113,6 +120,7 @@ ${COMMON}`,
 Examples:
   $ optally template --operation liberterra-iii --format xlsx --country BR
   $ optally template --operation liberterra-iii --format csv -o br-return.csv --country BR
+  $ optally template --operation liberterra-iii --format xlsx --lang fr     the guide in French
 ${COMMON}`,
     )
     .action((opts, cmd: Command) => run(cmd, (globals) => template(opts, globals)));

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { API } from '../shared/api/routes.ts';
 import { connect, type GlobalOptions, type Outcome } from './context.ts';
 import { ApiError, CliError, EXIT } from './errors.ts';
+import { cliLocale } from './lang.ts';
 import { humanSize } from './progress.ts';
 
 export type TemplateOptions = {
@@ -15,10 +16,14 @@ export type TemplateOptions = {
 };
 
 /**
- * `optally template`: saves the operation's return template (CSV or Excel) to a file, never
+ * `optally template`: saves the operation's return template (CSV, or Excel with its guide in the
+ * `--lang` language) to a file, never
  * overwriting one unless `--force` (a filled-in template may carry the same name).
  */
-export async function template(opts: TemplateOptions, globals: GlobalOptions): Promise<Outcome> {
+export async function template(
+  opts: TemplateOptions,
+  globals: GlobalOptions & { lang?: string },
+): Promise<Outcome> {
   const target = resolve(opts.output ?? `${opts.operation}-template.${opts.format}`);
   if (existsSync(target) && !opts.force) {
     throw new CliError(
@@ -30,9 +35,10 @@ export async function template(opts: TemplateOptions, globals: GlobalOptions): P
   let bytes: Buffer;
   try {
     const input = { params: { op: opts.operation } };
+    // The workbook's guide, notes and validation messages in the user's language; the CSV header is codes.
     bytes = await (opts.format === 'csv'
       ? client.bytes(API.csvTemplate, input)
-      : client.bytes(API.xlsxTemplate, input));
+      : client.bytes(API.xlsxTemplate, { ...input, query: { lang: cliLocale(globals.lang) } }));
   } catch (e) {
     if (e instanceof ApiError && e.status === 404 && e.code !== 'unknown-operation') {
       throw new CliError(

@@ -8,6 +8,7 @@ import { API } from '../shared/api/routes.ts';
 import type { ApiClient } from './api-client.ts';
 import { connect, type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT, type ExitCode } from './errors.ts';
+import { cliLocale } from './lang.ts';
 import { humanSize } from './progress.ts';
 import { localFile, sendThroughSlot } from './slot-upload.ts';
 
@@ -18,7 +19,13 @@ export type UploadOptions = { operation: string; country?: string; wait: boolean
  * verdict and prints the receipt and the report. Exit 0 when the file counts (or counted until a
  * later upload replaced it), 1 when it was rejected, 2 otherwise.
  */
-export async function upload(path: string, opts: UploadOptions, globals: GlobalOptions): Promise<Outcome> {
+export async function upload(
+  path: string,
+  opts: UploadOptions,
+  globals: GlobalOptions & { lang?: string },
+): Promise<Outcome> {
+  // The server renders the report in it, with the operation's translated texts.
+  const lang = cliLocale(globals.lang);
   const file = await localFile(path);
   const client = await connect(globals, opts.country);
   const { slot, sent } = await sendThroughSlot(client, opts.operation, file, {
@@ -65,7 +72,7 @@ export async function upload(path: string, opts: UploadOptions, globals: GlobalO
   const notes = followUp(submission.status, submission.failure);
   const submissionParams = { op: opts.operation, id: submission.id };
   if (globals.json) {
-    const { report } = await client.call(API.getSubmission, { params: submissionParams });
+    const { report } = await client.call(API.getSubmission, { params: submissionParams, query: { lang } });
     const json = {
       ...base,
       submissionId: submission.id,
@@ -76,7 +83,7 @@ export async function upload(path: string, opts: UploadOptions, globals: GlobalO
   }
   const report = await client.text(API.getSubmission, {
     params: submissionParams,
-    query: { format: 'text' },
+    query: { format: 'text', lang },
     accept: 'text/plain',
   });
   return {

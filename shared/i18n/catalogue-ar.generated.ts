@@ -261,5 +261,7 @@ export const CATALOGUE: Catalogue = {
   "problem.not-utf8.utf16-surrogate.message": () => "الملف ليس نصًا صالحًا بترميز UTF-16 (حرف بديل دون زوجه).",
   "problem.not-utf8.utf16-surrogate.hint": () => "احفظ الملف بصيغة «CSV UTF-8» (في Excel: حفظ باسم ← CSV UTF-8).",
   "problem.not-utf8.utf16-binary.message": () => "يحتوي الملف على بيانات ثنائية (حروف NUL)، وليس نصًا.",
-  "problem.not-utf8.utf16-binary.hint": () => "ارفع التقرير بصيغة CSV UTF-8 أو نص JSON."
+  "problem.not-utf8.utf16-binary.hint": () => "ارفع التقرير بصيغة CSV UTF-8 أو نص JSON.",
+  "cli.validate.accepted": (d: Params) => "تشغيل تجريبي: لم يُحفظ أو يُحتسب أي شيء بعد. لإرساله: " + d.command,
+  "cli.validate.rejected": () => "تشغيل تجريبي: لم يُحفظ أو يُحتسب أي شيء."
 }

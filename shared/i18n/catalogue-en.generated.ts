@@ -261,5 +261,7 @@ export const CATALOGUE: Catalogue = {
   "problem.not-utf8.utf16-surrogate.message": () => "The file is not valid UTF-16 text (a surrogate without its pair).",
   "problem.not-utf8.utf16-surrogate.hint": () => "Save the file as \"CSV UTF-8\" (in Excel: Save As → CSV UTF-8).",
   "problem.not-utf8.utf16-binary.message": () => "The file contains binary data (NUL characters), not text.",
-  "problem.not-utf8.utf16-binary.hint": () => "Upload the return as CSV UTF-8 or JSON text."
+  "problem.not-utf8.utf16-binary.hint": () => "Upload the return as CSV UTF-8 or JSON text.",
+  "cli.validate.accepted": (d: Params) => "Dry run: nothing was stored or counted yet. To send it: " + d.command,
+  "cli.validate.rejected": () => "Dry run: nothing was stored or counted."
 }

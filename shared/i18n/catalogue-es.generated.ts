@@ -261,5 +261,7 @@ export const CATALOGUE: Catalogue = {
   "problem.not-utf8.utf16-surrogate.message": () => "El archivo no es texto UTF-16 válido (un sustituto sin su pareja).",
   "problem.not-utf8.utf16-surrogate.hint": () => "Guarde el archivo como «CSV UTF-8» (en Excel: Guardar como → CSV UTF-8).",
   "problem.not-utf8.utf16-binary.message": () => "El archivo contiene datos binarios (caracteres NUL), no texto.",
-  "problem.not-utf8.utf16-binary.hint": () => "Cargue el informe como CSV UTF-8 o como texto JSON."
+  "problem.not-utf8.utf16-binary.hint": () => "Cargue el informe como CSV UTF-8 o como texto JSON.",
+  "cli.validate.accepted": (d: Params) => "Prueba en seco: todavía no se ha guardado ni contado nada. Para enviarlo: " + d.command,
+  "cli.validate.rejected": () => "Prueba en seco: no se ha guardado ni contado nada."
 }

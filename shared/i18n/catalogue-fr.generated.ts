@@ -261,5 +261,7 @@ export const CATALOGUE: Catalogue = {
   "problem.not-utf8.utf16-surrogate.message": () => "Le fichier n’est pas un texte UTF-16 valide (un demi-caractère substitut sans sa paire).",
   "problem.not-utf8.utf16-surrogate.hint": () => "Enregistrez le fichier au format « CSV UTF-8 » (dans Excel : Enregistrer sous → CSV UTF-8).",
   "problem.not-utf8.utf16-binary.message": () => "Le fichier contient des données binaires (caractères NUL), pas du texte.",
-  "problem.not-utf8.utf16-binary.hint": () => "Envoyez la déclaration en CSV UTF-8 ou en texte JSON."
+  "problem.not-utf8.utf16-binary.hint": () => "Envoyez la déclaration en CSV UTF-8 ou en texte JSON.",
+  "cli.validate.accepted": (d: Params) => "Essai à blanc : rien n’a encore été enregistré ni compté. Pour l’envoyer : " + d.command,
+  "cli.validate.rejected": () => "Essai à blanc : rien n’a été enregistré ni compté."
 }

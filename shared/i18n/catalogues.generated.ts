@@ -5,6 +5,8 @@
 export type Params = Readonly<Record<string, string | number>>;
 /** Every message key of the catalogues (the English one is the reference). */
 export type MessageKey =
+  | "cli.validate.accepted"
+  | "cli.validate.rejected"
   | "figure.not-reported"
   | "problem.ambiguous-delimiter.hint"
   | "problem.ambiguous-delimiter.message"
@@ -266,6 +268,8 @@ export type MessageKey =
  * figures, texts or numbers for the rest. The spelled-out dates (`startDate`) are added by the renderer.
  */
 export type MessageParams = {
+  "cli.validate.accepted": { command: string | number };
+  "cli.validate.rejected": Record<never, never>;
   "figure.not-reported": Record<never, never>;
   "problem.ambiguous-delimiter.hint": Record<never, never>;
   "problem.ambiguous-delimiter.message": { found: string | number };
