@@ -5,8 +5,15 @@ import type { ClientRoute } from '../shared/api/routes.ts';
 import { CliError, EXIT } from './errors.ts';
 import { fetch, isLoopback } from './network.ts';
 
-/** Who signed the token the client sends: a file when the CLI minted it for the local stack. */
-export type TokenSource = { kind: 'env' } | { kind: 'minted'; secretFile: string } | { kind: 'none' };
+/**
+ * Where the token the client sends comes from: OPTALLY_TOKEN (`env`), the sign-in `optally login`
+ * saved for this API (`signed-in`), or a file when the CLI minted it for the local stack.
+ */
+export type TokenSource =
+  | { kind: 'env' }
+  | { kind: 'signed-in' }
+  | { kind: 'minted'; secretFile: string }
+  | { kind: 'none' };
 
 /**
  * The one way the CLI talks to the optally API: the shared client (shared/api/client.ts) over the
@@ -58,18 +65,43 @@ export class ApiClient {
   }
 
   private advice(status: number, code: string | null): string | null {
-    if (status === 401) {
-      return this.tokenSource.kind === 'minted'
-        ? `The CLI signed its token with ${this.tokenSource.secretFile}, which this stack no longer accepts (was it restarted with another data folder?): run the command again, or set OPTALLY_TOKEN.`
-        : 'Set OPTALLY_TOKEN to a valid token for this API (it may be missing or expired; locally: npx optally token agency CC).';
-    }
-    if (status === 403)
-      return 'Check --country and whose token you use (OPTALLY_TOKEN, or --country/--role on the local stack).';
-    if (code === 'unknown-operation') return 'Check --operation; optally status lists the operations.';
-    if (code === 'not-found')
-      return `The API at ${this.baseUrl} has no such route: check --api (the base URL of the optally API).`;
-    return null;
+    return adviceFor(this.tokenSource, this.baseUrl, status, code);
   }
+}
+
+/**
+ * What the user should do about an error answer, given where the token came from: a refused
+ * sign-in is renewed with `optally login`, a refused OPTALLY_TOKEN by setting another one.
+ */
+export function adviceFor(
+  source: TokenSource,
+  baseUrl: string,
+  status: number,
+  code: string | null,
+): string | null {
+  if (status === 401) {
+    switch (source.kind) {
+      case 'minted':
+        return `The CLI signed its token with ${source.secretFile}, which this stack no longer accepts (was it restarted with another data folder?): run the command again, or set OPTALLY_TOKEN.`;
+      case 'signed-in':
+        return `${baseUrl} did not accept your sign-in (it may have expired or been revoked): run optally login --api ${baseUrl} again.`;
+      case 'env':
+      case 'none':
+        return 'Set OPTALLY_TOKEN to a valid token for this API (it may be missing or expired; locally: npx optally token agency CC), or sign in with optally login --api URL.';
+      default: {
+        const never: never = source;
+        throw new Error(`unknown token source ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  if (status === 403)
+    return source.kind === 'signed-in'
+      ? `Your sign-in says who you act as: check --country, or sign in as another user with optally login --api ${baseUrl}.`
+      : 'Check --country and whose token you use (OPTALLY_TOKEN, or --country/--role on the local stack).';
+  if (code === 'unknown-operation') return 'Check --operation; optally status lists the operations.';
+  if (code === 'not-found')
+    return `The API at ${baseUrl} has no such route: check --api (the base URL of the optally API).`;
+  return null;
 }
 
 /** Why a server could not be reached, and what to do about it. */

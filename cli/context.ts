@@ -33,7 +33,7 @@ export async function connect(opts: GlobalOptions, country: string | undefined):
     if (signedIn) {
       if (opts.role)
         note(`optally: --role ${opts.role} is ignored: you signed in, and your sign-in says who you are.`);
-      return new ApiClient(opts.api, signedIn, { kind: 'env' });
+      return new ApiClient(opts.api, signedIn, { kind: 'signed-in' });
     }
     return localClient(opts.api, { role: opts.role, country }, note);
   }

@@ -49,7 +49,7 @@ export async function localClient(
   const stack = await localStack(api);
   if (!stack) {
     throw new CliError(
-      `No token: set OPTALLY_TOKEN to your optally token. (The CLI signs its own tokens only for a local stack on this machine, and ${api} is not one.)`,
+      `No token: sign in with optally login --api ${api}, or set OPTALLY_TOKEN to your optally token. (The CLI signs its own tokens only for a local stack on this machine, and ${api} is not one.)`,
     );
   }
   const role: Role | null = actor.role ?? (actor.country ? 'agency' : null);

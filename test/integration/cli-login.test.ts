@@ -222,7 +222,7 @@ describe('optally login', () => {
     const ran = await cli(['status']);
 
     expect(ran.code).toBe(2);
-    expect(ran.stderr).toContain('No token: set OPTALLY_TOKEN');
+    expect(ran.stderr).toContain('No token: sign in with optally login --api');
     expect(provider.tokenRequests).toEqual(['authorization_code ok']);
   });
 

@@ -233,7 +233,7 @@ describe('the optally CLI against the local stack', () => {
 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      `No token: set OPTALLY_TOKEN to your optally token. (The CLI signs its own tokens only for a local stack on this machine, and ${api} is not one.)`,
+      `No token: sign in with optally login --api ${api}, or set OPTALLY_TOKEN to your optally token. (The CLI signs its own tokens only for a local stack on this machine, and ${api} is not one.)`,
     );
     expect(token.code).toBe(2);
     expect(token.stderr).toContain(`${api} is not a local stack`);
