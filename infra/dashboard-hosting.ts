@@ -49,6 +49,7 @@ export const API_PATH_PATTERNS = {
   rollup: '/operations/*/rollup',
   operations: '/operations*',
   health: '/health',
+  openapi: '/openapi.json',
 } as const;
 
 /** Shown when the dashboard has not been built (web/dist missing): synth must not depend on it. */
@@ -59,7 +60,7 @@ const PLACEHOLDER_INDEX = `<!doctype html>
 
 /** Settings of the dashboard hosting. */
 export interface DashboardHostingProps {
-  /** The API served under `/operations*` and `/health` on the same domain. */
+  /** The API served under `/operations*`, `/health` and `/openapi.json` on the same domain. */
   readonly httpApi: IHttpApi;
   /** Receives the CloudFront standard logs (prefix `cloudfront/`) and the site bucket's access logs. */
   readonly logBucket: IBucket;
@@ -214,6 +215,7 @@ export class DashboardHosting extends Construct {
         },
         [API_PATH_PATTERNS.operations]: { ...uncachedApi, allowedMethods: AllowedMethods.ALLOW_ALL },
         [API_PATH_PATTERNS.health]: { ...uncachedApi, allowedMethods: AllowedMethods.ALLOW_GET_HEAD },
+        [API_PATH_PATTERNS.openapi]: { ...uncachedApi, allowedMethods: AllowedMethods.ALLOW_GET_HEAD },
       },
       // No custom error responses on purpose: they apply to every behavior, and would turn the API's
       // 401/403/404 answers into the dashboard's index page.

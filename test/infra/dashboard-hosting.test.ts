@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -6,6 +6,7 @@ import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_PATH_PATTERNS } from '../../infra/dashboard-hosting.ts';
 import { createOptallyApp } from '../../infra/optally-app.ts';
+import { API_CONTRACT } from '../../shared/api/contract.ts';
 import { logicalIdOf, propertiesOf, SKIP_BUNDLING, scratchOutdir, synthesizeOptally } from './synth.ts';
 
 // A built dashboard of our own, so the test does not depend on whether web/dist exists right now.
@@ -244,11 +245,12 @@ describe('security headers', () => {
 });
 
 describe('API behind the distribution', () => {
-  it('routes the rollup first, then every other /operations path, then /health, all to API Gateway', () => {
+  it('routes the rollup first, then every other /operations path, /health and /openapi.json, all to API Gateway', () => {
     expect(behaviors.map((behavior) => behavior.PathPattern)).toEqual([
       API_PATH_PATTERNS.rollup,
       API_PATH_PATTERNS.operations,
       API_PATH_PATTERNS.health,
+      API_PATH_PATTERNS.openapi,
     ]);
     for (const behavior of behaviors) {
       expect(originOf(behavior).DomainName).toEqual({
@@ -259,6 +261,26 @@ describe('API behind the distribution', () => {
       });
       expect(behavior.ViewerProtocolPolicy).toBe('https-only');
     }
+  });
+
+  it('routes every path of the API contract to API Gateway, none to the dashboard bucket', () => {
+    // CloudFront path patterns: `*` any characters, `?` one character.
+    const matches = (pattern: string, path: string) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      ).test(path);
+    const unrouted = API_CONTRACT.map((route) => route.path.replace(/\{[^}]+\}/g, 'x')).filter(
+      (path) => !behaviors.some((behavior) => matches(behavior.PathPattern as string, path)),
+    );
+
+    expect(unrouted).toEqual([]);
+  });
+
+  it('answers GET and HEAD only for /openapi.json', () => {
+    expect(behaviorFor(API_PATH_PATTERNS.openapi).AllowedMethods).toEqual(['GET', 'HEAD']);
   });
 
   it('talks to API Gateway over HTTPS with TLS 1.2 only', () => {
@@ -337,5 +359,18 @@ describe('API behind the distribution', () => {
     expect(behaviorFor(API_PATH_PATTERNS.operations).AllowedMethods).toContain('POST');
     expect(behaviorFor(API_PATH_PATTERNS.rollup).AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS']);
     expect(behaviorFor(API_PATH_PATTERNS.health).AllowedMethods).toEqual(['GET', 'HEAD']);
+  });
+});
+
+describe('the dashboard build a deployment ships', () => {
+  it('builds the CLI before the dashboard, which offers it with its SHA-256', () => {
+    const scripts = (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    const steps = (scripts['build:web'] ?? '').split('&&').map((step) => step.trim());
+
+    expect(steps).toEqual(['npm run build:cli', 'tsx web/build.ts']);
   });
 });
