@@ -18,7 +18,7 @@ import { definitionOfVersion } from './define-operation.ts';
 import { figuresAsStored } from './ingest-upload.ts';
 import { hashing } from './read-object.ts';
 import { storedRollup } from './read-rollup.ts';
-import { refreshRollup } from './refresh-rollup.ts';
+import { refreshRollup, restoreRollupTimeline } from './refresh-rollup.ts';
 
 /** Writes the operation record (definition, status, status log) to S3 next to the raw files. */
 export async function archiveOperation(objects: ObjectStore, record: OperationRecord): Promise<void> {
@@ -315,7 +315,21 @@ export async function rebuild(
     if ((i + 1) % 50 === 0 || i + 1 === reports.length)
       progress(`${i + 1}/${reports.length} reports restored`);
   }
-  await refreshRollup({ repo, objects }, op);
+  // The timeline first: its bodies are in S3, and the head at the newest one keeps the refresh
+  // below from storing a body under the key of a version it already has.
+  const timeline = await restoreRollupTimeline({ repo, objects }, op);
+  progress(`rollup timeline restored: ${timeline.length} version(s)`);
+  const newest = timeline.at(-1)?.version ?? 0;
+  const basis = await repo.rollupBasis(op);
+  const recomputed = basis
+    ? rollup(basis.record.definition, basis.states, basis.record.definitionVersion).version
+    : 0;
+  if (recomputed >= newest) await refreshRollup({ repo, objects }, op);
+  else
+    progress(
+      `the rebuilt figures give rollup version ${recomputed}, below the stored ${newest}: the head stays at ${newest}; ` +
+        'compare them with reconcile before any new upload',
+    );
   // Raw files are evidence by key and version: a version without a report was never judged.
   const reported = new Set(reports.map((r) => evidenceOf(r.submission.key, r.submission.versionId)));
   const unprocessed = (await objects.listVersions(`incoming/${op}/`))

@@ -1,9 +1,9 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ObjectStore } from '../adapters/objects.ts';
 import type { Repository } from '../adapters/repository.ts';
-import { rollupBodyKey } from '../domain/object-keys.ts';
-import { rollup } from '../domain/rollup.ts';
-import { historyEntryOf, type RollupHead } from '../domain/rollup-history.ts';
+import { ROLLUPS_PREFIX, rollupBodyKey } from '../domain/object-keys.ts';
+import { type Rollup, rollup } from '../domain/rollup.ts';
+import { historyEntryOf, type RollupHead, type RollupHistoryEntry } from '../domain/rollup-history.ts';
 
 /** What recomputing a rollup reads and writes. */
 export type RollupWriteStores = {
@@ -50,4 +50,63 @@ export async function refreshRollup(
     await stores.repo.putRollupHistory(op, historyEntryOf(computed, current));
   }
   return 'stale';
+}
+
+/** What restoring the rollup's timeline reads and writes. */
+export type RollupRestoreStores = {
+  repo: Pick<Repository, 'putRollupHead' | 'putRollupHistory'>;
+  objects: Pick<ObjectStore, 'list' | 'getBytes'>;
+};
+
+/**
+ * Restores an operation's rollup timeline and head from the bodies kept in S3 (after the table
+ * was lost): one history entry per stored version, timed by when its body was stored (S3's
+ * LastModified — written just before the version became current, so every moment from the
+ * original time on answers the same version), then the head at the newest version. A version
+ * whose body is stored later than a greater version's cannot have been current and is left out;
+ * a writer that lost a race earlier than the winner stored a body that is kept — it is the
+ * rollup of the items as they stood then. Returns the entries written, oldest first.
+ */
+export async function restoreRollupTimeline(
+  stores: RollupRestoreStores,
+  op: string,
+): Promise<RollupHistoryEntry[]> {
+  const stored = (await stores.objects.list(`${ROLLUPS_PREFIX}${op}/`))
+    .map((o) => ({ ...o, version: rollupVersionOfKey(o.key) }))
+    .filter(
+      (o): o is typeof o & { version: number; lastModified: Date } =>
+        o.version !== null && o.lastModified !== null,
+    )
+    .sort((a, b) => a.version - b.version);
+  const kept: typeof stored = [];
+  for (const body of stored.reverse()) {
+    const later = kept.at(-1);
+    if (!later || body.lastModified.getTime() <= later.lastModified.getTime()) kept.push(body);
+  }
+  kept.reverse();
+  const entries: RollupHistoryEntry[] = [];
+  let head: RollupHead | null = null;
+  for (const body of kept) {
+    const bytes = await stores.objects.getBytes(body.key);
+    if (!bytes) continue;
+    const computed = JSON.parse(gunzipSync(bytes).toString('utf8')) as Rollup;
+    head = {
+      version: body.version,
+      key: body.key,
+      eTag: null,
+      at: body.lastModified.toISOString(),
+      size: body.size,
+    };
+    const entry = historyEntryOf(computed, head);
+    await stores.repo.putRollupHistory(op, entry);
+    entries.push(entry);
+  }
+  if (head) await stores.repo.putRollupHead(op, head);
+  return entries;
+}
+
+/** The version a rollup body's key names, or null for another object. */
+function rollupVersionOfKey(key: string): number | null {
+  const m = /\/(\d{16})\.json\.gz$/.exec(key);
+  return m ? Number(m[1]) : null;
 }
