@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { API } from '../../shared/api/contract.ts';
 import { figuresSummary } from '../../shared/api/figures-detail.ts';
 import type { DryRunResult, UploadSlot, UploadStatus } from '../../shared/api/responses.ts';
-import { createUploadSlot } from '../../shared/app/create-slot.ts';
+import { createUploadSlot, type SlotState, slotStateOf } from '../../shared/app/create-slot.ts';
 import { dryRun } from '../../shared/app/dry-run.ts';
+import type { UploadSlot as UploadSlotRecord } from '../../shared/domain/ledger.ts';
 import { reportText } from '../../shared/domain/report-text.ts';
 import { csvTemplate, xlsxTemplate } from '../../shared/domain/templates.ts';
 import { safeFileName } from '../../shared/domain/uploads.ts';
@@ -88,8 +89,18 @@ export async function getUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
     [...subs].sort(
       (a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.id.localeCompare(b.id),
     )[0] ?? null;
+  const now = nowOf(deps);
+  // No announced file yet: once the slot could be abandoned, ask storage itself, since the event
+  // announcing a file may come late.
+  const stored =
+    latest !== null ||
+    (slotStateOf(slot, false, now) === 'abandoned' &&
+      (await deps.objects.list(slot.key)).some((o) => o.key === slot.key));
+  const state = slotStateOf(slot, stored, now);
   return json(200, {
     upload: slot,
+    state,
+    stateReason: stateReason(slot, state),
     receipt: latest
       ? {
           uploadId,
@@ -99,9 +110,24 @@ export async function getUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
           receivedAt: latest.receivedAt,
         }
       : null,
-    submission: latest ? submissionView(latest, current, nowOf(deps)) : null,
-    submissions: subs.map((s) => submissionView(s, current, nowOf(deps))),
+    submission: latest ? submissionView(latest, current, now) : null,
+    submissions: subs.map((s) => submissionView(s, current, now)),
   } satisfies UploadStatus);
+}
+
+function stateReason(slot: UploadSlotRecord, state: SlotState): string {
+  switch (state) {
+    case 'waiting':
+      return `No file has arrived yet; the slot takes one until ${slot.expiresAt}.`;
+    case 'received':
+      return 'Storage holds the file: see the receipt and the verdict.';
+    case 'abandoned':
+      return `No file arrived before the slot expired at ${slot.expiresAt}: nothing was stored and nothing counts. Ask for a new slot to send the file.`;
+    default: {
+      const never: never = state;
+      throw new Error(`unknown slot state ${String(never)}`);
+    }
+  }
 }
 
 /**

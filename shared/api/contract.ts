@@ -225,6 +225,11 @@ const SubmissionSchema = z.looseObject({
 /** `GET /operations/{op}/uploads/{uploadId}`, in the parts a system polling for its verdict reads. */
 export const UploadStatusSchema = z.looseObject({
   upload: z.looseObject({ uploadId: z.string(), country: z.string(), key: z.string() }),
+  state: z.enum(['waiting', 'received', 'abandoned']).register(z.globalRegistry, {
+    description:
+      '`waiting` for the file; `received`: storage holds it (see `receipt` and `submission`); `abandoned`: the slot expired an hour ago or more and no file arrived: nothing was stored, nothing counts, ask for a new slot.',
+  }),
+  stateReason: z.string().register(z.globalRegistry, { description: 'What the state means, in a sentence.' }),
   receipt: z.nullable(UploadReceiptSchema).register(z.globalRegistry, {
     description: 'Null until the file has landed.',
   }),

@@ -4,6 +4,7 @@
  * them from here. Types only: nothing of this module reaches a bundle.
  */
 import type * as z from 'zod/mini';
+import type { SlotState } from '../app/create-slot.ts';
 import type { CheckedReturn, Report } from '../domain/check-return.ts';
 import type { CountryFigures } from '../domain/checks/figures.ts';
 import type { Manifest } from '../domain/final-export.ts';
@@ -17,6 +18,7 @@ import type { ShownVerdict } from '../domain/submission-view.ts';
 import type { UploadReceiptSchema, UploadSlotSchema } from './contract.ts';
 import type { FiguresSummary } from './figures-detail.ts';
 
+export type { SlotState } from '../app/create-slot.ts';
 export type { ErrorBody } from './errors.ts';
 export type { FiguresDetail, FiguresSummary } from './figures-detail.ts';
 export type { Manifest, ManifestSignature, Operation, OperationStatus, Report, RollupView };
@@ -122,6 +124,13 @@ export type UploadReceipt = z.infer<typeof UploadReceiptSchema>;
 /** `GET /operations/{op}/uploads/{uploadId}`: the slot, and once its file landed the receipt and verdict. */
 export type UploadStatus = {
   upload: StoredSlot;
+  /**
+   * `waiting` for the file, `received` (storage holds it), or `abandoned`: the slot expired and no
+   * file arrived, so nothing was stored and nothing counts (see `SlotState`).
+   */
+  state: SlotState;
+  /** What the state means for the sender, in a sentence. */
+  stateReason: string;
   receipt: UploadReceipt | null;
   submission: SubmissionView | null;
   /** Every file sent to the slot (a replayed POST shows here, rejected `slot-already-used`). */

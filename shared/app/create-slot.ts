@@ -10,6 +10,35 @@ import { safeFileName, uploadIdOf } from '../domain/uploads.ts';
 /** How long an upload slot's presigned POST stays valid. */
 export const SLOT_SECONDS = 15 * 60;
 
+/**
+ * How long after its expiry a slot with no file is called abandoned. S3 takes a POST whose request
+ * started before the expiry; a large file over a slow link may finish landing a while later, so a
+ * slot is not called abandoned until no upload begun in time can still be arriving.
+ */
+export const ABANDONED_AFTER_EXPIRY_SECONDS = 60 * 60;
+
+/**
+ * Where a slot stands: `waiting` for its file (the slot may still be used, or its file is landing),
+ * `received` (storage holds its file: see the receipt and verdict), or `abandoned` (it expired and
+ * no file arrived: nothing was stored, nothing counts). Abandoned is final: the presigned POST can
+ * no longer be used.
+ */
+export type SlotState = 'waiting' | 'received' | 'abandoned';
+
+/**
+ * The state of `slot` at `now`, given whether storage holds its file. Pass `fileStored` from a
+ * look at storage (a submission, or the object itself): the event announcing a file may come late.
+ */
+export function slotStateOf(slot: Pick<UploadSlot, 'expiresAt'>, fileStored: boolean, now: Date): SlotState {
+  if (fileStored) return 'received';
+  return now.getTime() >= abandonedAt(slot).getTime() ? 'abandoned' : 'waiting';
+}
+
+/** When a slot with no file becomes abandoned. */
+export function abandonedAt(slot: Pick<UploadSlot, 'expiresAt'>): Date {
+  return new Date(Date.parse(slot.expiresAt) + ABANDONED_AFTER_EXPIRY_SECONDS * 1000);
+}
+
 export type SlotStores = {
   repo: Pick<Repository, 'nextUploadSeq' | 'putSlot'>;
   objects: Pick<ObjectStore, 'presignPost'>;

@@ -208,13 +208,26 @@ describe('an agency sends its return from the browser (local stack)', () => {
 
     await page.locator('#send-error').waitFor({ state: 'visible', timeout: WAIT_MS });
     expect(await textOf(page, '#send-error')).toMatch(
-      /^Sending failed: The connection to storage broke off before the file was stored\. Storage kept nothing of it, so nothing counts \(upload \S+ stays unused\)\. Send it again\.$/,
+      /^Sending failed: The connection to storage broke off before the file was stored\. Storage kept nothing of it, so nothing counts \(upload \S+ stays unused, and shows as abandoned once its slot has expired\)\. Send it again\.$/,
     );
     await page.unroute(`${stack.s3Endpoint}/**`);
     await stack.settled();
     expect((await stack.repo.getCountry(OP, 'BR'))?.figures.totals.arrests).toBe(15);
     const keys = (await stack.objects.list(`incoming/${OP}/BR/`)).map((o) => o.key);
     expect(keys.some((k) => k.endsWith('/retry.csv'))).toBe(false);
+    // The slot says what happened: no file yet (abandoned once it has expired: see the integration tests).
+    const uploadId = await textOf(page, '#receipt-upload');
+    const slot = await page.evaluate(
+      async ([op, id]) => {
+        const token = sessionStorage.getItem('optally.token') ?? '';
+        const response = await fetch(`/operations/${op}/uploads/${id}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        return (await response.json()) as { state: string; receipt: unknown };
+      },
+      [OP, uploadId] as const,
+    );
+    expect(slot).toMatchObject({ state: 'waiting', receipt: null });
   });
 
   it('offers to send without a dry run when the check cannot finish in time, and the verdict follows', async () => {

@@ -316,3 +316,72 @@ describe('figures answers that fit a Lambda response', () => {
     expect(((await res.json()) as ErrorBody).message).toMatch(/figures=summary/);
   });
 });
+
+describe('an upload that never arrives', () => {
+  let stack: Awaited<ReturnType<typeof freshStack>>;
+  let token: string;
+  /** The API's clock: moved forward by the tests. */
+  let now = new Date('2025-11-13T08:00:00Z');
+
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const newSlot = async () =>
+    (await (
+      await call('POST', `/operations/${OP}/uploads`, { fileName: 'return.csv' })
+    ).json()) as UploadSlot;
+  const stateOf = async (uploadId: string) =>
+    (await (await call('GET', `/operations/${OP}/uploads/${uploadId}`)).json()) as UploadStatus;
+  const later = (slot: UploadSlot, minutes: number) => {
+    now = new Date(Date.parse(slot.expiresAt) + minutes * 60_000);
+  };
+
+  beforeAll(async () => {
+    stack = await freshStack({ api: { now: () => now } });
+    token = await stack.tokens.agency('KE');
+  });
+  afterAll(async () => {
+    await stack.dispose();
+  });
+
+  it('is waiting while its slot may still be used, and for an hour after it expires', async () => {
+    const slot = await newSlot();
+
+    const open = await stateOf(slot.uploadId);
+    later(slot, 59);
+    const justExpired = await stateOf(slot.uploadId);
+
+    expect(open).toMatchObject({ state: 'waiting', receipt: null, submission: null });
+    expect(justExpired.state).toBe('waiting');
+  });
+
+  it('is abandoned once no file arrived before the slot expired: nothing stored, nothing counted', async () => {
+    const slot = await newSlot();
+
+    later(slot, 61);
+    const status = await stateOf(slot.uploadId);
+
+    expect(status).toMatchObject({ state: 'abandoned', receipt: null, submission: null, submissions: [] });
+    expect(status.stateReason).toContain('No file arrived before the slot expired');
+    expect(await stack.objects.list(`incoming/${OP}/KE/${slot.uploadId}/`)).toEqual([]);
+    expect(await stack.repo.getCountry(OP, 'KE')).toBeNull();
+  });
+
+  it('stays received, never abandoned, when its file landed', async () => {
+    const slot = await newSlot();
+    const form = new FormData();
+    for (const [k, v] of Object.entries(slot.upload.fields)) form.append(k, v);
+    form.append('file', new Blob(['date,metric,value\n2025-11-12,arrests,2\n']), 'return.csv');
+    expect((await fetch(slot.upload.url, { method: 'POST', body: form })).ok).toBe(true);
+    await stack.settled();
+
+    later(slot, 24 * 60);
+    const status = await stateOf(slot.uploadId);
+
+    expect(status.state).toBe('received');
+    expect(status.receipt?.uploadId).toBe(slot.uploadId);
+  });
+});

@@ -221,7 +221,7 @@ export class UploadPanel {
           ? 'Storage kept nothing of it, so nothing counts'
           : 'Nothing counts from it';
       this.#fail(
-        `Sending failed: ${describe(e)} ${stored}${uploadId ? ` (upload ${uploadId} stays unused)` : ''}. Send it again.`,
+        `Sending failed: ${describe(e)} ${stored}${uploadId ? ` (upload ${uploadId} stays unused, and shows as abandoned once its slot has expired)` : ''}. Send it again.`,
       );
     } finally {
       this.#busy = false;
