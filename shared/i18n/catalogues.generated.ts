@@ -262,7 +262,89 @@ export type MessageKey =
   | "template.window.last"
   | "template.yes"
   | "verdict.accepted"
-  | "verdict.rejected";
+  | "verdict.rejected"
+  | "web.agency.current-title"
+  | "web.agency.report-title"
+  | "web.agency.send-title"
+  | "web.agency.submissions-title"
+  | "web.charts.by-day"
+  | "web.charts.by-region"
+  | "web.charts.metric"
+  | "web.charts.title"
+  | "web.column.accepted"
+  | "web.column.country"
+  | "web.column.errors"
+  | "web.column.file"
+  | "web.column.outcome"
+  | "web.column.received"
+  | "web.column.region"
+  | "web.column.size"
+  | "web.column.status"
+  | "web.column.updated"
+  | "web.column.verdict"
+  | "web.column.warnings"
+  | "web.countries.all"
+  | "web.countries.all-regions"
+  | "web.countries.caption"
+  | "web.countries.region"
+  | "web.countries.showing-all"
+  | "web.countries.showing-some"
+  | "web.countries.status"
+  | "web.countries.title"
+  | "web.final.copy"
+  | "web.final.definition"
+  | "web.final.digest"
+  | "web.final.downloads"
+  | "web.final.files-from"
+  | "web.final.provenance"
+  | "web.final.taken-while"
+  | "web.final.title"
+  | "web.final.validator"
+  | "web.final.version"
+  | "web.footer"
+  | "web.heading.dashboard"
+  | "web.language"
+  | "web.last-update"
+  | "web.ledger.help"
+  | "web.ledger.more"
+  | "web.ledger.refresh"
+  | "web.ledger.title"
+  | "web.live.checked"
+  | "web.live.error"
+  | "web.live.paused-hidden"
+  | "web.live.paused-past"
+  | "web.no-operation"
+  | "web.not-reported"
+  | "web.operation"
+  | "web.operation-option"
+  | "web.progress.deadline"
+  | "web.progress.late"
+  | "web.progress.on-time"
+  | "web.progress.title"
+  | "web.projector"
+  | "web.role.admin"
+  | "web.role.auditor"
+  | "web.role.coordinator"
+  | "web.sign-in.agency-of"
+  | "web.sign-in.as-agency"
+  | "web.sign-in.hosted"
+  | "web.sign-in.hosted-help"
+  | "web.sign-in.local"
+  | "web.sign-in.or-paste"
+  | "web.sign-in.or-paste-operators"
+  | "web.sign-in.paste-first"
+  | "web.sign-in.title"
+  | "web.sign-in.token"
+  | "web.sign-in.token-help"
+  | "web.sign-out"
+  | "web.signed-in.agency"
+  | "web.signed-in.role"
+  | "web.skip"
+  | "web.status.late"
+  | "web.status.missing"
+  | "web.status.reported"
+  | "web.title"
+  | "web.totals";
 /**
  * The parameters of each message, from the English catalogue: numbers for plurals and formatted
  * figures, texts or numbers for the rest. The spelled-out dates (`startDate`) are added by the renderer.
@@ -526,6 +608,88 @@ export type MessageParams = {
   "template.yes": Record<never, never>;
   "verdict.accepted": Record<never, never>;
   "verdict.rejected": Record<never, never>;
+  "web.agency.current-title": Record<never, never>;
+  "web.agency.report-title": Record<never, never>;
+  "web.agency.send-title": Record<never, never>;
+  "web.agency.submissions-title": Record<never, never>;
+  "web.charts.by-day": Record<never, never>;
+  "web.charts.by-region": Record<never, never>;
+  "web.charts.metric": Record<never, never>;
+  "web.charts.title": Record<never, never>;
+  "web.column.accepted": Record<never, never>;
+  "web.column.country": Record<never, never>;
+  "web.column.errors": Record<never, never>;
+  "web.column.file": Record<never, never>;
+  "web.column.outcome": Record<never, never>;
+  "web.column.received": Record<never, never>;
+  "web.column.region": Record<never, never>;
+  "web.column.size": Record<never, never>;
+  "web.column.status": Record<never, never>;
+  "web.column.updated": Record<never, never>;
+  "web.column.verdict": Record<never, never>;
+  "web.column.warnings": Record<never, never>;
+  "web.countries.all": Record<never, never>;
+  "web.countries.all-regions": Record<never, never>;
+  "web.countries.caption": Record<never, never>;
+  "web.countries.region": Record<never, never>;
+  "web.countries.showing-all": { count: number };
+  "web.countries.showing-some": { count: number; visible: string | number };
+  "web.countries.status": Record<never, never>;
+  "web.countries.title": Record<never, never>;
+  "web.final.copy": Record<never, never>;
+  "web.final.definition": Record<never, never>;
+  "web.final.digest": Record<never, never>;
+  "web.final.downloads": Record<never, never>;
+  "web.final.files-from": Record<never, never>;
+  "web.final.provenance": Record<never, never>;
+  "web.final.taken-while": Record<never, never>;
+  "web.final.title": Record<never, never>;
+  "web.final.validator": Record<never, never>;
+  "web.final.version": Record<never, never>;
+  "web.footer": Record<never, never>;
+  "web.heading.dashboard": Record<never, never>;
+  "web.language": Record<never, never>;
+  "web.last-update": Record<never, never>;
+  "web.ledger.help": Record<never, never>;
+  "web.ledger.more": Record<never, never>;
+  "web.ledger.refresh": Record<never, never>;
+  "web.ledger.title": Record<never, never>;
+  "web.live.checked": { time: string | number };
+  "web.live.error": { reason: string | number };
+  "web.live.paused-hidden": Record<never, never>;
+  "web.live.paused-past": Record<never, never>;
+  "web.no-operation": Record<never, never>;
+  "web.not-reported": Record<never, never>;
+  "web.operation": Record<never, never>;
+  "web.operation-option": { name: string | number; status: string | number };
+  "web.progress.deadline": Record<never, never>;
+  "web.progress.late": Record<never, never>;
+  "web.progress.on-time": Record<never, never>;
+  "web.progress.title": Record<never, never>;
+  "web.projector": Record<never, never>;
+  "web.role.admin": Record<never, never>;
+  "web.role.auditor": Record<never, never>;
+  "web.role.coordinator": Record<never, never>;
+  "web.sign-in.agency-of": Record<never, never>;
+  "web.sign-in.as-agency": Record<never, never>;
+  "web.sign-in.hosted": Record<never, never>;
+  "web.sign-in.hosted-help": Record<never, never>;
+  "web.sign-in.local": Record<never, never>;
+  "web.sign-in.or-paste": Record<never, never>;
+  "web.sign-in.or-paste-operators": Record<never, never>;
+  "web.sign-in.paste-first": Record<never, never>;
+  "web.sign-in.title": Record<never, never>;
+  "web.sign-in.token": Record<never, never>;
+  "web.sign-in.token-help": Record<never, never>;
+  "web.sign-out": Record<never, never>;
+  "web.signed-in.agency": { country: string | number };
+  "web.signed-in.role": { role: string };
+  "web.skip": Record<never, never>;
+  "web.status.late": Record<never, never>;
+  "web.status.missing": Record<never, never>;
+  "web.status.reported": Record<never, never>;
+  "web.title": Record<never, never>;
+  "web.totals": Record<never, never>;
 };
 /** The locales a catalogue exists for. */
 export type CatalogueLocale = 'en' | 'fr' | 'es' | 'ar';

@@ -1,6 +1,7 @@
 import type { RollupView } from './api-types.ts';
 import { h, setAttr, setFigure, setText, setTime } from './dom.ts';
 import { formatDateTime, formatFigure } from './format.ts';
+import { t } from './i18n.ts';
 import {
   type CountryRow,
   type CountryStatus,
@@ -15,11 +16,11 @@ import {
   sortRows,
 } from './view-model.ts';
 
-const STATUS_TEXT: Record<CountryStatus, string> = {
-  'on-time': 'Reported',
-  late: 'Reported late',
-  missing: 'Not reported',
-};
+const STATUS_KEY = {
+  'on-time': 'web.status.reported',
+  late: 'web.status.late',
+  missing: 'web.status.missing',
+} as const satisfies Record<CountryStatus, string>;
 
 type Column = { key: SortKey; label: string; numeric: boolean };
 
@@ -64,10 +65,10 @@ export class CountryTable {
   /** Sets the columns (once per operation: one per metric) and the region choices. */
   configure(metrics: RollupView['metrics'], regions: readonly string[]): void {
     this.#columns = [
-      { key: 'name', label: 'Country', numeric: false },
-      { key: 'region', label: 'Region', numeric: false },
-      { key: 'status', label: 'Status', numeric: false },
-      { key: 'updated', label: 'Last update', numeric: false },
+      { key: 'name', label: t('web.column.country'), numeric: false },
+      { key: 'region', label: t('web.column.region'), numeric: false },
+      { key: 'status', label: t('web.column.status'), numeric: false },
+      { key: 'updated', label: t('web.column.updated'), numeric: false },
       ...metrics.map((m) => ({ key: `metric:${m.id}` as SortKey, label: m.label, numeric: true })),
     ];
     this.#head.replaceChildren(
@@ -91,7 +92,7 @@ export class CountryTable {
     );
     const selected = this.#regionSelect.value || 'all';
     this.#regionSelect.replaceChildren(
-      h('option', { value: 'all' }, 'All regions'),
+      h('option', { value: 'all' }, t('web.countries.all-regions')),
       ...regions.map((r) => h('option', { value: r }, r)),
     );
     this.#regionSelect.value = regions.includes(selected) ? selected : 'all';
@@ -128,8 +129,8 @@ export class CountryTable {
     setText(
       this.#count,
       visible.length === this.#rows.length
-        ? `Showing all ${this.#rows.length} countries`
-        : `Showing ${visible.length} of ${this.#rows.length} countries`,
+        ? t('web.countries.showing-all', { count: this.#rows.length })
+        : t('web.countries.showing-some', { visible: visible.length, count: this.#rows.length }),
     );
   }
 
@@ -159,7 +160,7 @@ export class CountryTable {
     setText(regionCell!, row.region);
     const pill = statusCell!.firstElementChild as HTMLElement;
     setAttr(pill, 'data-status', row.status);
-    setText(pill, STATUS_TEXT[row.status]);
+    setText(pill, t(STATUS_KEY[row.status]));
     setTime(timeCell!.firstElementChild as HTMLElement, row.acceptedAt, formatDateTime(row.acceptedAt));
     for (const cell of figureCells)
       setFigure(cell, formatFigure(row.figures[cell.dataset.metric ?? ''] ?? null));

@@ -13,11 +13,27 @@ export type FigureText = { text: string; state: FigureState; label: string };
 /** The mark shown for "not reported": an em dash, never a 0. */
 export const NOT_REPORTED_MARK = '—';
 
-/** The words for a figure nobody reported. */
+/** The words for a figure nobody reported (English; the page's language once `setPageFormat` ran). */
 export const NOT_REPORTED_LABEL = 'not reported';
 
+/**
+ * The page's language for every function here that is not given one: the `Intl` tag (Arabic with
+ * Latin digits: a figure reads the same in every language) and the words for "not reported".
+ * Unset, the runtime's default locale and English words.
+ */
+const page: { locale: string | undefined; notReported: string } = {
+  locale: undefined,
+  notReported: NOT_REPORTED_LABEL,
+};
+
+/** Sets the page's language for the formatting functions (see `page`). */
+export function setPageFormat(locale: string, notReported: string): void {
+  page.locale = locale;
+  page.notReported = notReported;
+}
+
 /** Formats a whole count with grouping (`12,345` in English); null is "not reported". */
-export function formatCount(value: number | null, locale?: string): string {
+export function formatCount(value: number | null, locale: string | undefined = page.locale): string {
   if (value === null) return NOT_REPORTED_MARK;
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value);
 }
@@ -26,8 +42,8 @@ export function formatCount(value: number | null, locale?: string): string {
  * A figure with its state: `0` stays "0" (reported zero), null becomes "—" with the label
  * "not reported".
  */
-export function formatFigure(value: number | null, locale?: string): FigureText {
-  if (value === null) return { text: NOT_REPORTED_MARK, state: 'missing', label: NOT_REPORTED_LABEL };
+export function formatFigure(value: number | null, locale: string | undefined = page.locale): FigureText {
+  if (value === null) return { text: NOT_REPORTED_MARK, state: 'missing', label: page.notReported };
   const text = formatCount(value, locale);
   return { text, state: value === 0 ? 'zero' : 'value', label: text };
 }
@@ -36,19 +52,23 @@ export function formatFigure(value: number | null, locale?: string): FigureText 
  * A signed change: `+12`, `−3` (a true minus sign), and `±0` for no change, or `+0` when the
  * figure was added (a day that reported zero added zero).
  */
-export function formatChange(value: number, kind: 'added' | 'delta' = 'delta', locale?: string): string {
+export function formatChange(
+  value: number,
+  kind: 'added' | 'delta' = 'delta',
+  locale: string | undefined = page.locale,
+): string {
   if (value === 0) return kind === 'added' ? '+0' : '±0';
   const magnitude = formatCount(Math.abs(value), locale);
   return value > 0 ? `+${magnitude}` : `−${magnitude}`;
 }
 
 /** A percentage with at most one decimal: `42.5%`. */
-export function formatPercent(value: number, locale?: string): string {
+export function formatPercent(value: number, locale: string | undefined = page.locale): string {
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(value)}%`;
 }
 
 /** An operation day (`2025-11-12`) as `12 Nov`, the same in every time zone. */
-export function formatDay(date: string, locale?: string): string {
+export function formatDay(date: string, locale: string | undefined = page.locale): string {
   const t = Date.parse(`${date}T00:00:00Z`);
   if (Number.isNaN(t)) return date;
   return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(t);
@@ -68,7 +88,7 @@ export function formatDateTime(iso: string | null, options: ClockOptions = {}): 
   const yearOf = (ms: number) =>
     new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: options.timeZone }).format(ms);
   const showYear = yearOf(t) !== yearOf(options.now ?? Date.now());
-  return new Intl.DateTimeFormat(options.locale, {
+  return new Intl.DateTimeFormat(options.locale ?? page.locale, {
     year: showYear ? 'numeric' : undefined,
     day: 'numeric',
     month: 'short',
@@ -82,10 +102,11 @@ export function formatDateTime(iso: string | null, options: ClockOptions = {}): 
 
 /** How long ago an instant was, in words: `just now`, `42 s ago`, `5 min ago`, `3 h ago`, `2 d ago`. */
 export function formatAgo(iso: string | null, now: number): string {
-  if (iso === null) return 'never';
+  if (iso === null) return page.locale ? NOT_REPORTED_MARK : 'never';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const seconds = Math.max(0, Math.round((now - t) / 1000));
+  if (page.locale) return relativeAgo(seconds, page.locale);
   if (seconds < 5) return 'just now';
   if (seconds < 60) return `${seconds} s ago`;
   const minutes = Math.floor(seconds / 60);
@@ -93,6 +114,17 @@ export function formatAgo(iso: string | null, now: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h ago`;
   return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** `formatAgo` in a language: the runtime's own words ("il y a 5 min", "منذ 5 دقائق"). */
+function relativeAgo(seconds: number, locale: string): string {
+  const words = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' });
+  if (seconds < 60) return words.format(-seconds, 'second');
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return words.format(-minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return words.format(-hours, 'hour');
+  return words.format(-Math.floor(hours / 24), 'day');
 }
 
 /** A file size in bytes, KB or MB (1 KB = 1024 bytes). */

@@ -1,3 +1,4 @@
+import { operationName } from '../../shared/domain/operation-texts.ts';
 import { type AgencyOptions, AgencyView } from './agency-view.ts';
 import { type Api, ApiError, apiBaseUrl, createApi } from './api-client.ts';
 import type { OperationStatus, OperationSummary, Participant, RollupView } from './api-types.ts';
@@ -5,7 +6,8 @@ import { showCliDownload } from './cli-link.ts';
 import { DashboardView } from './dashboard-view.ts';
 import { byId, h, setAttr, setHidden, setText } from './dom.ts';
 import { FinalView } from './final-view.ts';
-import { formatDateTime } from './format.ts';
+import { formatDateTime, setPageFormat } from './format.ts';
+import { pageIntlLocale, pageLocale, startLanguage, t } from './i18n.ts';
 import { LedgerView } from './ledger-view.ts';
 import { type HostedSession, hostedSession, loadSignInEndpoints } from './oidc.ts';
 import { documentVisibility, type Poller, startPoller } from './poller.ts';
@@ -65,7 +67,7 @@ function stop(): void {
 
 async function showSignIn(message = ''): Promise<void> {
   stop();
-  setText(byId('op-name'), 'Coordination dashboard');
+  setText(byId('op-name'), t('web.heading.dashboard'));
   liveState('idle', '');
   signIn.show(await publicApi.localTokens().catch(() => null), message);
 }
@@ -124,24 +126,28 @@ async function start(token: string): Promise<void> {
   setText(
     byId('who'),
     principal.role === 'agency' && principal.country
-      ? `Signed in: agency of ${regionName(principal.country)}`
-      : `Signed in: ${principal.role}`,
+      ? t('web.signed-in.agency', { country: regionName(principal.country) })
+      : t('web.signed-in.role', { role: principal.role }),
   );
   setHidden(byId('sign-out'), false);
 
   const chosen = chooseOperation(operations);
   const select = byId<HTMLSelectElement>('op-select');
-  select.replaceChildren(...operations.map((o) => h('option', { value: o.id }, `${o.name} (${o.status})`)));
+  select.replaceChildren(
+    ...operations.map((o) =>
+      h('option', { value: o.id }, t('web.operation-option', { name: o.name, status: o.status })),
+    ),
+  );
   if (chosen) select.value = chosen.id;
   setHidden(byId('op-picker'), operations.length < 2);
   if (!chosen) {
-    alertMessage('There is no operation to show yet.');
+    alertMessage(t('web.no-operation'));
     return;
   }
   try {
     const detail = await api.getOperation(chosen.id);
     if (mine !== session) return;
-    setText(byId('op-name'), detail.definition.name);
+    setText(byId('op-name'), operationName(detail.definition, pageLocale()));
     if (principal.role === 'agency' && principal.country) {
       startAgency(api, chosen.id, principal.country, mine, {
         uploads: createUploadApi({ baseUrl, token }),
@@ -175,7 +181,7 @@ function pollFailure(e: unknown): boolean {
     alertMessage(`Not allowed: ${e.message}`);
     return false;
   }
-  liveState('error', `Connection problem: ${describeFailure(e)} Retrying…`);
+  liveState('error', t('web.live.error', { reason: describeFailure(e) }));
   return true;
 }
 
@@ -214,7 +220,7 @@ function startDashboard(
         }
         if (timeline.viewingPast) return;
         dashboard.tick(Date.now());
-        liveState('live', `Live · checked ${formatDateTime(new Date().toISOString())}`);
+        liveState('live', t('web.live.checked', { time: formatDateTime(new Date().toISOString()) }));
       } catch (e) {
         if (mine === session && pollFailure(e)) throw e;
       }
@@ -226,7 +232,7 @@ function startDashboard(
     {
       pause: () => {
         poller?.pause();
-        liveState('paused', 'Live updates paused: showing a past moment');
+        liveState('paused', t('web.live.paused-past'));
       },
       show: (rollup) => dashboard.show(rollup),
       resume: () => {
@@ -255,7 +261,7 @@ function startAgency(
       if (mine !== session) return;
       try {
         await view.refresh();
-        liveState('live', `Live · checked ${formatDateTime(new Date().toISOString())}`);
+        liveState('live', t('web.live.checked', { time: formatDateTime(new Date().toISOString()) }));
       } catch (e) {
         if (mine === session && pollFailure(e)) throw e;
       }
@@ -289,13 +295,17 @@ byId<HTMLSelectElement>('op-select').addEventListener('change', (event) => {
   if (token) void start(token);
 });
 visibility.onChange(() => {
-  if (visibility.isHidden() && poller) liveState('paused', 'Paused while this tab is hidden');
+  if (visibility.isHidden() && poller) liveState('paused', t('web.live.paused-hidden'));
 });
 
 setText(byId('time-zone'), Intl.DateTimeFormat().resolvedOptions().timeZone);
 void showCliDownload();
 applyTheme(localStorage.getItem('optally.projector') === '1' || params.get('projector') === '1');
 void (async () => {
+  // The language first: every view renders in it from its first paint.
+  await startLanguage(document, localStorage, navigator.languages);
+  // English keeps the browser's own formats (as before); another language formats as it does.
+  if (pageLocale() !== 'en') setPageFormat(pageIntlLocale(), t('web.not-reported'));
   const endpoints = await loadSignInEndpoints();
   if (endpoints) {
     const door = hostedSession(endpoints);

@@ -1,10 +1,11 @@
 import type { LocalTokens } from './api-types.ts';
 import { byId, h, setHidden, setText } from './dom.ts';
+import { pageIntlLocale, t } from './i18n.ts';
 
-/** A country's English name from its ISO code, as the browser knows it (the code when it does not). */
+/** A country's name in the page's language from its ISO code, as the browser knows it (the code when it does not). */
 export function regionName(code: string): string {
   try {
-    return new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code;
+    return new Intl.DisplayNames([pageIntlLocale()], { type: 'region' }).of(code) ?? code;
   } catch {
     return code;
   }
@@ -23,7 +24,7 @@ export class SignInView {
       event.preventDefault();
       const token = byId<HTMLTextAreaElement>('token-input').value.trim();
       if (token === '') {
-        this.error('Paste a token first.');
+        this.error(t('web.sign-in.paste-first'));
         return;
       }
       this.onToken(token);
@@ -47,7 +48,7 @@ export class SignInView {
    */
   offerHostedSignIn(onSignIn: () => void): void {
     if (document.getElementById('hosted-sign-in')) return;
-    const button = h('button', { type: 'button', id: 'hosted-sign-in' }, 'Sign in with your optally account');
+    const button = h('button', { type: 'button', id: 'hosted-sign-in' }, t('web.sign-in.hosted'));
     button.addEventListener('click', () => {
       button.disabled = true;
       onSignIn();
@@ -56,13 +57,9 @@ export class SignInView {
       h(
         'div',
         { id: 'hosted-sign-in-block' },
-        h(
-          'p',
-          {},
-          'Sign in on your organisation’s sign-in page with your e-mail, password and authenticator code.',
-        ),
+        h('p', {}, t('web.sign-in.hosted-help')),
         button,
-        h('p', { class: 'or' }, 'or, for operators, paste a token:'),
+        h('p', { class: 'or' }, t('web.sign-in.or-paste-operators')),
       ),
     );
   }

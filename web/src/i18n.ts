@@ -1,0 +1,100 @@
+/**
+ * The page's language: chosen from the menu (remembered in this browser), else the browser's
+ * languages, else English. The catalogues are the ones the API and the CLI use
+ * (shared/i18n/messages); operation texts come from the definition (operation-texts).
+ */
+import {
+  direction,
+  intlLocale,
+  isLocale,
+  type Locale,
+  negotiateLocale,
+  SUPPORTED_LOCALES,
+} from '../../shared/i18n/locale.ts';
+import { loadLocale, type MessageKey, type Params, renderMessage } from '../../shared/i18n/render.ts';
+
+/** Where the chosen language is remembered. */
+export const LANGUAGE_STORAGE_KEY = 'optally.lang';
+
+/** Each language named in its own language, for the menu. */
+export const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = {
+  en: 'English',
+  fr: 'Français',
+  es: 'Español',
+  ar: 'العربية',
+};
+
+let current: Locale = 'en';
+
+/** The page's language (English until `startLanguage` ran). */
+export function pageLocale(): Locale {
+  return current;
+}
+
+/** The tag to give `Intl` for the page's language (Arabic with Latin digits). */
+export function pageIntlLocale(): string {
+  return intlLocale(current);
+}
+
+/** A message of the catalogues in the page's language. */
+export function t(key: MessageKey, params: Params = {}): string {
+  return renderMessage(key, params, current);
+}
+
+/**
+ * The language to show: the one chosen before in this browser when it is supported, else the
+ * best match for the browser's languages (`navigator.languages`), else English.
+ */
+export function chooseLocale(stored: string | null, languages: readonly string[]): Locale {
+  return isLocale(stored) ? stored : negotiateLocale(languages);
+}
+
+/**
+ * Loads the page's language and applies it: `<html lang dir>`, the title, every element marked
+ * `data-i18n="key"` (its text) or `data-i18n-attr="attribute:key;…"`, and the language menu
+ * (`#lang-select`), which remembers a new choice and reloads the page in it.
+ */
+export async function startLanguage(
+  doc: Document,
+  storage: Storage,
+  languages: readonly string[],
+): Promise<Locale> {
+  current = chooseLocale(storage.getItem(LANGUAGE_STORAGE_KEY), languages);
+  await loadLocale(current);
+  doc.documentElement.lang = current;
+  doc.documentElement.dir = direction(current);
+  translateStatic(doc);
+  doc.title = t('web.title');
+  const select = doc.getElementById('lang-select') as HTMLSelectElement | null;
+  if (select) {
+    select.replaceChildren(
+      ...SUPPORTED_LOCALES.map((l) => {
+        const option = doc.createElement('option');
+        option.value = l;
+        option.lang = l;
+        option.textContent = LANGUAGE_NAMES[l];
+        return option;
+      }),
+    );
+    select.value = current;
+    select.addEventListener('change', () => {
+      storage.setItem(LANGUAGE_STORAGE_KEY, select.value);
+      // Every view renders in the new language from the start: the session survives (sessionStorage).
+      doc.defaultView?.location.reload();
+    });
+  }
+  return current;
+}
+
+/** Replaces the text of every `[data-i18n]` element, and the attributes `[data-i18n-attr]` names. */
+export function translateStatic(root: ParentNode): void {
+  for (const node of Array.from(root.querySelectorAll<HTMLElement>('[data-i18n]'))) {
+    node.textContent = t(node.dataset.i18n as MessageKey);
+  }
+  for (const node of Array.from(root.querySelectorAll<HTMLElement>('[data-i18n-attr]'))) {
+    for (const pair of (node.dataset.i18nAttr ?? '').split(';')) {
+      const [attribute, key] = pair.split(':');
+      if (attribute && key) node.setAttribute(attribute.trim(), t(key.trim() as MessageKey));
+    }
+  }
+}
