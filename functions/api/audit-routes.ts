@@ -1,6 +1,8 @@
+import { listSlots } from '../../shared/adapters/dynamo/slot-queries.ts';
 import { API } from '../../shared/api/contract.ts';
-import type { LedgerPage, StatusChangeResult } from '../../shared/api/responses.ts';
+import type { AbandonedUpload, LedgerPage, StatusChangeResult } from '../../shared/api/responses.ts';
 import { changeStatus } from '../../shared/app/change-status.ts';
+import { slotStateOf } from '../../shared/app/create-slot.ts';
 import { finalFigures } from '../../shared/app/final-figures.ts';
 import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/final-files.ts';
 import { finalSignatureKey } from '../../shared/domain/object-keys.ts';
@@ -57,6 +59,7 @@ export async function ledger(req: ApiRequest, deps: ApiDeps): Promise<ApiRespons
   const country = req.query.country?.toUpperCase() ?? null;
   const verdict = req.query.verdict ?? null;
   const limit = pageLimit(req);
+  if (verdict === 'abandoned') return abandonedUploads(deps, record.definition.id, country, limit, req);
   const page = await deps.repo.listSubmissions(record.definition.id, country, {
     limit,
     cursor: req.query.cursor,
@@ -113,4 +116,46 @@ export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiRe
       link: `</operations/${op}/final/signature>; rel="signature", </operations/${op}/final/public-key>; rel="public-key"`,
     },
   };
+}
+
+/**
+ * A page of the ledger's `abandoned` uploads: slots (not dry-run ones) past their abandonment time
+ * with no submission and no stored file. Each candidate costs a query and a listing: auditors ask
+ * for this page rarely, and the abandonment time bounds it to slots that can no longer change.
+ */
+async function abandonedUploads(
+  deps: ApiDeps,
+  op: string,
+  country: string | null,
+  limit: number,
+  req: ApiRequest,
+): Promise<ApiResponse> {
+  const now = nowOf(deps);
+  const page = await listSlots(deps.repo, op, country, { limit, cursor: req.query.cursor });
+  const candidates = page.slots.filter((s) => !s.dryRun && slotStateOf(s, false, now) === 'abandoned');
+  const unused = await Promise.all(
+    candidates.map(async (slot) => {
+      const [subs, objects] = await Promise.all([
+        deps.repo.submissionsOfSlot(op, slot.country, slot.uploadId),
+        deps.objects.list(slot.key),
+      ]);
+      return subs.length === 0 && !objects.some((o) => o.key === slot.key);
+    }),
+  );
+  const abandoned = candidates
+    .filter((_slot, i) => unused[i])
+    .map(
+      (slot): AbandonedUpload => ({
+        uploadId: slot.uploadId,
+        country: slot.country,
+        key: slot.key,
+        fileName: slot.fileName,
+        createdAt: slot.createdAt,
+        expiresAt: slot.expiresAt,
+        createdBy: slot.createdBy,
+        status: 'abandoned',
+        reason: `No file arrived before the slot expired at ${slot.expiresAt}: nothing was stored and nothing counts.`,
+      }),
+    );
+  return json(200, { operation: op, entries: [], abandoned, cursor: page.cursor } satisfies LedgerPage);
 }

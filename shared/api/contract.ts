@@ -242,7 +242,7 @@ export const UploadStatusSchema = z.looseObject({
 /** What to ask the ledger for (the query of `API.ledger`): a country, a verdict, the page size and where to go on. */
 export type LedgerQuery = {
   country?: string | null;
-  verdict?: R.SubmissionStatus | null;
+  verdict?: R.SubmissionStatus | 'abandoned' | null;
   limit?: number;
   cursor?: string | null;
 };
@@ -527,7 +527,10 @@ export const API = {
     params: { op: OP },
     query: z.object({
       country: text('Only this country.'),
-      verdict: oneOf(SHOWN_STATUSES, 'Only this status.'),
+      verdict: oneOf(
+        [...SHOWN_STATUSES, 'abandoned'],
+        'Only this status. `abandoned`: the upload slots that expired (an hour ago or more) with no file stored, listed under `abandoned` (nothing was stored and nothing counts; they are not submissions).',
+      ),
       ...PAGE,
     }),
     success: [ok('One page of the ledger.')],

@@ -168,8 +168,26 @@ export type LedgerEntry = SubmissionView & {
   supersededBy: string | null;
 };
 
-/** `GET /operations/{op}/ledger`: one page; follow `cursor` until it is null. */
-export type LedgerPage = { operation: string; entries: LedgerEntry[]; cursor: string | null };
+/**
+ * An upload slot that was never used: it expired (an hour ago or more) and storage holds no file
+ * of it. Nothing was stored and nothing counts; it is not a submission (no leaf of the ledger tree).
+ */
+export type AbandonedUpload = Pick<
+  StoredSlot,
+  'uploadId' | 'country' | 'key' | 'fileName' | 'createdAt' | 'expiresAt' | 'createdBy'
+> & { status: 'abandoned'; reason: string };
+
+/**
+ * `GET /operations/{op}/ledger`: one page; follow `cursor` until it is null. With
+ * `verdict=abandoned`, the page is of upload slots: `entries` is empty and `abandoned` lists those
+ * never used.
+ */
+export type LedgerPage = {
+  operation: string;
+  entries: LedgerEntry[];
+  abandoned?: AbandonedUpload[];
+  cursor: string | null;
+};
 
 /** `GET /operations/{op}/final?format=json`: the manifest, its digest, and (once final) its signature. */
 export type FinalExport = { manifestSha256: string; manifest: Manifest; signature?: ManifestSignature };

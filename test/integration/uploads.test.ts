@@ -4,6 +4,7 @@ import type {
   CountryView,
   DryRunResult,
   ErrorBody,
+  LedgerPage,
   RollupView,
   SubmissionPage,
   UploadSlot,
@@ -383,5 +384,32 @@ describe('an upload that never arrives', () => {
 
     expect(status.state).toBe('received');
     expect(status.receipt?.uploadId).toBe(slot.uploadId);
+  });
+
+  it('lists an abandoned upload in the ledger under verdict=abandoned, and never a slot whose file landed', async () => {
+    const unused = await newSlot();
+    const used = await newSlot();
+    const form = new FormData();
+    for (const [k, v] of Object.entries(used.upload.fields)) form.append(k, v);
+    form.append('file', new Blob(['date,metric,value\n2025-11-12,arrests,3\n']), 'return.csv');
+    expect((await fetch(used.upload.url, { method: 'POST', body: form })).ok).toBe(true);
+    await stack.settled();
+    later(used, 61);
+
+    const page = (await (
+      await fetch(`${stack.apiUrl}/operations/${OP}/ledger?verdict=abandoned&country=KE`, {
+        headers: { authorization: `Bearer ${stack.tokens.auditor}` },
+      })
+    ).json()) as LedgerPage;
+
+    const listed = page.abandoned?.map((a) => a.uploadId) ?? [];
+    expect(listed).toContain(unused.uploadId);
+    expect(listed).not.toContain(used.uploadId);
+    expect(page.abandoned?.find((a) => a.uploadId === unused.uploadId)).toMatchObject({
+      status: 'abandoned',
+      country: 'KE',
+      reason: expect.stringContaining('nothing was stored and nothing counts'),
+    });
+    expect(page.entries).toEqual([]);
   });
 });
