@@ -65,7 +65,8 @@ describe('the timeline and the page "as of" a past moment, on the local stack', 
     progress: await textOf(page, '#progress-count'),
   });
   const figuresOf = (rollup: { totals: RollupView['totals']; progress: { reported: number } }) => ({
-    arrests: String(rollup.totals.arrests),
+    // A metric nobody has reported shows "—" with "not reported" for screen readers.
+    arrests: rollup.totals.arrests === null ? '—not reported' : String(rollup.totals.arrests),
     progress: `${rollup.progress.reported} of 119 countries reported`,
   });
 

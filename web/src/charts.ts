@@ -255,16 +255,16 @@ export function timelineChart(
         ...baseOptions(p).plugins,
         tooltip: { enabled: true, callbacks: { title: (items) => formatTime(items[0]?.parsed.x ?? 0) } },
       },
-      onClick: (event, _elements, c) => {
-        const near = c.getElementsAtEventForMode(
-          event as unknown as Event,
-          'nearest',
-          { intersect: false, axis: 'x', includeInvisible: true },
-          false,
-        );
-        if (near[0]) onPick(near[0].index);
-      },
     },
+  });
+  canvas.addEventListener('click', (event) => {
+    const near = chart.getElementsAtEventForMode(
+      event,
+      'nearest',
+      { intersect: false, axis: 'x', includeInvisible: true },
+      false,
+    );
+    if (near[0]) onPick(near[0].index);
   });
   const radii = (n: number, selected: number) =>
     Array.from({ length: n }, (_, i) => (i === selected ? 9 : 3));
