@@ -305,8 +305,22 @@ export type MessageKey =
   | "web.heading.dashboard"
   | "web.language"
   | "web.last-update"
+  | "web.ledger.all"
+  | "web.ledger.all-countries"
+  | "web.ledger.all-verdicts"
+  | "web.ledger.first"
   | "web.ledger.help"
   | "web.ledger.more"
+  | "web.ledger.none"
+  | "web.ledger.none-filtered"
+  | "web.ledger.none-yet-more"
+  | "web.ledger.note.accepted"
+  | "web.ledger.note.failed"
+  | "web.ledger.note.failed-because"
+  | "web.ledger.note.processing"
+  | "web.ledger.note.rejected"
+  | "web.ledger.note.superseded"
+  | "web.ledger.note.superseded-later"
   | "web.ledger.refresh"
   | "web.ledger.title"
   | "web.live.checked"
@@ -344,7 +358,12 @@ export type MessageKey =
   | "web.status.missing"
   | "web.status.reported"
   | "web.title"
-  | "web.totals";
+  | "web.totals"
+  | "web.verdict.accepted"
+  | "web.verdict.failed"
+  | "web.verdict.processing"
+  | "web.verdict.rejected"
+  | "web.verdict.superseded";
 /**
  * The parameters of each message, from the English catalogue: numbers for plurals and formatted
  * figures, texts or numbers for the rest. The spelled-out dates (`startDate`) are added by the renderer.
@@ -650,8 +669,22 @@ export type MessageParams = {
   "web.heading.dashboard": Record<never, never>;
   "web.language": Record<never, never>;
   "web.last-update": Record<never, never>;
+  "web.ledger.all": { count: number };
+  "web.ledger.all-countries": Record<never, never>;
+  "web.ledger.all-verdicts": Record<never, never>;
+  "web.ledger.first": { count: number };
   "web.ledger.help": Record<never, never>;
   "web.ledger.more": Record<never, never>;
+  "web.ledger.none": Record<never, never>;
+  "web.ledger.none-filtered": Record<never, never>;
+  "web.ledger.none-yet-more": Record<never, never>;
+  "web.ledger.note.accepted": Record<never, never>;
+  "web.ledger.note.failed": Record<never, never>;
+  "web.ledger.note.failed-because": { reason: string | number };
+  "web.ledger.note.processing": Record<never, never>;
+  "web.ledger.note.rejected": { errors: number };
+  "web.ledger.note.superseded": { file: string | number };
+  "web.ledger.note.superseded-later": Record<never, never>;
   "web.ledger.refresh": Record<never, never>;
   "web.ledger.title": Record<never, never>;
   "web.live.checked": { time: string | number };
@@ -690,6 +723,11 @@ export type MessageParams = {
   "web.status.reported": Record<never, never>;
   "web.title": Record<never, never>;
   "web.totals": Record<never, never>;
+  "web.verdict.accepted": Record<never, never>;
+  "web.verdict.failed": Record<never, never>;
+  "web.verdict.processing": Record<never, never>;
+  "web.verdict.rejected": Record<never, never>;
+  "web.verdict.superseded": Record<never, never>;
 };
 /** The locales a catalogue exists for. */
 export type CatalogueLocale = 'en' | 'fr' | 'es' | 'ar';

@@ -10,6 +10,7 @@ import type {
   SubmissionStatus,
 } from './api-types.ts';
 import { fileName, formatCount, formatStatus, shortHash } from './format.ts';
+import { t } from './i18n.ts';
 
 /**
  * What the audit sections show — the final figures' manifest, their provenance and the
@@ -115,13 +116,15 @@ export function provenanceRows(
 }
 
 /** The verdicts the ledger can be filtered by, with the words the page shows for them. */
-export const VERDICTS: readonly { value: SubmissionStatus; label: string }[] = [
-  { value: 'accepted', label: 'Accepted' },
-  { value: 'rejected', label: 'Rejected' },
-  { value: 'failed', label: 'Failed' },
-  { value: 'superseded', label: 'Superseded' },
-  { value: 'processing', label: 'Processing' },
-];
+export const VERDICTS: readonly { value: SubmissionStatus; readonly label: string }[] = (
+  ['accepted', 'rejected', 'failed', 'superseded', 'processing'] as const
+).map((value) => ({
+  value,
+  // Read when shown: in the page's language.
+  get label(): string {
+    return t(`web.verdict.${value}`);
+  },
+}));
 
 /** Reads a verdict filter's value: a known status, or null for "all". */
 export function parseVerdict(value: string): SubmissionStatus | null {
@@ -148,8 +151,6 @@ export type LedgerRow = {
   /** What became of the file, in words (so the verdict never rests on colour alone). */
   note: string;
 };
-
-const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * The ledger table's lines, in the API's order (so "Load more" only ever appends). A superseded
@@ -182,15 +183,19 @@ export function ledgerRows(
 function ledgerNote(e: LedgerEntry, replacedBy: string | null): string {
   switch (e.status) {
     case 'accepted':
-      return 'Counts in the figures';
+      return t('web.ledger.note.accepted');
     case 'superseded':
-      return `Not counted: replaced by ${replacedBy ?? 'a later file'}`;
+      return replacedBy
+        ? t('web.ledger.note.superseded', { file: replacedBy })
+        : t('web.ledger.note.superseded-later');
     case 'rejected':
-      return `Not counted: ${plural(e.errors, 'error')}`;
+      return t('web.ledger.note.rejected', { errors: e.errors });
     case 'failed':
-      return `Not counted: processing failed${e.failure ? ` (${e.failure})` : ''}`;
+      return e.failure
+        ? t('web.ledger.note.failed-because', { reason: e.failure })
+        : t('web.ledger.note.failed');
     case 'processing':
-      return 'Being checked';
+      return t('web.ledger.note.processing');
   }
 }
 

@@ -10,6 +10,7 @@ import {
 } from './audit-model.ts';
 import { byId, h, hashCode, setAttr, setHidden, setText, setTime } from './dom.ts';
 import { formatBytes, formatCount, formatDateTime } from './format.ts';
+import { t } from './i18n.ts';
 
 /**
  * The submission ledger (coordinators, auditors and admins): every file received and what became of it,
@@ -28,7 +29,7 @@ export class LedgerView {
 
   constructor() {
     this.#verdict.replaceChildren(
-      h('option', { value: '' }, 'All verdicts'),
+      h('option', { value: '' }, t('web.ledger.all-verdicts')),
       ...VERDICTS.map((v) => h('option', { value: v.value }, v.label)),
     );
     this.#verdict.addEventListener('change', () => this.#reload());
@@ -45,7 +46,7 @@ export class LedgerView {
     this.#participants = participants;
     const sorted = [...participants].sort((a, b) => a.name.localeCompare(b.name));
     this.#country.replaceChildren(
-      h('option', { value: '' }, 'All countries'),
+      h('option', { value: '' }, t('web.ledger.all-countries')),
       ...sorted.map((p) => h('option', { value: p.code }, `${p.name} (${p.code})`)),
     );
     this.#verdict.value = '';
@@ -117,13 +118,13 @@ export class LedgerView {
       byId('ledger-count'),
       rows.length === 0
         ? more
-          ? 'No entry found yet; load more to look further.'
+          ? t('web.ledger.none-yet-more')
           : filtered
-            ? 'No entry matches this filter.'
-            : 'No file received yet.'
+            ? t('web.ledger.none-filtered')
+            : t('web.ledger.none')
         : more
-          ? `Showing the first ${formatCount(rows.length)} entries; there are more.`
-          : `Showing all ${formatCount(rows.length)} ${rows.length === 1 ? 'entry' : 'entries'}.`,
+          ? t('web.ledger.first', { count: rows.length })
+          : t('web.ledger.all', { count: rows.length }),
     );
     const hadFocus = document.activeElement === this.#more;
     setHidden(this.#more, !more);
