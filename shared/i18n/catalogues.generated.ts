@@ -291,17 +291,33 @@ export type MessageKey =
   | "web.countries.showing-some"
   | "web.countries.status"
   | "web.countries.title"
+  | "web.final.copied"
+  | "web.final.copied-short"
   | "web.final.copy"
+  | "web.final.coverage"
   | "web.final.definition"
   | "web.final.digest"
+  | "web.final.download"
+  | "web.final.download-failed"
+  | "web.final.download-failed-retry"
+  | "web.final.downloaded"
+  | "web.final.downloaded-changed"
   | "web.final.downloads"
   | "web.final.files-from"
+  | "web.final.intro-closed"
+  | "web.final.intro-final"
+  | "web.final.preparing"
   | "web.final.provenance"
+  | "web.final.select-to-copy"
   | "web.final.taken-while"
   | "web.final.title"
   | "web.final.validator"
   | "web.final.version"
+  | "web.final.version-value"
   | "web.footer"
+  | "web.format.csv"
+  | "web.format.json"
+  | "web.format.sdmx-csv"
   | "web.heading.dashboard"
   | "web.language"
   | "web.last-update"
@@ -329,6 +345,10 @@ export type MessageKey =
   | "web.live.paused-past"
   | "web.no-operation"
   | "web.not-reported"
+  | "web.op-status.closed"
+  | "web.op-status.draft"
+  | "web.op-status.final"
+  | "web.op-status.open"
   | "web.operation"
   | "web.operation-option"
   | "web.progress.deadline"
@@ -655,17 +675,33 @@ export type MessageParams = {
   "web.countries.showing-some": { count: number; visible: string | number };
   "web.countries.status": Record<never, never>;
   "web.countries.title": Record<never, never>;
+  "web.final.copied": Record<never, never>;
+  "web.final.copied-short": Record<never, never>;
   "web.final.copy": Record<never, never>;
+  "web.final.coverage": { expected: number; files: string | number };
   "web.final.definition": Record<never, never>;
   "web.final.digest": Record<never, never>;
+  "web.final.download": { format: string | number };
+  "web.final.download-failed": { reason: string | number };
+  "web.final.download-failed-retry": { reason: string | number };
+  "web.final.downloaded": { name: string | number; size: string | number };
+  "web.final.downloaded-changed": { digest: string | number; name: string | number; size: string | number };
   "web.final.downloads": Record<never, never>;
   "web.final.files-from": Record<never, never>;
+  "web.final.intro-closed": Record<never, never>;
+  "web.final.intro-final": Record<never, never>;
+  "web.final.preparing": { format: string | number };
   "web.final.provenance": Record<never, never>;
+  "web.final.select-to-copy": Record<never, never>;
   "web.final.taken-while": Record<never, never>;
   "web.final.title": Record<never, never>;
   "web.final.validator": Record<never, never>;
   "web.final.version": Record<never, never>;
+  "web.final.version-value": { definition: string | number; revisions: number };
   "web.footer": Record<never, never>;
+  "web.format.csv": Record<never, never>;
+  "web.format.json": Record<never, never>;
+  "web.format.sdmx-csv": Record<never, never>;
   "web.heading.dashboard": Record<never, never>;
   "web.language": Record<never, never>;
   "web.last-update": Record<never, never>;
@@ -693,6 +729,10 @@ export type MessageParams = {
   "web.live.paused-past": Record<never, never>;
   "web.no-operation": Record<never, never>;
   "web.not-reported": Record<never, never>;
+  "web.op-status.closed": Record<never, never>;
+  "web.op-status.draft": Record<never, never>;
+  "web.op-status.final": Record<never, never>;
+  "web.op-status.open": Record<never, never>;
   "web.operation": Record<never, never>;
   "web.operation-option": { name: string | number; status: string | number };
   "web.progress.deadline": Record<never, never>;

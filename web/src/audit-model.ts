@@ -28,14 +28,25 @@ export const FINAL_FORMATS: readonly {
     format: 'json',
     label: 'JSON',
     extension: '.json',
-    description: 'the manifest: every figure by country, day and breakdown, with provenance',
+    get description(): string {
+      return t('web.format.json');
+    },
   },
-  { format: 'csv', label: 'CSV', extension: '.csv', description: 'one row per figure, for spreadsheets' },
+  {
+    format: 'csv',
+    label: 'CSV',
+    extension: '.csv',
+    get description(): string {
+      return t('web.format.csv');
+    },
+  },
   {
     format: 'sdmx-csv',
     label: 'SDMX-CSV',
     extension: '.sdmx.csv',
-    description: 'SDMX-CSV 2.0, for statistical systems',
+    get description(): string {
+      return t('web.format.sdmx-csv');
+    },
   },
 ];
 
@@ -74,11 +85,11 @@ export function finalSummary(final: FinalExport): FinalSummary {
   return {
     digest: final.manifestSha256,
     status: manifest.status,
-    statusLabel: formatStatus(manifest.status),
+    statusLabel: t(`web.op-status.${manifest.status}`),
     definitionSha256: manifest.definitionSha256,
     validatorVersion: manifest.validatorVersion,
     version: manifest.version,
-    coverage: `${formatCount(files)} of ${formatCount(expected)} countries`,
+    coverage: t('web.final.coverage', { files: formatCount(files), expected }),
   };
 }
 
@@ -167,7 +178,7 @@ export function ledgerRows(
     countryName: countryName(e.country, participants),
     file: fileName(e.key),
     status: e.status,
-    statusLabel: formatStatus(e.status),
+    statusLabel: t(`web.verdict.${e.status}`),
     counted: e.status === 'accepted',
     errors: e.errors,
     warnings: e.warnings,

@@ -4,6 +4,7 @@ import type { FinalExport, FinalFormat, Participant } from './api-types.ts';
 import { downloadName, FINAL_FORMATS, finalSummary, provenanceRows } from './audit-model.ts';
 import { byId, h, hashCode, saveBlob, setAttr, setHidden, setText, setTime } from './dom.ts';
 import { formatBytes, formatCount, formatDateTime } from './format.ts';
+import { t } from './i18n.ts';
 
 /** Says something to screen readers through the page's polite live region. */
 type Announce = (message: string) => void;
@@ -32,7 +33,7 @@ export class FinalView {
             'data-format': f.format,
             'aria-describedby': `final-name-${f.format} final-about-${f.format}`,
           },
-          `Download ${f.label}`,
+          t('web.final.download', { format: f.label }),
         );
         button.addEventListener('click', () => void this.#download(f.format, button));
         return h(
@@ -96,7 +97,7 @@ export class FinalView {
     setText(byId('final-definition'), summary.definitionSha256);
     setText(byId('final-validator'), summary.validatorVersion);
     const { definition, revisions } = versionParts(summary.version);
-    setText(byId('final-version'), `definition ${definition} · ${formatCount(revisions)} revisions`);
+    setText(byId('final-version'), t('web.final.version-value', { definition, revisions }));
     setText(byId('final-coverage'), summary.coverage);
     const ledger = final.manifest.ledger;
     setHidden(byId('final-ledger-row'), !ledger);
@@ -107,9 +108,7 @@ export class FinalView {
     void this.#showPublicKey(Boolean(final.signature));
     setText(
       byId('final-intro'),
-      summary.status === 'final'
-        ? 'The figures as frozen when the operation was finalised. Every export carries this digest: two files with the same digest hold the same figures.'
-        : 'The operation is closed but not yet final: these are the current figures, and they may still change if it is reopened. Every export carries this digest.',
+      summary.status === 'final' ? t('web.final.intro-final') : t('web.final.intro-closed'),
     );
     for (const f of FINAL_FORMATS) {
       setText(byId(`final-name-${f.format}`), downloadName(this.#operation, summary.status, f.format));
@@ -156,7 +155,7 @@ export class FinalView {
     const label = FINAL_FORMATS.find((f) => f.format === format)?.label ?? format;
     this.#busy.add(format);
     setAttr(button, 'aria-disabled', 'true');
-    this.#status(`Preparing the ${label} export…`);
+    this.#status(t('web.final.preparing', { format: label }));
     try {
       const { blob, digest } = await api.downloadFinal(this.#operation, format);
       if (generation !== this.#generation) return;
@@ -172,14 +171,17 @@ export class FinalView {
       saveBlob(blob, name);
       this.#status(
         changed
-          ? `Downloaded ${name} (${formatBytes(blob.size)}). The figures had changed: its digest is ${digest}, now shown above.`
-          : `Downloaded ${name} (${formatBytes(blob.size)}).`,
+          ? t('web.final.downloaded-changed', { name, size: formatBytes(blob.size), digest: digest ?? '' })
+          : t('web.final.downloaded', { name, size: formatBytes(blob.size) }),
       );
     } catch (e) {
       if (generation !== this.#generation) return;
       const reason = e instanceof Error ? e.message : String(e);
-      const retry = e instanceof ApiError && (e.status === 0 || e.status >= 500) ? ' Try again.' : '';
-      this.#status(`The download failed: ${reason}${retry}`, true);
+      const retry = e instanceof ApiError && (e.status === 0 || e.status >= 500);
+      this.#status(
+        t(retry ? 'web.final.download-failed-retry' : 'web.final.download-failed', { reason }),
+        true,
+      );
     } finally {
       this.#busy.delete(format);
       setAttr(button, 'aria-disabled', null);
@@ -191,8 +193,8 @@ export class FinalView {
     if (!digest) return;
     try {
       await navigator.clipboard.writeText(digest);
-      this.announce('Manifest digest copied.');
-      setText(byId('final-copy-status'), 'Copied');
+      this.announce(t('web.final.copied'));
+      setText(byId('final-copy-status'), t('web.final.copied-short'));
     } catch {
       // No clipboard access (an insecure page, a refused permission): select it for Ctrl+C instead.
       const range = document.createRange();
@@ -200,7 +202,7 @@ export class FinalView {
       const selection = getSelection();
       selection?.removeAllRanges();
       selection?.addRange(range);
-      this.announce('The digest is selected: press Control+C (or Command+C) to copy it.');
+      this.announce(t('web.final.select-to-copy'));
       setText(byId('final-copy-status'), 'Selected: press Ctrl+C');
     }
   }
