@@ -191,8 +191,10 @@ export type TimelineData = {
   reported: TimePoint[];
   /** The index of the version the page shows "as of" (drawn larger), or -1 when live. */
   selected: number;
-  /** How the chart's text names a moment. */
+  /** How the chart's text (tooltips, description) names a moment. */
   formatTime: (ms: number) => string;
+  /** How the time axis names a moment (shorter). */
+  formatTick: (ms: number) => string;
 };
 
 /**
@@ -205,10 +207,11 @@ export function timelineChart(
 ): Updatable<TimelineData> {
   let p = palette();
   let formatTime: (ms: number) => string = (ms) => new Date(ms).toISOString();
+  let formatTick = formatTime;
   const scales = (q: Palette) => ({
     x: axis(q, {
       type: 'linear',
-      ticks: { ...axis(q).ticks, callback: (v: number | string) => formatTime(Number(v)) },
+      ticks: { ...axis(q).ticks, callback: (v: number | string) => formatTick(Number(v)) },
     }),
     y: axis(q, {
       beginAtZero: true,
@@ -269,8 +272,9 @@ export function timelineChart(
   const radii = (n: number, selected: number) =>
     Array.from({ length: n }, (_, i) => (i === selected ? 9 : 3));
   return {
-    update({ label, total, reported, selected, formatTime: format }) {
+    update({ label, total, reported, selected, formatTime: format, formatTick: tick }) {
       formatTime = format;
+      formatTick = tick;
       const [totals, countries] = chart.data.datasets as [
         (typeof chart.data.datasets)[number],
         (typeof chart.data.datasets)[number],

@@ -53,6 +53,14 @@ export type TimelineHooks = {
 };
 
 const moment = (iso: string) => formatMoment(iso);
+/** The time axis: day and time to the second (the tooltips and the list add the year and the zone). */
+const TICK = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 /**
  * The timeline of the headline totals by intake time, and the page's "as of" mode: choosing a
@@ -336,6 +344,7 @@ export class TimelineView {
       ...timelineSeries(entries, metric),
       selected: chosen,
       formatTime: (ms) => moment(new Date(ms).toISOString()),
+      formatTick: (ms) => TICK.format(ms),
     });
   }
 
