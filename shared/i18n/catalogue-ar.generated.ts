@@ -384,5 +384,6 @@ export const CATALOGUE: Catalogue = {
   "web.final.select-to-copy": () => "البصمة محددة: اضغط Control+C (أو Command+C) لنسخها.",
   "web.format.json": () => "البيان: كل رقم حسب البلد واليوم والتفصيل، مع مصدره",
   "web.format.csv": () => "صف لكل رقم، لجداول البيانات",
-  "web.format.sdmx-csv": () => "SDMX-CSV 2.0، للأنظمة الإحصائية"
+  "web.format.sdmx-csv": () => "SDMX-CSV 2.0، للأنظمة الإحصائية",
+  "web.region": (d: Params) => select(d.region, { Africa: "أفريقيا", Americas: "الأمريكتان", Asia: "آسيا", Europe: "أوروبا", Oceania: "أوقيانوسيا", other: d.region })
 }

@@ -384,5 +384,6 @@ export const CATALOGUE: Catalogue = {
   "web.final.select-to-copy": () => "The digest is selected: press Control+C (or Command+C) to copy it.",
   "web.format.json": () => "the manifest: every figure by country, day and breakdown, with provenance",
   "web.format.csv": () => "one row per figure, for spreadsheets",
-  "web.format.sdmx-csv": () => "SDMX-CSV 2.0, for statistical systems"
+  "web.format.sdmx-csv": () => "SDMX-CSV 2.0, for statistical systems",
+  "web.region": (d: Params) => select(d.region, { Africa: "Africa", Americas: "Americas", Asia: "Asia", Europe: "Europe", Oceania: "Oceania", other: d.region })
 }

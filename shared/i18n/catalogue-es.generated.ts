@@ -384,5 +384,6 @@ export const CATALOGUE: Catalogue = {
   "web.final.select-to-copy": () => "La huella está seleccionada: pulse Control+C (o Comando+C) para copiarla.",
   "web.format.json": () => "el manifiesto: cada cifra por país, día y desglose, con su procedencia",
   "web.format.csv": () => "una fila por cifra, para hojas de cálculo",
-  "web.format.sdmx-csv": () => "SDMX-CSV 2.0, para sistemas estadísticos"
+  "web.format.sdmx-csv": () => "SDMX-CSV 2.0, para sistemas estadísticos",
+  "web.region": (d: Params) => select(d.region, { Africa: "África", Americas: "Américas", Asia: "Asia", Europe: "Europa", Oceania: "Oceanía", other: d.region })
 }

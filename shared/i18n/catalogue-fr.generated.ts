@@ -384,5 +384,6 @@ export const CATALOGUE: Catalogue = {
   "web.final.select-to-copy": () => "L’empreinte est sélectionnée : appuyez sur Ctrl+C (ou Cmd+C) pour la copier.",
   "web.format.json": () => "le manifeste : chaque chiffre par pays, jour et ventilation, avec sa provenance",
   "web.format.csv": () => "une ligne par chiffre, pour les tableurs",
-  "web.format.sdmx-csv": () => "SDMX-CSV 2.0, pour les systèmes statistiques"
+  "web.format.sdmx-csv": () => "SDMX-CSV 2.0, pour les systèmes statistiques",
+  "web.region": (d: Params) => select(d.region, { Africa: "Afrique", Americas: "Amériques", Asia: "Asie", Europe: "Europe", Oceania: "Océanie", other: d.region })
 }

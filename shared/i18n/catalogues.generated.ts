@@ -356,6 +356,7 @@ export type MessageKey =
   | "web.progress.on-time"
   | "web.progress.title"
   | "web.projector"
+  | "web.region"
   | "web.role.admin"
   | "web.role.auditor"
   | "web.role.coordinator"
@@ -740,6 +741,7 @@ export type MessageParams = {
   "web.progress.on-time": Record<never, never>;
   "web.progress.title": Record<never, never>;
   "web.projector": Record<never, never>;
+  "web.region": { region: string };
   "web.role.admin": Record<never, never>;
   "web.role.auditor": Record<never, never>;
   "web.role.coordinator": Record<never, never>;

@@ -1,7 +1,8 @@
 import type { RollupView } from './api-types.ts';
 import { h, setAttr, setFigure, setText, setTime } from './dom.ts';
 import { formatDateTime, formatFigure } from './format.ts';
-import { t } from './i18n.ts';
+import { pageLocale, t } from './i18n.ts';
+import { regionName } from './sign-in-view.ts';
 import {
   type CountryRow,
   type CountryStatus,
@@ -93,7 +94,7 @@ export class CountryTable {
     const selected = this.#regionSelect.value || 'all';
     this.#regionSelect.replaceChildren(
       h('option', { value: 'all' }, t('web.countries.all-regions')),
-      ...regions.map((r) => h('option', { value: r }, r)),
+      ...regions.map((r) => h('option', { value: r }, t('web.region', { region: r }))),
     );
     this.#regionSelect.value = regions.includes(selected) ? selected : 'all';
     this.#body.replaceChildren();
@@ -102,7 +103,8 @@ export class CountryTable {
 
   /** Shows new rows, keeping the current sort and filter. */
   update(rows: CountryRow[]): void {
-    this.#rows = rows;
+    // Country names in the page's language (the runtime's CLDR names); English keeps the API's.
+    this.#rows = pageLocale() === 'en' ? rows : rows.map((r) => ({ ...r, name: regionName(r.code) }));
     this.#render();
   }
 
@@ -137,13 +139,7 @@ export class CountryTable {
   #newRow(code: string): HTMLTableRowElement {
     const tr = h('tr', { 'data-key': code });
     tr.append(
-      h(
-        'th',
-        { scope: 'row' },
-        h('span', { class: 'country-name' }),
-        ' ',
-        h('span', { class: 'code' }, code),
-      ),
+      h('th', { scope: 'row' }, h('span', { class: 'country-name' }), ' ', h('bdi', { class: 'code' }, code)),
       h('td', { class: 'region' }),
       h('td', {}, h('span', { class: 'pill' })),
       h('td', {}, h('time')),
@@ -157,7 +153,7 @@ export class CountryTable {
   #fill(tr: HTMLTableRowElement, row: CountryRow): void {
     const [nameCell, regionCell, statusCell, timeCell, ...figureCells] = Array.from(tr.cells);
     setText(nameCell!.querySelector('.country-name')!, row.name);
-    setText(regionCell!, row.region);
+    setText(regionCell!, t('web.region', { region: row.region }));
     const pill = statusCell!.firstElementChild as HTMLElement;
     setAttr(pill, 'data-status', row.status);
     setText(pill, t(STATUS_KEY[row.status]));
