@@ -1,7 +1,7 @@
 import type { RollupView } from './api-types.ts';
 import { h, setAttr, setFigure, setText, setTime } from './dom.ts';
 import { formatDateTime, formatFigure } from './format.ts';
-import { pageLocale, t } from './i18n.ts';
+import { metricText, pageLocale, t } from './i18n.ts';
 import { regionName } from './sign-in-view.ts';
 import {
   type CountryRow,
@@ -70,7 +70,11 @@ export class CountryTable {
       { key: 'region', label: t('web.column.region'), numeric: false },
       { key: 'status', label: t('web.column.status'), numeric: false },
       { key: 'updated', label: t('web.column.updated'), numeric: false },
-      ...metrics.map((m) => ({ key: `metric:${m.id}` as SortKey, label: m.label, numeric: true })),
+      ...metrics.map((m) => ({
+        key: `metric:${m.id}` as SortKey,
+        label: metricText(m.id, m.label),
+        numeric: true,
+      })),
     ];
     this.#head.replaceChildren(
       ...this.#columns.map((column) => {

@@ -3,6 +3,9 @@
  * languages, else English. The catalogues are the ones the API and the CLI use
  * (shared/i18n/messages); operation texts come from the definition (operation-texts).
  */
+
+import type { Operation } from '../../shared/domain/operation.ts';
+import { metricLabel, metricUnit, operationName } from '../../shared/domain/operation-texts.ts';
 import {
   direction,
   intlLocale,
@@ -97,4 +100,29 @@ export function translateStatic(root: ParentNode): void {
       if (attribute && key) node.setAttribute(attribute.trim(), t(key.trim() as MessageKey));
     }
   }
+}
+
+/** The operation on screen: its definition translates its own texts (name, metric labels, units). */
+let operation: Pick<Operation, 'name' | 'names' | 'metrics'> | null = null;
+
+/** Sets the operation whose texts the page shows (from `GET /operations/{op}`: the whole definition). */
+export function useOperationTexts(definition: Pick<Operation, 'name' | 'names' | 'metrics'> | null): void {
+  operation = definition;
+}
+
+/** The operation's name in the page's language; `fallback` (the API's English) before one is set. */
+export function operationTitle(fallback: string): string {
+  return operation ? operationName(operation, current) : fallback;
+}
+
+/** A metric's label in the page's language, as the definition translates it; else `fallback`. */
+export function metricText(id: string, fallback: string): string {
+  const metric = operation?.metrics.find((m) => m.id === id);
+  return metric ? metricLabel(metric, current) : fallback;
+}
+
+/** A metric's unit in the page's language, as the definition translates it; else `fallback`. */
+export function unitText(id: string, fallback: string): string {
+  const metric = operation?.metrics.find((m) => m.id === id);
+  return metric ? metricUnit(metric, current) : fallback;
 }

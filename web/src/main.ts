@@ -7,7 +7,7 @@ import { DashboardView } from './dashboard-view.ts';
 import { byId, h, setAttr, setHidden, setText } from './dom.ts';
 import { FinalView } from './final-view.ts';
 import { formatDateTime, setPageFormat } from './format.ts';
-import { pageIntlLocale, pageLocale, startLanguage, t } from './i18n.ts';
+import { pageIntlLocale, pageLocale, startLanguage, t, useOperationTexts } from './i18n.ts';
 import { LedgerView } from './ledger-view.ts';
 import { type HostedSession, hostedSession, loadSignInEndpoints } from './oidc.ts';
 import { documentVisibility, type Poller, startPoller } from './poller.ts';
@@ -147,6 +147,7 @@ async function start(token: string): Promise<void> {
   try {
     const detail = await api.getOperation(chosen.id);
     if (mine !== session) return;
+    useOperationTexts(detail.definition);
     setText(byId('op-name'), operationName(detail.definition, pageLocale()));
     if (principal.role === 'agency' && principal.country) {
       startAgency(api, chosen.id, principal.country, mine, {
