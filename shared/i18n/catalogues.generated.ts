@@ -267,6 +267,22 @@ export type MessageKey =
   | "web.agency.report-title"
   | "web.agency.send-title"
   | "web.agency.submissions-title"
+  | "web.announce.progress"
+  | "web.announce.status"
+  | "web.card.peak"
+  | "web.change.added"
+  | "web.change.delta"
+  | "web.change.none"
+  | "web.chart.countries-reported"
+  | "web.chart.cumulative"
+  | "web.chart.daily"
+  | "web.chart.day-gauge"
+  | "web.chart.day-sum"
+  | "web.chart.region"
+  | "web.chart.series-cumulative"
+  | "web.chart.series-daily"
+  | "web.chart.series-total"
+  | "web.chart.total"
   | "web.charts.by-day"
   | "web.charts.by-region"
   | "web.charts.metric"
@@ -321,6 +337,7 @@ export type MessageKey =
   | "web.heading.dashboard"
   | "web.language"
   | "web.last-update"
+  | "web.latest-day"
   | "web.ledger.all"
   | "web.ledger.all-countries"
   | "web.ledger.all-verdicts"
@@ -343,6 +360,8 @@ export type MessageKey =
   | "web.live.error"
   | "web.live.paused-hidden"
   | "web.live.paused-past"
+  | "web.no-figures"
+  | "web.no-figures-dot"
   | "web.no-operation"
   | "web.not-reported"
   | "web.op-status.closed"
@@ -351,10 +370,14 @@ export type MessageKey =
   | "web.op-status.open"
   | "web.operation"
   | "web.operation-option"
+  | "web.progress.all-reported"
+  | "web.progress.count"
   | "web.progress.deadline"
   | "web.progress.late"
+  | "web.progress.no-late"
   | "web.progress.on-time"
   | "web.progress.title"
+  | "web.progress.valuetext"
   | "web.projector"
   | "web.region"
   | "web.role.admin"
@@ -378,6 +401,25 @@ export type MessageKey =
   | "web.status.late"
   | "web.status.missing"
   | "web.status.reported"
+  | "web.timeline.announce-as-of"
+  | "web.timeline.announce-live"
+  | "web.timeline.back-to-live"
+  | "web.timeline.banner-lead"
+  | "web.timeline.banner-tail"
+  | "web.timeline.chart"
+  | "web.timeline.count"
+  | "web.timeline.empty"
+  | "web.timeline.explain"
+  | "web.timeline.failed"
+  | "web.timeline.loading"
+  | "web.timeline.moment"
+  | "web.timeline.no-moment"
+  | "web.timeline.none-yet"
+  | "web.timeline.option"
+  | "web.timeline.show-moment"
+  | "web.timeline.show-version"
+  | "web.timeline.title"
+  | "web.timeline.versions"
   | "web.title"
   | "web.totals"
   | "web.verdict.accepted"
@@ -652,6 +694,22 @@ export type MessageParams = {
   "web.agency.report-title": Record<never, never>;
   "web.agency.send-title": Record<never, never>;
   "web.agency.submissions-title": Record<never, never>;
+  "web.announce.progress": { expected: string | number; reported: string | number };
+  "web.announce.status": { status: string };
+  "web.card.peak": { unit: string | number };
+  "web.change.added": { change: string | number; day: string | number };
+  "web.change.delta": { change: string | number; day: string | number };
+  "web.change.none": Record<never, never>;
+  "web.chart.countries-reported": Record<never, never>;
+  "web.chart.cumulative": Record<never, never>;
+  "web.chart.daily": Record<never, never>;
+  "web.chart.day-gauge": { metric: string | number };
+  "web.chart.day-sum": { metric: string | number };
+  "web.chart.region": { metric: string | number };
+  "web.chart.series-cumulative": { metric: string | number };
+  "web.chart.series-daily": { metric: string | number };
+  "web.chart.series-total": { metric: string | number };
+  "web.chart.total": Record<never, never>;
   "web.charts.by-day": Record<never, never>;
   "web.charts.by-region": Record<never, never>;
   "web.charts.metric": Record<never, never>;
@@ -706,6 +764,7 @@ export type MessageParams = {
   "web.heading.dashboard": Record<never, never>;
   "web.language": Record<never, never>;
   "web.last-update": Record<never, never>;
+  "web.latest-day": { day: string | number };
   "web.ledger.all": { count: number };
   "web.ledger.all-countries": Record<never, never>;
   "web.ledger.all-verdicts": Record<never, never>;
@@ -728,6 +787,8 @@ export type MessageParams = {
   "web.live.error": { reason: string | number };
   "web.live.paused-hidden": Record<never, never>;
   "web.live.paused-past": Record<never, never>;
+  "web.no-figures": Record<never, never>;
+  "web.no-figures-dot": Record<never, never>;
   "web.no-operation": Record<never, never>;
   "web.not-reported": Record<never, never>;
   "web.op-status.closed": Record<never, never>;
@@ -736,10 +797,14 @@ export type MessageParams = {
   "web.op-status.open": Record<never, never>;
   "web.operation": Record<never, never>;
   "web.operation-option": { name: string | number; status: string | number };
+  "web.progress.all-reported": Record<never, never>;
+  "web.progress.count": { expected: number; reported: string | number };
   "web.progress.deadline": Record<never, never>;
   "web.progress.late": Record<never, never>;
+  "web.progress.no-late": Record<never, never>;
   "web.progress.on-time": Record<never, never>;
   "web.progress.title": Record<never, never>;
+  "web.progress.valuetext": { expected: string | number; percent: string | number; reported: string | number };
   "web.projector": Record<never, never>;
   "web.region": { region: string };
   "web.role.admin": Record<never, never>;
@@ -763,6 +828,25 @@ export type MessageParams = {
   "web.status.late": Record<never, never>;
   "web.status.missing": Record<never, never>;
   "web.status.reported": Record<never, never>;
+  "web.timeline.announce-as-of": { at: string | number };
+  "web.timeline.announce-live": Record<never, never>;
+  "web.timeline.back-to-live": Record<never, never>;
+  "web.timeline.banner-lead": Record<never, never>;
+  "web.timeline.banner-tail": Record<never, never>;
+  "web.timeline.chart": Record<never, never>;
+  "web.timeline.count": { count: number };
+  "web.timeline.empty": Record<never, never>;
+  "web.timeline.explain": Record<never, never>;
+  "web.timeline.failed": { message: string | number };
+  "web.timeline.loading": Record<never, never>;
+  "web.timeline.moment": Record<never, never>;
+  "web.timeline.no-moment": Record<never, never>;
+  "web.timeline.none-yet": { at: string | number };
+  "web.timeline.option": { at: string | number; expected: string | number; reported: string | number };
+  "web.timeline.show-moment": Record<never, never>;
+  "web.timeline.show-version": Record<never, never>;
+  "web.timeline.title": Record<never, never>;
+  "web.timeline.versions": Record<never, never>;
   "web.title": Record<never, never>;
   "web.totals": Record<never, never>;
   "web.verdict.accepted": Record<never, never>;
