@@ -14,7 +14,13 @@ import {
   negotiateLocale,
   SUPPORTED_LOCALES,
 } from '../../shared/i18n/locale.ts';
-import { loadLocale, type MessageKey, type Params, renderMessage } from '../../shared/i18n/render.ts';
+import {
+  loadLocale,
+  type MessageKey,
+  type Params,
+  renderMessage,
+  renderProblem,
+} from '../../shared/i18n/render.ts';
 
 /** Where the chosen language is remembered. */
 export const LANGUAGE_STORAGE_KEY = 'optally.lang';
@@ -125,4 +131,13 @@ export function metricText(id: string, fallback: string): string {
 export function unitText(id: string, fallback: string): string {
   const metric = operation?.metrics.find((m) => m.id === id);
   return metric ? metricUnit(metric, current) : fallback;
+}
+
+/**
+ * A problem of a report as the page shows it: its sentence and hint in the page's language from
+ * its code and parameters, the operation's name as its definition translates it. Problems without
+ * parameters (stored before messages became data) keep their stored English text.
+ */
+export function problemText(p: Parameters<typeof renderProblem>[0]): { message: string; hint: string } {
+  return renderProblem(p, current, operation ?? undefined);
 }
