@@ -263,10 +263,26 @@ export type MessageKey =
   | "template.yes"
   | "verdict.accepted"
   | "verdict.rejected"
+  | "web.agency.changes-none"
+  | "web.agency.changes-title"
+  | "web.agency.check"
+  | "web.agency.choose-another"
+  | "web.agency.current-none"
   | "web.agency.current-title"
+  | "web.agency.drop"
+  | "web.agency.dry-title"
+  | "web.agency.receipt"
   | "web.agency.report-title"
+  | "web.agency.send"
+  | "web.agency.send-anyway"
+  | "web.agency.send-help"
   | "web.agency.send-title"
+  | "web.agency.send-unchecked"
+  | "web.agency.sha-browser"
+  | "web.agency.sha-server"
+  | "web.agency.submissions-empty"
   | "web.agency.submissions-title"
+  | "web.agency.upload-id"
   | "web.announce.progress"
   | "web.announce.status"
   | "web.card.peak"
@@ -288,15 +304,31 @@ export type MessageKey =
   | "web.charts.metric"
   | "web.charts.title"
   | "web.column.accepted"
+  | "web.column.after"
+  | "web.column.code"
+  | "web.column.column"
   | "web.column.country"
+  | "web.column.days-added"
+  | "web.column.days-changed"
+  | "web.column.days-removed"
+  | "web.column.days-reported"
   | "web.column.errors"
+  | "web.column.figure"
   | "web.column.file"
+  | "web.column.fix"
+  | "web.column.latest-day"
+  | "web.column.now"
   | "web.column.outcome"
+  | "web.column.problem"
   | "web.column.received"
   | "web.column.region"
+  | "web.column.row"
+  | "web.column.rows"
+  | "web.column.severity"
   | "web.column.size"
   | "web.column.status"
   | "web.column.updated"
+  | "web.column.value"
   | "web.column.verdict"
   | "web.column.warnings"
   | "web.countries.all"
@@ -690,10 +722,26 @@ export type MessageParams = {
   "template.yes": Record<never, never>;
   "verdict.accepted": Record<never, never>;
   "verdict.rejected": Record<never, never>;
+  "web.agency.changes-none": Record<never, never>;
+  "web.agency.changes-title": Record<never, never>;
+  "web.agency.check": Record<never, never>;
+  "web.agency.choose-another": Record<never, never>;
+  "web.agency.current-none": Record<never, never>;
   "web.agency.current-title": Record<never, never>;
+  "web.agency.drop": Record<never, never>;
+  "web.agency.dry-title": Record<never, never>;
+  "web.agency.receipt": Record<never, never>;
   "web.agency.report-title": Record<never, never>;
+  "web.agency.send": Record<never, never>;
+  "web.agency.send-anyway": Record<never, never>;
+  "web.agency.send-help": Record<never, never>;
   "web.agency.send-title": Record<never, never>;
+  "web.agency.send-unchecked": Record<never, never>;
+  "web.agency.sha-browser": Record<never, never>;
+  "web.agency.sha-server": Record<never, never>;
+  "web.agency.submissions-empty": Record<never, never>;
   "web.agency.submissions-title": Record<never, never>;
+  "web.agency.upload-id": Record<never, never>;
   "web.announce.progress": { expected: string | number; reported: string | number };
   "web.announce.status": { status: string };
   "web.card.peak": { unit: string | number };
@@ -715,15 +763,31 @@ export type MessageParams = {
   "web.charts.metric": Record<never, never>;
   "web.charts.title": Record<never, never>;
   "web.column.accepted": Record<never, never>;
+  "web.column.after": Record<never, never>;
+  "web.column.code": Record<never, never>;
+  "web.column.column": Record<never, never>;
   "web.column.country": Record<never, never>;
+  "web.column.days-added": Record<never, never>;
+  "web.column.days-changed": Record<never, never>;
+  "web.column.days-removed": Record<never, never>;
+  "web.column.days-reported": Record<never, never>;
   "web.column.errors": Record<never, never>;
+  "web.column.figure": Record<never, never>;
   "web.column.file": Record<never, never>;
+  "web.column.fix": Record<never, never>;
+  "web.column.latest-day": Record<never, never>;
+  "web.column.now": Record<never, never>;
   "web.column.outcome": Record<never, never>;
+  "web.column.problem": Record<never, never>;
   "web.column.received": Record<never, never>;
   "web.column.region": Record<never, never>;
+  "web.column.row": Record<never, never>;
+  "web.column.rows": Record<never, never>;
+  "web.column.severity": Record<never, never>;
   "web.column.size": Record<never, never>;
   "web.column.status": Record<never, never>;
   "web.column.updated": Record<never, never>;
+  "web.column.value": Record<never, never>;
   "web.column.verdict": Record<never, never>;
   "web.column.warnings": Record<never, never>;
   "web.countries.all": Record<never, never>;
