@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_LOCALES } from '../../shared/i18n/locale.ts';
-import { loadLocales, renderMessage } from '../../shared/i18n/render.ts';
+import { isMessageKey, loadLocales, type MessageKey, renderMessage } from '../../shared/i18n/render.ts';
 import { formatCount, formatFigure, setPageFormat } from '../../web/src/format.ts';
 import {
   chooseLocale,
@@ -51,5 +52,33 @@ describe('figures on the page in another language', () => {
     setPageFormat('fr', renderMessage('web.not-reported', {}, 'fr'));
     expect(formatCount(1400)).toMatch(/^1\s400$/u);
     expect(formatFigure(null).label).toBe('non déclaré');
+  });
+});
+
+describe('the page’s static texts', () => {
+  const html = readFileSync(new URL('../../web/index.html', import.meta.url), 'utf8');
+  const marked = [...html.matchAll(/data-i18n="([^"]+)"[^>]*>([^<]*)</g)].map((m) => ({
+    key: m[1] ?? '',
+    text: (m[2] ?? '').trim(),
+  }));
+
+  it('name catalogue keys, and the English catalogue says what the page says before any script runs', () => {
+    expect(marked.length).toBeGreaterThan(80);
+    expect(marked.filter((m) => !isMessageKey(m.key))).toEqual([]);
+    expect(marked.filter((m) => renderMessage(m.key as MessageKey, {}, 'en') !== m.text)).toEqual([]);
+  });
+
+  it('are translated in every language', () => {
+    for (const locale of ['fr', 'es', 'ar'] as const) {
+      const same = marked.filter(
+        (m) =>
+          renderMessage(m.key as MessageKey, {}, locale) === m.text &&
+          !/^(SHA-256|Code|Total|Version|Europe|Asia|Verdict)$/.test(m.text),
+      );
+      expect(
+        same.map((m) => m.key),
+        locale,
+      ).toEqual([]);
+    }
   });
 });
