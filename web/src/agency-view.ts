@@ -12,7 +12,8 @@ import {
   shortHash,
 } from './format.ts';
 import type { CountryView, UploadApi } from './upload-api.ts';
-import { figureCell, UploadPanel } from './upload-panel.ts';
+import { UploadPanel } from './upload-panel.ts';
+import { figureCell } from './upload-render.ts';
 
 /** Newest first: the order an agency reads its history in. */
 export function newestFirst(submissions: readonly Submission[]): Submission[] {

@@ -1,9 +1,8 @@
-import type { Report } from '../../shared/domain/check-return.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
-import { type ReturnDiff, returnDiff } from '../../shared/domain/return-diff.ts';
+import { returnDiff } from '../../shared/domain/return-diff.ts';
 import type { Submission } from './api-types.ts';
-import { byId, h, setAttr, setFigure, setHidden, setText, setTime } from './dom.ts';
-import { formatBytes, formatCount, formatDateTime, formatDay, formatFigure, formatStatus } from './format.ts';
+import { byId, setAttr, setHidden, setText, setTime } from './dom.ts';
+import { formatBytes, formatCount, formatDateTime, formatStatus } from './format.ts';
 import { sha256Hex } from './sha256.ts';
 import {
   ApiError,
@@ -15,6 +14,7 @@ import {
   type UploadApi,
   type UploadReceipt,
 } from './upload-api.ts';
+import { renderChanges, renderProblems } from './upload-render.ts';
 
 /** How often the panel asks for the verdict of a file it sent. */
 const VERDICT_POLL_MS = 1000;
@@ -301,44 +301,7 @@ export class UploadPanel {
       current,
       result.figures,
     );
-    this.#renderChanges(diff, now);
-  }
-
-  #renderChanges(diff: ReturnDiff, now: CountryView): void {
-    const label = (id: string) => this.operation.metrics.find((m) => m.id === id)?.label ?? id;
-    setText(
-      byId('changes-basis'),
-      now.reported
-        ? `Compared with the file received ${formatDateTime(now.receivedAt)}, which counts for you now. Sending replaces it whole.`
-        : 'Nothing counts for you yet: every figure of this file would be new.',
-    );
-    const warning = byId('changes-warning');
-    setHidden(warning, diff.daysRemoved.length === 0);
-    setText(
-      warning,
-      diff.daysRemoved.length === 0
-        ? ''
-        : `Sending this file would remove ${diff.daysRemoved.length === 1 ? 'a day' : `${diff.daysRemoved.length} days`} you reported before: ${dayList(diff.daysRemoved)}. A return replaces the previous one whole: include every day to date.`,
-    );
-    setHidden(byId('changes-none'), !diff.unchanged);
-    byId('changes-body').replaceChildren(
-      ...diff.metrics.map((m) => {
-        return h(
-          'tr',
-          { 'data-metric': m.metric, 'data-removed': m.daysRemoved.length > 0 ? 'true' : 'false' },
-          h('th', { scope: 'row' }, label(m.metric)),
-          figureCell(m.current),
-          figureCell(m.next),
-          h('td', {}, m.daysAdded.length ? dayList(m.daysAdded) : '—'),
-          h('td', {}, m.daysChanged.length ? dayList(m.daysChanged) : '—'),
-          h(
-            'td',
-            { class: m.daysRemoved.length ? 'removed' : '' },
-            m.daysRemoved.length ? dayList(m.daysRemoved) : '—',
-          ),
-        );
-      }),
-    );
+    renderChanges(diff, now, this.operation);
   }
 
   #renderReceipt(file: File, digest: string, receipt: UploadReceipt, submission: Submission): void {
@@ -397,51 +360,6 @@ export class UploadPanel {
     setText(byId('send-error'), message);
     setHidden(byId('send-error'), false);
   }
-}
-
-function renderProblems(report: Report): void {
-  const problems = report.problems;
-  setHidden(byId('dry-problems-wrap'), problems.length === 0);
-  setText(byId('dry-problems-none'), problems.length === 0 ? 'No problems found.' : '');
-  byId('dry-problems-body').replaceChildren(
-    ...problems.map((p) =>
-      h(
-        'tr',
-        { 'data-severity': p.severity, 'data-code': p.code },
-        h('td', { class: 'num' }, p.row === null ? '—' : String(p.row)),
-        h('td', {}, p.column ?? '—'),
-        h('td', {}, h('code', {}, p.value ?? '—')),
-        h(
-          'td',
-          {},
-          h('span', { class: 'pill', 'data-status': p.severity }, formatStatus(p.severity)),
-          ' ',
-          p.message,
-        ),
-        h('td', {}, p.hint),
-      ),
-    ),
-  );
-  const omitted = report.problemsOmitted;
-  setHidden(byId('dry-problems-omitted'), omitted === 0);
-  setText(
-    byId('dry-problems-omitted'),
-    `${formatCount(omitted)} more problems are not listed; fix these and check the file again.`,
-  );
-}
-
-/** A table cell showing a figure ("—" read as "not reported" for null, 0 as 0). */
-export function figureCell(value: number | null): HTMLTableCellElement {
-  const td = h('td', { class: 'num' });
-  setFigure(td, formatFigure(value));
-  return td;
-}
-
-/** "12 Nov, 13 Nov and 4 more": days named, up to six. */
-export function dayList(days: readonly string[]): string {
-  const named = days.slice(0, 6).map((d) => formatDay(d));
-  const more = days.length - named.length;
-  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
 
 function seconds(ms: number): string {
