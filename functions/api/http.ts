@@ -3,6 +3,7 @@ import type { Log } from '../../shared/adapters/telemetry.ts';
 import { type ApiErrorCode, type ErrorBody, statusOf } from '../../shared/api/errors.ts';
 import type { Denial, Principal } from '../../shared/domain/policy.ts';
 import { type Locale, negotiateLocale } from '../../shared/i18n/locale.ts';
+import { type MessageKey, type Params, renderMessage } from '../../shared/i18n/render.ts';
 
 /** A request as route handlers see it. */
 export type ApiRequest = {
@@ -37,6 +38,11 @@ export type ApiResponse = APIGatewayProxyStructuredResultV2;
  * place (`toResponse`, through the table in shared/api/errors.ts).
  */
 export class HttpError extends Error {
+  /** The catalogue message this error's text comes from, when it has one (see `inLocale`). */
+  text?: { key: MessageKey; params: Params };
+  /** The language `message` is in. */
+  locale: Locale = 'en';
+
   constructor(
     readonly code: ApiErrorCode,
     message: string,
@@ -44,6 +50,24 @@ export class HttpError extends Error {
   ) {
     super(message, options);
     this.name = 'HttpError';
+  }
+
+  /** An error whose message is the catalogue's `key` (in English until `inLocale`). */
+  static fromCatalogue(code: ApiErrorCode, key: MessageKey, params: Params = {}): HttpError {
+    const error = new HttpError(code, renderMessage(key, params, 'en'));
+    error.text = { key, params };
+    return error;
+  }
+
+  /** The same error, its message in `locale` (loaded) when it comes from the catalogue. */
+  inLocale(locale: Locale): HttpError {
+    if (!this.text || locale === this.locale) return this;
+    const error = new HttpError(this.code, renderMessage(this.text.key, this.text.params, locale), {
+      cause: this.cause,
+    });
+    error.text = this.text;
+    error.locale = locale;
+    return error;
   }
 
   static denied(denial: Denial): HttpError {
@@ -66,11 +90,14 @@ export function json(status: number, body: unknown, headers: Record<string, stri
  * their stack.
  */
 export function toResponse(e: unknown, log: Log, route?: string): ApiResponse {
-  // Error messages have no catalogue entries yet: they are English, and say so. The answer still
-  // depends on the request's language for the routes that localize, hence Vary.
+  // An error's message is in the request's language when it comes from the catalogue (`inLocale`,
+  // applied by `serve`), else English; the answer says which, and that it depends on the request.
   const language = { 'content-language': 'en', vary: 'Accept-Language' };
   if (e instanceof HttpError)
-    return json(statusOf(e.code, route), { error: e.code, message: e.message } satisfies ErrorBody, language);
+    return json(statusOf(e.code, route), { error: e.code, message: e.message } satisfies ErrorBody, {
+      ...language,
+      'content-language': e.locale,
+    });
   log({ level: 'error', msg: 'api error', error: e });
   return json(
     statusOf('internal'),

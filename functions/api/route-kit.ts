@@ -61,7 +61,12 @@ export type Route = {
 export function serve(contract: AnyRoute, handle: Route['handle']): Route {
   const localized: Route['handle'] = async (req, deps) => {
     await loadLocale(req.locale);
-    const response = await handle(req, deps);
+    let response: ApiResponse;
+    try {
+      response = await handle(req, deps);
+    } catch (e) {
+      throw e instanceof HttpError ? e.inLocale(req.locale) : e;
+    }
     return {
       ...response,
       headers: {
@@ -104,7 +109,7 @@ export function routeKey(route: Pick<Route, 'method' | 'pattern'>): string {
 
 /** Throws `unauthorized` or `forbidden` unless the caller may do `action`. */
 export function allow(req: ApiRequest, action: Action): void {
-  if (!req.principal) throw new HttpError('unauthorized', 'Send Authorization: Bearer <token>.');
+  if (!req.principal) throw HttpError.fromCatalogue('unauthorized', 'error.unauthorized');
   const decision = authorize(req.principal, action);
   if (!decision.ok) throw HttpError.denied(decision.error);
 }
@@ -119,7 +124,7 @@ export async function operationOr404(req: ApiRequest, deps: ApiDeps) {
 
 /** The 404 for an operation id that does not exist. */
 export function unknownOperation(id: string): HttpError {
-  return new HttpError('unknown-operation', `There is no operation "${id}"; GET /operations lists them.`);
+  return HttpError.fromCatalogue('unknown-operation', 'error.unknown-operation', { id });
 }
 
 /** The API's current time: `deps.now` when set (tests), else the system clock. */

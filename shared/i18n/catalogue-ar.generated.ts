@@ -459,5 +459,7 @@ export const CATALOGUE: Catalogue = {
   "web.column.days-removed": () => "الأيام التي ستختفي",
   "web.column.figure": () => "الرقم",
   "web.column.days-reported": () => "الأيام المبلَّغ عنها",
-  "web.column.latest-day": () => "آخر يوم"
+  "web.column.latest-day": () => "آخر يوم",
+  "error.unknown-operation": (d: Params) => "لا توجد عملية «" + d.id + "»؛ يسردها GET /operations.",
+  "error.unauthorized": () => "أرسل Authorization: Bearer <الرمز>."
 }

@@ -459,5 +459,7 @@ export const CATALOGUE: Catalogue = {
   "web.column.days-removed": () => "Days that would disappear",
   "web.column.figure": () => "Figure",
   "web.column.days-reported": () => "Days reported",
-  "web.column.latest-day": () => "Latest day"
+  "web.column.latest-day": () => "Latest day",
+  "error.unknown-operation": (d: Params) => "There is no operation \"" + d.id + "\"; GET /operations lists them.",
+  "error.unauthorized": () => "Send Authorization: Bearer <token>."
 }

@@ -459,5 +459,7 @@ export const CATALOGUE: Catalogue = {
   "web.column.days-removed": () => "Días que desaparecerían",
   "web.column.figure": () => "Cifra",
   "web.column.days-reported": () => "Días informados",
-  "web.column.latest-day": () => "Último día"
+  "web.column.latest-day": () => "Último día",
+  "error.unknown-operation": (d: Params) => "No existe ninguna operación «" + d.id + "»; GET /operations las enumera.",
+  "error.unauthorized": () => "Envíe Authorization: Bearer <token>."
 }

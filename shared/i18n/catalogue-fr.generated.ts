@@ -459,5 +459,7 @@ export const CATALOGUE: Catalogue = {
   "web.column.days-removed": () => "Jours qui disparaîtraient",
   "web.column.figure": () => "Chiffre",
   "web.column.days-reported": () => "Jours déclarés",
-  "web.column.latest-day": () => "Dernier jour"
+  "web.column.latest-day": () => "Dernier jour",
+  "error.unknown-operation": (d: Params) => "Il n’existe aucune opération « " + d.id + " » ; GET /operations les liste.",
+  "error.unauthorized": () => "Envoyez Authorization: Bearer <jeton>."
 }

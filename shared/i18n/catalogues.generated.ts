@@ -7,6 +7,8 @@ export type Params = Readonly<Record<string, string | number>>;
 export type MessageKey =
   | "cli.validate.accepted"
   | "cli.validate.rejected"
+  | "error.unauthorized"
+  | "error.unknown-operation"
   | "figure.not-reported"
   | "problem.ambiguous-delimiter.hint"
   | "problem.ambiguous-delimiter.message"
@@ -466,6 +468,8 @@ export type MessageKey =
 export type MessageParams = {
   "cli.validate.accepted": { command: string | number };
   "cli.validate.rejected": Record<never, never>;
+  "error.unauthorized": Record<never, never>;
+  "error.unknown-operation": { id: string | number };
   "figure.not-reported": Record<never, never>;
   "problem.ambiguous-delimiter.hint": Record<never, never>;
   "problem.ambiguous-delimiter.message": { found: string | number };

@@ -140,9 +140,17 @@ describe('the API in the language the caller reads', () => {
     expect(await guideTitle('')).toContain('national return');
   });
 
-  it('answers errors in English, and says so', async () => {
-    const res = await call('GET', '/operations/no-such-op/uploads/x?lang=fr');
-    expect(((await res.json()) as { error: string }).error).toBe('unknown-operation');
-    expect(res.headers.get('content-language')).toBe('en');
+  it('answers an error in the request’s language when the catalogue has its message, else in English', async () => {
+    const unknown = await call('GET', '/operations/no-such-op/uploads/x?lang=fr');
+    expect(unknown.headers.get('content-language')).toBe('fr');
+    expect(await unknown.json()).toEqual({
+      error: 'unknown-operation',
+      message: 'Il n’existe aucune opération « no-such-op » ; GET /operations les liste.',
+    });
+    const missing = await call('GET', `/operations/${OP}/uploads/no-such-upload`, {
+      'accept-language': 'ar',
+    });
+    expect(((await missing.json()) as { error: string }).error).toBe('unknown-upload');
+    expect(missing.headers.get('content-language')).toBe('en');
   });
 });
