@@ -141,7 +141,7 @@ export class ObjectStore {
   async putBytes(
     key: string,
     body: Uint8Array,
-    options: { contentType: string; contentEncoding?: string },
+    options: { contentType: string; contentEncoding?: string; metadata?: Record<string, string> },
   ): Promise<{ eTag: string | null }> {
     const out = await this.s3.send(
       new PutObjectCommand({
@@ -150,6 +150,7 @@ export class ObjectStore {
         Body: body,
         ContentType: options.contentType,
         ContentEncoding: options.contentEncoding,
+        Metadata: options.metadata,
       }),
     );
     return { eTag: out.ETag ?? null };
@@ -160,6 +161,20 @@ export class ObjectStore {
     try {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return (await out.Body?.transformToByteArray()) ?? null;
+    } catch (e) {
+      if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
+      throw e;
+    }
+  }
+
+  /** An object's bytes as stored and its user metadata (`x-amz-meta-*`), or null when there is none. */
+  async getWithMetadata(
+    key: string,
+  ): Promise<{ bytes: Uint8Array; metadata: Record<string, string> } | null> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const bytes = await out.Body?.transformToByteArray();
+      return bytes ? { bytes, metadata: out.Metadata ?? {} } : null;
     } catch (e) {
       if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
       throw e;

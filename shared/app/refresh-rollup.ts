@@ -5,6 +5,9 @@ import { ROLLUPS_PREFIX, rollupBodyKey } from '../domain/object-keys.ts';
 import { type Rollup, rollup } from '../domain/rollup.ts';
 import { historyEntryOf, type RollupHead, type RollupHistoryEntry } from '../domain/rollup-history.ts';
 
+/** The user metadata of a rollup body naming when it became current (`x-amz-meta-rollup-at`). */
+const ROLLUP_AT_METADATA = 'rollup-at';
+
 /** What recomputing a rollup reads and writes. */
 export type RollupWriteStores = {
   repo: Pick<Repository, 'rollupBasis' | 'putRollupHead' | 'getRollupHead' | 'putRollupHistory'>;
@@ -30,17 +33,15 @@ export async function refreshRollup(
   const computed = rollup(basis.record.definition, basis.states, basis.record.definitionVersion);
   const key = rollupBodyKey(op, computed.version);
   const body = gzipSync(JSON.stringify(computed));
+  // The body carries the time its head will name, to the millisecond (S3's own LastModified is
+  // to the second): a timeline restored from the bodies is then the timeline that was.
+  const at = (stores.now ?? (() => new Date()))().toISOString();
   const { eTag } = await stores.objects.putBytes(key, body, {
     contentType: 'application/json',
     contentEncoding: 'gzip',
+    metadata: { [ROLLUP_AT_METADATA]: at },
   });
-  const head: RollupHead = {
-    version: computed.version,
-    key,
-    eTag,
-    at: (stores.now ?? (() => new Date()))().toISOString(),
-    size: body.length,
-  };
+  const head: RollupHead = { version: computed.version, key, eTag, at, size: body.length };
   if ((await stores.repo.putRollupHead(op, head)) === 'written') {
     await stores.repo.putRollupHistory(op, historyEntryOf(computed, head));
     return 'written';
@@ -55,15 +56,15 @@ export async function refreshRollup(
 /** What restoring the rollup's timeline reads and writes. */
 export type RollupRestoreStores = {
   repo: Pick<Repository, 'putRollupHead' | 'putRollupHistory'>;
-  objects: Pick<ObjectStore, 'list' | 'getBytes'>;
+  objects: Pick<ObjectStore, 'list' | 'getWithMetadata'>;
 };
 
 /**
  * Restores an operation's rollup timeline and head from the bodies kept in S3 (after the table
- * was lost): one history entry per stored version, timed by when its body was stored (S3's
- * LastModified — written just before the version became current, so every moment from the
- * original time on answers the same version), then the head at the newest version. A version
- * whose body is stored later than a greater version's cannot have been current and is left out;
+ * was lost): one history entry per stored version, at the time its head named (kept with the
+ * body as `x-amz-meta-rollup-at`; S3's LastModified, to the second, for bodies stored before),
+ * so every moment answers the version it answered before; then the head at the newest version.
+ * A version whose body is timed later than a greater version's cannot have been current and is left out;
  * a writer that lost a race earlier than the winner stored a body that is kept — it is the
  * rollup of the items as they stood then. Returns the entries written, oldest first.
  */
@@ -71,33 +72,31 @@ export async function restoreRollupTimeline(
   stores: RollupRestoreStores,
   op: string,
 ): Promise<RollupHistoryEntry[]> {
-  const stored = (await stores.objects.list(`${ROLLUPS_PREFIX}${op}/`))
+  const listed = (await stores.objects.list(`${ROLLUPS_PREFIX}${op}/`))
     .map((o) => ({ ...o, version: rollupVersionOfKey(o.key) }))
-    .filter(
-      (o): o is typeof o & { version: number; lastModified: Date } =>
-        o.version !== null && o.lastModified !== null,
-    )
-    .sort((a, b) => a.version - b.version);
+    .filter((o): o is typeof o & { version: number } => o.version !== null);
+  const stored: { key: string; size: number; version: number; at: string; rollup: Rollup }[] = [];
+  for (const o of listed) {
+    const got = await stores.objects.getWithMetadata(o.key);
+    if (!got) continue;
+    // Bodies from before the time was kept with them fall back to S3's time (to the second).
+    const at = got.metadata[ROLLUP_AT_METADATA] ?? o.lastModified?.toISOString();
+    if (!at) continue;
+    const rollup = JSON.parse(gunzipSync(got.bytes).toString('utf8')) as Rollup;
+    stored.push({ key: o.key, size: o.size, version: o.version, at, rollup });
+  }
+  stored.sort((a, b) => a.version - b.version);
   const kept: typeof stored = [];
   for (const body of stored.reverse()) {
     const later = kept.at(-1);
-    if (!later || body.lastModified.getTime() <= later.lastModified.getTime()) kept.push(body);
+    if (!later || Date.parse(body.at) <= Date.parse(later.at)) kept.push(body);
   }
   kept.reverse();
   const entries: RollupHistoryEntry[] = [];
   let head: RollupHead | null = null;
   for (const body of kept) {
-    const bytes = await stores.objects.getBytes(body.key);
-    if (!bytes) continue;
-    const computed = JSON.parse(gunzipSync(bytes).toString('utf8')) as Rollup;
-    head = {
-      version: body.version,
-      key: body.key,
-      eTag: null,
-      at: body.lastModified.toISOString(),
-      size: body.size,
-    };
-    const entry = historyEntryOf(computed, head);
+    head = { version: body.version, key: body.key, eTag: null, at: body.at, size: body.size };
+    const entry = historyEntryOf(body.rollup, head);
     await stores.repo.putRollupHistory(op, entry);
     entries.push(entry);
   }
