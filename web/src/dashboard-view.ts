@@ -4,19 +4,21 @@ import { CountryTable } from './country-table.ts';
 import { byId, h, setAttr, setFigure, setHidden, setText, setTime, syncList } from './dom.ts';
 import {
   formatAgo,
+  formatChange,
   formatCount,
   formatDateTime,
   formatDay,
   formatFigure,
   formatPercent,
-  formatStatus,
 } from './format.ts';
+import { metricText, operationTitle, pageLocale, t, unitText } from './i18n.ts';
+import { regionName } from './sign-in-view.ts';
 import {
   countryNames,
   countryRows,
+  type DayChange,
   dayChange,
   daySeries,
-  describeChange,
   latestDay,
   regionSeries,
 } from './view-model.ts';
@@ -84,7 +86,9 @@ export class DashboardView {
   }
 
   #configure(rollup: RollupView): void {
-    this.#metricSelect.replaceChildren(...rollup.metrics.map((m) => h('option', { value: m.id }, m.label)));
+    this.#metricSelect.replaceChildren(
+      ...rollup.metrics.map((m) => h('option', { value: m.id }, metricText(m.id, m.label))),
+    );
     const regions = [
       ...new Set([...Object.keys(rollup.byRegion), ...this.#participants.map((p) => p.region)]),
     ];
@@ -95,16 +99,16 @@ export class DashboardView {
   }
 
   #updateHeader(rollup: RollupView): void {
-    setText(byId('op-name'), rollup.name);
-    const title = `${rollup.name} · optally`;
+    setText(byId('op-name'), operationTitle(rollup.name));
+    const title = `${operationTitle(rollup.name)} · optally`;
     if (document.title !== title) document.title = title;
     const badge = byId('op-status');
     setAttr(badge, 'data-status', rollup.status);
-    setText(badge, formatStatus(rollup.status));
+    setText(badge, t(`web.op-status.${rollup.status}`));
     setTime(
       byId('updated-at'),
       rollup.updatedAt,
-      rollup.updatedAt ? formatDateTime(rollup.updatedAt) : 'no figures yet',
+      rollup.updatedAt ? formatDateTime(rollup.updatedAt) : t('web.no-figures'),
     );
     this.tick(Date.now());
     setHidden(byId('op-meta'), false);
@@ -112,7 +116,7 @@ export class DashboardView {
 
   #updateHeadline(rollup: RollupView): void {
     const day = latestDay(rollup.byDay);
-    setText(byId('latest-day'), day ? `· latest day with figures: ${formatDay(day)}` : '· no figures yet');
+    setText(byId('latest-day'), day ? t('web.latest-day', { day: formatDay(day) }) : t('web.no-figures-dot'));
     syncList(
       byId('headline'),
       rollup.metrics,
@@ -121,9 +125,15 @@ export class DashboardView {
         h(
           'li',
           { class: 'card', 'data-metric': m.id },
-          h('h3', { class: 'card-label', id: `card-${m.id}` }, m.label),
+          h('h3', { class: 'card-label', id: `card-${m.id}` }, metricText(m.id, m.label)),
           h('p', { class: 'card-value', 'aria-describedby': `card-${m.id}` }),
-          h('p', { class: 'card-unit' }, m.aggregation === 'max' ? `${m.unit}, peak per country` : m.unit),
+          h(
+            'p',
+            { class: 'card-unit' },
+            m.aggregation === 'max'
+              ? t('web.card.peak', { unit: unitText(m.id, m.unit) })
+              : unitText(m.id, m.unit),
+          ),
           h('p', { class: 'card-change' }),
         ),
       () => undefined,
@@ -134,25 +144,33 @@ export class DashboardView {
       setFigure(card.querySelector<HTMLElement>('.card-value')!, formatFigure(rollup.totals[m.id] ?? null));
       setText(
         card.querySelector('.card-change')!,
-        describeChange(rollup.totals[m.id] ?? null, dayChange(rollup, m.id)),
+        changeText(rollup.totals[m.id] ?? null, dayChange(rollup, m.id)),
       );
     }
   }
 
   #updateProgress(rollup: RollupView): void {
     const { expected, reported, percent, onTime, missing, late } = rollup.progress;
-    setText(byId('progress-count'), `${reported} of ${expected} countries reported`);
+    setText(byId('progress-count'), t('web.progress.count', { reported, expected }));
     setText(byId('progress-percent'), `(${formatPercent(percent)})`);
     const bar = byId<HTMLProgressElement>('progress-bar');
     if (bar.max !== Math.max(expected, 1)) bar.max = Math.max(expected, 1);
     if (bar.value !== reported) bar.value = reported;
-    setAttr(bar, 'aria-valuetext', `${reported} of ${expected} countries, ${formatPercent(percent)}`);
+    setAttr(
+      bar,
+      'aria-valuetext',
+      t('web.progress.valuetext', { reported, expected, percent: formatPercent(percent) }),
+    );
     setText(byId('progress-ontime'), formatCount(onTime));
     setText(byId('progress-late'), formatCount(late.length));
     setTime(byId('deadline'), rollup.reportingDeadline, formatDateTime(rollup.reportingDeadline));
-    const names = (codes: string[]) => countryNames(codes, this.#participants, rollup.countries);
-    this.#nameList('missing', names(missing), 'Every country has reported.');
-    this.#nameList('late', names(late), 'No late reports.');
+    // Country names in the page's language (the runtime's CLDR names); English keeps the API's.
+    const names = (codes: string[]) =>
+      countryNames(codes, this.#participants, rollup.countries).map((c) =>
+        pageLocale() === 'en' ? c : { ...c, name: regionName(c.code) },
+      );
+    this.#nameList('missing', names(missing), t('web.progress.all-reported'));
+    this.#nameList('late', names(late), t('web.progress.no-late'));
   }
 
   #nameList(id: 'missing' | 'late', countries: { code: string; name: string }[], none: string): void {
@@ -173,15 +191,16 @@ export class DashboardView {
     const metric = rollup.metrics.find((m) => m.id === this.#metricSelect.value) ?? rollup.metrics[0];
     if (!metric) return;
     const regions = regionSeries(rollup, metric.id);
-    this.#regionChart?.update({ label: metric.label, regions: regions.regions, values: regions.values });
-    this.#dayChart?.update({ label: metric.label, series: daySeries(rollup, metric.id) });
+    const label = metricText(metric.id, metric.label);
+    this.#regionChart?.update({ label, regions: regions.regions, values: regions.values });
+    this.#dayChart?.update({ label, series: daySeries(rollup, metric.id) });
     setText(
       byId('day-caption'),
       metric.aggregation === 'max'
-        ? `${metric.label} by day (daily figures; a gauge has no running total)`
-        : `${metric.label} by day: daily and cumulative`,
+        ? t('web.chart.day-gauge', { metric: label })
+        : t('web.chart.day-sum', { metric: label }),
     );
-    setText(byId('region-caption'), `${metric.label} by region`);
+    setText(byId('region-caption'), t('web.chart.region', { metric: label }));
   }
 
   /** Announces only what a listener needs to hear: progress and status, not every figure. */
@@ -190,9 +209,21 @@ export class DashboardView {
     const before = this.#announced;
     this.#announced = now;
     if (!before) return;
-    if (before.status !== now.status) this.announce(`The operation is now ${now.status}.`);
+    if (before.status !== now.status) this.announce(t('web.announce.status', { status: now.status }));
     else if (before.reported !== now.reported) {
-      this.announce(`${now.reported} of ${rollup.progress.expected} countries have reported.`);
+      this.announce(
+        t('web.announce.progress', { reported: now.reported, expected: rollup.progress.expected }),
+      );
     }
   }
+}
+
+/** The line under a headline figure, in the page's language: `describeChange`'s words, translated. */
+function changeText(total: number | null, change: DayChange): string {
+  if (total === null) return t('web.not-reported');
+  if (change === null) return t('web.change.none');
+  const day = formatDay(change.date);
+  return change.kind === 'added'
+    ? t('web.change.added', { change: formatChange(change.change, 'added'), day })
+    : t('web.change.delta', { change: formatChange(change.change, 'delta'), day });
 }
