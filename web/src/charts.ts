@@ -12,6 +12,7 @@ import {
 } from 'chart.js';
 import { setAttr } from './dom.ts';
 import { formatCount, formatDay } from './format.ts';
+import { t } from './i18n.ts';
 import type { TimePoint } from './timeline-model.ts';
 import type { DaySeries } from './view-model.ts';
 
@@ -43,6 +44,11 @@ function palette(): Palette {
   };
 }
 
+/** Right-to-left pages (Arabic) mirror the charts: time runs from the right, the legend reads from the right. */
+const rtl = (): boolean => document.documentElement.dir === 'rtl';
+/** The side an axis sits on, mirrored on a right-to-left page. */
+const side = (start: boolean): 'left' | 'right' => (start !== rtl() ? 'left' : 'right');
+
 function baseOptions(p: Palette) {
   return {
     responsive: true,
@@ -50,8 +56,8 @@ function baseOptions(p: Palette) {
     animation: false as const,
     font: { size: p.fontSize },
     plugins: {
-      legend: { labels: { color: p.text, font: { size: p.fontSize * 0.85 } } },
-      tooltip: { enabled: true },
+      legend: { rtl: rtl(), labels: { color: p.text, font: { size: p.fontSize * 0.85 } } },
+      tooltip: { enabled: true, rtl: rtl() },
     },
   };
 }
@@ -78,7 +84,7 @@ export function regionChart(
     options: {
       ...baseOptions(p),
       plugins: { ...baseOptions(p).plugins, legend: { display: false } },
-      scales: { x: axis(p), y: axis(p, { beginAtZero: true }) },
+      scales: { x: axis(p, { reverse: rtl() }), y: axis(p, { beginAtZero: true, position: side(true) }) },
     },
   });
   return {
@@ -89,12 +95,15 @@ export function regionChart(
       set.data = values;
       chart.update('none');
       const parts = regions.map((r, i) => `${r} ${formatCount(values[i] ?? null)}`);
-      setAttr(canvas, 'aria-label', `${label} by region: ${parts.join(', ')}.`);
+      setAttr(canvas, 'aria-label', `${t('web.chart.region', { metric: label })}: ${parts.join(', ')}.`);
     },
     restyle() {
       p = palette();
       chart.data.datasets[0]!.backgroundColor = p.primary;
-      chart.options.scales = { x: axis(p), y: axis(p, { beginAtZero: true }) };
+      chart.options.scales = {
+        x: axis(p, { reverse: rtl() }),
+        y: axis(p, { beginAtZero: true, position: side(true) }),
+      };
       chart.update('none');
     },
     destroy: () => chart.destroy(),
@@ -105,17 +114,17 @@ export function regionChart(
 export function dayChart(canvas: HTMLCanvasElement): Updatable<{ label: string; series: DaySeries }> {
   let p = palette();
   const scales = (q: Palette) => ({
-    x: axis(q),
+    x: axis(q, { reverse: rtl() }),
     y: axis(q, {
       beginAtZero: true,
-      position: 'left',
-      title: { display: true, text: 'Daily', color: q.text },
+      position: side(true),
+      title: { display: true, text: t('web.chart.daily'), color: q.text },
     }),
     cumulative: axis(q, {
       beginAtZero: true,
-      position: 'right',
+      position: side(false),
       grid: { drawOnChartArea: false, color: q.grid },
-      title: { display: true, text: 'Cumulative', color: q.text },
+      title: { display: true, text: t('web.chart.cumulative'), color: q.text },
     }),
   });
   const chart = new Chart<'bar' | 'line', (number | null)[], string>(canvas, {
@@ -123,10 +132,17 @@ export function dayChart(canvas: HTMLCanvasElement): Updatable<{ label: string; 
     data: {
       labels: [],
       datasets: [
-        { type: 'bar', label: 'Daily', data: [], backgroundColor: p.primary, yAxisID: 'y', order: 2 },
+        {
+          type: 'bar',
+          label: t('web.chart.daily'),
+          data: [],
+          backgroundColor: p.primary,
+          yAxisID: 'y',
+          order: 2,
+        },
         {
           type: 'line',
-          label: 'Cumulative',
+          label: t('web.chart.cumulative'),
           data: [],
           borderColor: p.secondary,
           backgroundColor: p.secondary,
@@ -147,9 +163,9 @@ export function dayChart(canvas: HTMLCanvasElement): Updatable<{ label: string; 
         (typeof chart.data.datasets)[number],
         (typeof chart.data.datasets)[number],
       ];
-      daily.label = `${label}, daily`;
+      daily.label = t('web.chart.series-daily', { metric: label });
       daily.data = series.daily;
-      cumulative.label = `${label}, cumulative`;
+      cumulative.label = t('web.chart.series-cumulative', { metric: label });
       cumulative.data = series.cumulative ?? [];
       cumulative.hidden = series.cumulative === null;
       const axes = chart.options.scales as Record<string, { display?: boolean }>;
@@ -211,18 +227,19 @@ export function timelineChart(
   const scales = (q: Palette) => ({
     x: axis(q, {
       type: 'linear',
+      reverse: rtl(),
       ticks: { ...axis(q).ticks, callback: (v: number | string) => formatTick(Number(v)) },
     }),
     y: axis(q, {
       beginAtZero: true,
-      position: 'left',
-      title: { display: true, text: 'Total', color: q.text },
+      position: side(true),
+      title: { display: true, text: t('web.chart.total'), color: q.text },
     }),
     reported: axis(q, {
       beginAtZero: true,
-      position: 'right',
+      position: side(false),
       grid: { drawOnChartArea: false, color: q.grid },
-      title: { display: true, text: 'Countries reported', color: q.text },
+      title: { display: true, text: t('web.chart.countries-reported'), color: q.text },
     }),
   });
   const chart = new Chart<'line', TimePoint[]>(canvas, {
@@ -239,7 +256,7 @@ export function timelineChart(
           yAxisID: 'y',
         },
         {
-          label: 'Countries reported',
+          label: t('web.chart.countries-reported'),
           data: [],
           borderColor: p.secondary,
           backgroundColor: p.secondary,
@@ -279,7 +296,7 @@ export function timelineChart(
         (typeof chart.data.datasets)[number],
         (typeof chart.data.datasets)[number],
       ];
-      totals.label = `${label}, total`;
+      totals.label = t('web.chart.series-total', { metric: label });
       totals.data = total;
       totals.pointRadius = radii(total.length, selected);
       countries.data = reported;

@@ -2,6 +2,7 @@ import { ApiError } from './api-client.ts';
 import type { RollupView } from './api-types.ts';
 import { type TimelineData, timelineChart, type Updatable } from './charts.ts';
 import { byId, h, setHidden, setText, setTime } from './dom.ts';
+import { pageIntlLocale, pageLocale, t } from './i18n.ts';
 import type { TimelineApi } from './timeline-api.ts';
 import {
   formatMoment,
@@ -13,32 +14,60 @@ import {
   toLocalInput,
 } from './timeline-model.ts';
 
-/** Every user-facing text of the timeline and of the "as of" banner, in one place. */
+/** Every user-facing text of the timeline and of the "as of" banner, in one place: read when shown, in the page's language. */
 const TEXT = {
-  title: 'Timeline: totals by time received',
-  explain:
-    'Each step is a version of the totals, at the moment the server received and counted returns — ' +
-    'not the date the figures report on (the “by day” chart below is by report date). ' +
-    'Choose a point, a version or a moment to see the whole page as it stood then.',
-  metric: 'Metric',
-  chart: 'Timeline of the totals by time received',
-  versions: 'Version',
-  showVersion: 'Show as of this version',
-  moment: 'Any moment (your time zone)',
-  showMoment: 'Show as of this moment',
-  bannerLead: 'You are looking at the figures as they stood at',
-  bannerTail: '. Live updates are paused.',
-  backToLive: 'Back to live',
-  empty: 'No version yet: the timeline starts with the first return counted.',
-  loading: 'Loading the timeline…',
-  count: (n: number) => (n === 1 ? '1 version' : `${n} versions`),
-  option: (at: string, reported: number, expected: number) => `${at} — ${reported} of ${expected} countries`,
-  noMoment: 'Enter a date and a time first.',
-  noneYet: (at: string) => `No figures had been counted yet at ${at}: choose a later moment.`,
-  failed: (message: string) => `The timeline could not be read: ${message}`,
-  announceAsOf: (at: string) => `Showing the figures as they stood at ${at}. Live updates are paused.`,
-  announceLive: 'Back to the live figures.',
-} as const;
+  get title() {
+    return t('web.timeline.title');
+  },
+  get explain() {
+    return t('web.timeline.explain');
+  },
+  get metric() {
+    return t('web.charts.metric');
+  },
+  get chart() {
+    return t('web.timeline.chart');
+  },
+  get versions() {
+    return t('web.timeline.versions');
+  },
+  get showVersion() {
+    return t('web.timeline.show-version');
+  },
+  get moment() {
+    return t('web.timeline.moment');
+  },
+  get showMoment() {
+    return t('web.timeline.show-moment');
+  },
+  get bannerLead() {
+    return t('web.timeline.banner-lead');
+  },
+  get bannerTail() {
+    return t('web.timeline.banner-tail');
+  },
+  get backToLive() {
+    return t('web.timeline.back-to-live');
+  },
+  get empty() {
+    return t('web.timeline.empty');
+  },
+  get loading() {
+    return t('web.timeline.loading');
+  },
+  count: (n: number) => t('web.timeline.count', { count: n }),
+  option: (at: string, reported: number, expected: number) =>
+    t('web.timeline.option', { at, reported, expected }),
+  get noMoment() {
+    return t('web.timeline.no-moment');
+  },
+  noneYet: (at: string) => t('web.timeline.none-yet', { at }),
+  failed: (message: string) => t('web.timeline.failed', { message }),
+  announceAsOf: (at: string) => t('web.timeline.announce-as-of', { at }),
+  get announceLive() {
+    return t('web.timeline.announce-live');
+  },
+};
 
 /** What the timeline asks of the page around it. */
 export type TimelineHooks = {
@@ -52,15 +81,18 @@ export type TimelineHooks = {
   announce(message: string): void;
 };
 
-const moment = (iso: string) => formatMoment(iso);
+/** The page's language for dates; English keeps the browser's own formats. */
+const dateLocale = (): string | undefined => (pageLocale() === 'en' ? undefined : pageIntlLocale());
+const moment = (iso: string) => formatMoment(iso, { locale: dateLocale() });
 /** The time axis: day and time to the second (the tooltips and the list add the year and the zone). */
-const TICK = new Intl.DateTimeFormat(undefined, {
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+const tickFormat = () =>
+  new Intl.DateTimeFormat(dateLocale(), {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 
 /**
  * The timeline of the headline totals by intake time, and the page's "as of" mode: choosing a
@@ -344,7 +376,7 @@ export class TimelineView {
       ...timelineSeries(entries, metric),
       selected: chosen,
       formatTime: (ms) => moment(new Date(ms).toISOString()),
-      formatTick: (ms) => TICK.format(ms),
+      formatTick: (ms) => tickFormat().format(ms),
     });
   }
 
