@@ -11,6 +11,7 @@ import {
   formatStatus,
   shortHash,
 } from './format.ts';
+import { problemText, t } from './i18n.ts';
 import type { CountryView, UploadApi } from './upload-api.ts';
 import { UploadPanel } from './upload-panel.ts';
 import { figureCell } from './upload-render.ts';
@@ -224,13 +225,21 @@ export class AgencyView {
         h(
           'tr',
           { 'data-severity': p.severity },
-          h('td', {}, h('span', { class: 'pill', 'data-status': p.severity }, formatStatus(p.severity))),
+          h(
+            'td',
+            {},
+            h(
+              'span',
+              { class: 'pill', 'data-status': p.severity },
+              formatStatus(t(`severity.${p.severity}`)),
+            ),
+          ),
           h('td', { class: 'num' }, p.row === null ? '—' : String(p.row)),
           h('td', {}, p.column ?? '—'),
           h('td', {}, h('code', {}, p.value ?? '—')),
           h('td', {}, h('code', {}, p.code)),
-          h('td', {}, p.message),
-          h('td', {}, p.hint),
+          h('td', {}, problemText(p).message),
+          h('td', {}, problemText(p).hint),
         ),
       ),
     );

@@ -4,7 +4,7 @@ import type { FinalExport, FinalFormat, Participant } from './api-types.ts';
 import { downloadName, FINAL_FORMATS, finalSummary, provenanceRows } from './audit-model.ts';
 import { byId, h, hashCode, saveBlob, setAttr, setHidden, setText, setTime } from './dom.ts';
 import { formatBytes, formatCount, formatDateTime } from './format.ts';
-import { t } from './i18n.ts';
+import { localParticipants, t } from './i18n.ts';
 
 /** Says something to screen readers through the page's polite live region. */
 type Announce = (message: string) => void;
@@ -53,7 +53,7 @@ export class FinalView {
     this.stop();
     this.#api = api;
     this.#operation = operation;
-    this.#participants = participants;
+    this.#participants = localParticipants(participants);
   }
 
   /** Hides the section and drops any answer still on its way. */

@@ -141,3 +141,19 @@ export function unitText(id: string, fallback: string): string {
 export function problemText(p: Parameters<typeof renderProblem>[0]): { message: string; hint: string } {
   return renderProblem(p, current, operation ?? undefined);
 }
+
+/**
+ * Participants with their country names in the page's language (the runtime's CLDR names, as
+ * `Intl.DisplayNames` knows them); English keeps the names the definition gives.
+ */
+export function localParticipants<P extends { code: string; name: string }>(participants: readonly P[]): P[] {
+  if (current === 'en') return [...participants];
+  const names = new Intl.DisplayNames([intlLocale(current)], { type: 'region' });
+  return participants.map((p) => {
+    try {
+      return { ...p, name: names.of(p.code) ?? p.name };
+    } catch {
+      return p;
+    }
+  });
+}

@@ -10,7 +10,7 @@ import {
 } from './audit-model.ts';
 import { byId, h, hashCode, setAttr, setHidden, setText, setTime } from './dom.ts';
 import { formatBytes, formatCount, formatDateTime } from './format.ts';
-import { t } from './i18n.ts';
+import { localParticipants, t } from './i18n.ts';
 
 /**
  * The submission ledger (coordinators, auditors and admins): every file received and what became of it,
@@ -43,8 +43,8 @@ export class LedgerView {
   /** Opens the ledger of an operation (coordinators, auditors, admins) and loads its first page. */
   start(api: Api, operation: string, participants: readonly Participant[]): void {
     this.stop();
-    this.#participants = participants;
-    const sorted = [...participants].sort((a, b) => a.name.localeCompare(b.name));
+    this.#participants = localParticipants(participants);
+    const sorted = [...this.#participants].sort((a, b) => a.name.localeCompare(b.name));
     this.#country.replaceChildren(
       h('option', { value: '' }, t('web.ledger.all-countries')),
       ...sorted.map((p) => h('option', { value: p.code }, `${p.name} (${p.code})`)),

@@ -19,6 +19,11 @@ import { TimelineView } from './timeline-view.ts';
 import { createUploadApi } from './upload-api.ts';
 import { VersionedFeed } from './versioned-feed.ts';
 
+// The language first: every view builds its texts in it (top-level await: nothing below runs before).
+await startLanguage(document, localStorage, navigator.languages);
+// English keeps the browser's own formats (as before); another language formats as it does.
+if (pageLocale() !== 'en') setPageFormat(pageIntlLocale(), t('web.not-reported'));
+
 /** How often the page asks for news; a 304 costs the API one item read. */
 const POLL_MS = 3000;
 
@@ -303,10 +308,6 @@ setText(byId('time-zone'), Intl.DateTimeFormat().resolvedOptions().timeZone);
 void showCliDownload();
 applyTheme(localStorage.getItem('optally.projector') === '1' || params.get('projector') === '1');
 void (async () => {
-  // The language first: every view renders in it from its first paint.
-  await startLanguage(document, localStorage, navigator.languages);
-  // English keeps the browser's own formats (as before); another language formats as it does.
-  if (pageLocale() !== 'en') setPageFormat(pageIntlLocale(), t('web.not-reported'));
   const endpoints = await loadSignInEndpoints();
   if (endpoints) {
     const door = hostedSession(endpoints);

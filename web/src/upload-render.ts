@@ -4,6 +4,7 @@ import type { Operation } from '../../shared/domain/operation.ts';
 import type { ReturnDiff } from '../../shared/domain/return-diff.ts';
 import { byId, h, setFigure, setHidden, setText } from './dom.ts';
 import { formatCount, formatDateTime, formatDay, formatFigure, formatStatus } from './format.ts';
+import { problemText, t } from './i18n.ts';
 import type { CountryView } from './upload-api.ts';
 
 /** The "what would change" table: per metric now → after, days added, changed and removed. */
@@ -60,11 +61,11 @@ export function renderProblems(report: Report): void {
         h(
           'td',
           {},
-          h('span', { class: 'pill', 'data-status': p.severity }, formatStatus(p.severity)),
+          h('span', { class: 'pill', 'data-status': p.severity }, formatStatus(t(`severity.${p.severity}`))),
           ' ',
-          p.message,
+          problemText(p).message,
         ),
-        h('td', {}, p.hint),
+        h('td', {}, problemText(p).hint),
       ),
     ),
   );
