@@ -192,7 +192,11 @@ export class DashboardView {
     if (!metric) return;
     const regions = regionSeries(rollup, metric.id);
     const label = metricText(metric.id, metric.label);
-    this.#regionChart?.update({ label, regions: regions.regions, values: regions.values });
+    this.#regionChart?.update({
+      label,
+      regions: regions.regions.map((r) => t('web.region', { region: r })),
+      values: regions.values,
+    });
     this.#dayChart?.update({ label, series: daySeries(rollup, metric.id) });
     setText(
       byId('day-caption'),
