@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aReturn } from '../support/builders.ts';
-import { countryCell, headline, textOf, WAIT_MS, waitForText } from './support/page-helpers.ts';
+import { countryCell, textOf, WAIT_MS, waitForText } from './support/page-helpers.ts';
 import { openSession, type Session } from './support/session.ts';
 
 const OP = 'liberterra-iii';

@@ -9,7 +9,7 @@ import type {
   Provenance,
   SubmissionStatus,
 } from './api-types.ts';
-import { fileName, formatCount, formatStatus, shortHash } from './format.ts';
+import { fileName, formatCount, shortHash } from './format.ts';
 import { t } from './i18n.ts';
 
 /**
