@@ -461,5 +461,13 @@ export const CATALOGUE: Catalogue = {
   "web.column.days-reported": () => "الأيام المبلَّغ عنها",
   "web.column.latest-day": () => "آخر يوم",
   "error.unknown-operation": (d: Params) => "لا توجد عملية «" + d.id + "»؛ يسردها GET /operations.",
-  "error.unauthorized": () => "أرسل Authorization: Bearer <الرمز>."
+  "error.unauthorized": () => "أرسل Authorization: Bearer <الرمز>.",
+  "web.agency.current-failed": (d: Params) => "تعذّر عرض الأرقام المعتمدة لك الآن: " + d.reason,
+  "web.agency.current-from": (d: Params) => "من ملفك المستلم في " + d.received + " (الإرسال " + d.submission + ")، والمقبول في " + d.accepted + ".",
+  "web.agency.show-report": () => "عرض التقرير",
+  "web.agency.show-report-of": (d: Params) => "عرض تقرير " + d.file + "، المستلم في " + d.received,
+  "web.agency.being-checked": () => "قيد التحقق…",
+  "web.agency.report-filling": () => "الملف قيد التحقق؛ وسيكتمل هذا التقرير تلقائيًا.",
+  "web.agency.no-problems": () => "لم يُعثر على أي مشكلة.",
+  "web.agency.more-problems": (d: Params) => "هناك " + d.count + " مشكلات أخرى غير مدرجة؛ صحّح هذه ثم ارفع الملف من جديد."
 }

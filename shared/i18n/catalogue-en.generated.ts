@@ -461,5 +461,13 @@ export const CATALOGUE: Catalogue = {
   "web.column.days-reported": () => "Days reported",
   "web.column.latest-day": () => "Latest day",
   "error.unknown-operation": (d: Params) => "There is no operation \"" + d.id + "\"; GET /operations lists them.",
-  "error.unauthorized": () => "Send Authorization: Bearer <token>."
+  "error.unauthorized": () => "Send Authorization: Bearer <token>.",
+  "web.agency.current-failed": (d: Params) => "The figures that count for you now cannot be shown: " + d.reason,
+  "web.agency.current-from": (d: Params) => "From your file received " + d.received + " (submission " + d.submission + "), accepted " + d.accepted + ".",
+  "web.agency.show-report": () => "Show report",
+  "web.agency.show-report-of": (d: Params) => "Show the report of " + d.file + ", received " + d.received,
+  "web.agency.being-checked": () => "Being checked…",
+  "web.agency.report-filling": () => "The file is being checked; this report fills in by itself.",
+  "web.agency.no-problems": () => "No problems found.",
+  "web.agency.more-problems": (d: Params) => d.count + " more problems are not listed; fix these and upload again."
 }

@@ -461,5 +461,13 @@ export const CATALOGUE: Catalogue = {
   "web.column.days-reported": () => "Días informados",
   "web.column.latest-day": () => "Último día",
   "error.unknown-operation": (d: Params) => "No existe ninguna operación «" + d.id + "»; GET /operations las enumera.",
-  "error.unauthorized": () => "Envíe Authorization: Bearer <token>."
+  "error.unauthorized": () => "Envíe Authorization: Bearer <token>.",
+  "web.agency.current-failed": (d: Params) => "No se pueden mostrar las cifras que cuentan para usted ahora: " + d.reason,
+  "web.agency.current-from": (d: Params) => "De su archivo recibido el " + d.received + " (envío " + d.submission + "), aceptado el " + d.accepted + ".",
+  "web.agency.show-report": () => "Ver el informe",
+  "web.agency.show-report-of": (d: Params) => "Ver el informe de " + d.file + ", recibido el " + d.received,
+  "web.agency.being-checked": () => "En revisión…",
+  "web.agency.report-filling": () => "El archivo se está revisando; este informe se completa solo.",
+  "web.agency.no-problems": () => "No se encontró ningún problema.",
+  "web.agency.more-problems": (d: Params) => "Hay " + d.count + " problemas más que no se enumeran; corrija estos y vuelva a cargar el archivo."
 }

@@ -461,5 +461,13 @@ export const CATALOGUE: Catalogue = {
   "web.column.days-reported": () => "Jours déclarés",
   "web.column.latest-day": () => "Dernier jour",
   "error.unknown-operation": (d: Params) => "Il n’existe aucune opération « " + d.id + " » ; GET /operations les liste.",
-  "error.unauthorized": () => "Envoyez Authorization: Bearer <jeton>."
+  "error.unauthorized": () => "Envoyez Authorization: Bearer <jeton>.",
+  "web.agency.current-failed": (d: Params) => "Les chiffres qui comptent pour vous maintenant ne peuvent pas être affichés : " + d.reason,
+  "web.agency.current-from": (d: Params) => "D’après votre fichier reçu le " + d.received + " (envoi " + d.submission + "), accepté le " + d.accepted + ".",
+  "web.agency.show-report": () => "Voir le rapport",
+  "web.agency.show-report-of": (d: Params) => "Voir le rapport de " + d.file + ", reçu le " + d.received,
+  "web.agency.being-checked": () => "En cours de vérification…",
+  "web.agency.report-filling": () => "Le fichier est en cours de vérification ; ce rapport se complète de lui-même.",
+  "web.agency.no-problems": () => "Aucun problème trouvé.",
+  "web.agency.more-problems": (d: Params) => d.count + " autres problèmes ne sont pas listés ; corrigez ceux-ci et renvoyez le fichier."
 }

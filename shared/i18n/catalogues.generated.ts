@@ -265,15 +265,21 @@ export type MessageKey =
   | "template.yes"
   | "verdict.accepted"
   | "verdict.rejected"
+  | "web.agency.being-checked"
   | "web.agency.changes-none"
   | "web.agency.changes-title"
   | "web.agency.check"
   | "web.agency.choose-another"
+  | "web.agency.current-failed"
+  | "web.agency.current-from"
   | "web.agency.current-none"
   | "web.agency.current-title"
   | "web.agency.drop"
   | "web.agency.dry-title"
+  | "web.agency.more-problems"
+  | "web.agency.no-problems"
   | "web.agency.receipt"
+  | "web.agency.report-filling"
   | "web.agency.report-title"
   | "web.agency.send"
   | "web.agency.send-anyway"
@@ -282,6 +288,8 @@ export type MessageKey =
   | "web.agency.send-unchecked"
   | "web.agency.sha-browser"
   | "web.agency.sha-server"
+  | "web.agency.show-report"
+  | "web.agency.show-report-of"
   | "web.agency.submissions-empty"
   | "web.agency.submissions-title"
   | "web.agency.upload-id"
@@ -726,15 +734,21 @@ export type MessageParams = {
   "template.yes": Record<never, never>;
   "verdict.accepted": Record<never, never>;
   "verdict.rejected": Record<never, never>;
+  "web.agency.being-checked": Record<never, never>;
   "web.agency.changes-none": Record<never, never>;
   "web.agency.changes-title": Record<never, never>;
   "web.agency.check": Record<never, never>;
   "web.agency.choose-another": Record<never, never>;
+  "web.agency.current-failed": { reason: string | number };
+  "web.agency.current-from": { accepted: string | number; received: string | number; submission: string | number };
   "web.agency.current-none": Record<never, never>;
   "web.agency.current-title": Record<never, never>;
   "web.agency.drop": Record<never, never>;
   "web.agency.dry-title": Record<never, never>;
+  "web.agency.more-problems": { count: string | number };
+  "web.agency.no-problems": Record<never, never>;
   "web.agency.receipt": Record<never, never>;
+  "web.agency.report-filling": Record<never, never>;
   "web.agency.report-title": Record<never, never>;
   "web.agency.send": Record<never, never>;
   "web.agency.send-anyway": Record<never, never>;
@@ -743,6 +757,8 @@ export type MessageParams = {
   "web.agency.send-unchecked": Record<never, never>;
   "web.agency.sha-browser": Record<never, never>;
   "web.agency.sha-server": Record<never, never>;
+  "web.agency.show-report": Record<never, never>;
+  "web.agency.show-report-of": { file: string | number; received: string | number };
   "web.agency.submissions-empty": Record<never, never>;
   "web.agency.submissions-title": Record<never, never>;
   "web.agency.upload-id": Record<never, never>;

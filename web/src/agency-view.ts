@@ -90,7 +90,7 @@ export class AgencyView {
     setHidden(byId('current-wrap'), true);
     setText(
       byId('current-none'),
-      `The figures that count for you now cannot be shown: ${e instanceof Error ? e.message : String(e)}`,
+      t('web.agency.current-failed', { reason: e instanceof Error ? e.message : String(e) }),
     );
   }
 
@@ -106,7 +106,11 @@ export class AgencyView {
     }
     setText(
       byId('current-from'),
-      `From your file received ${formatDateTime(now.receivedAt)} (submission ${now.submissionId}), accepted ${formatDateTime(now.acceptedAt)}.`,
+      t('web.agency.current-from', {
+        received: formatDateTime(now.receivedAt),
+        submission: now.submissionId,
+        accepted: formatDateTime(now.acceptedAt),
+      }),
     );
     const days = Object.keys(now.byDay).sort();
     byId('current-body').replaceChildren(
@@ -140,7 +144,7 @@ export class AgencyView {
       list,
       (s) => s.id,
       (s) => {
-        const button = h('button', { type: 'button', class: 'link-button' }, 'Show report');
+        const button = h('button', { type: 'button', class: 'link-button' }, t('web.agency.show-report'));
         button.addEventListener('click', () => {
           this.#selected = s.id;
           this.#pinned = true;
@@ -182,7 +186,7 @@ export class AgencyView {
       setAttr(
         button,
         'aria-label',
-        `Show the report of ${fileName(s.key)}, received ${formatDateTime(s.receivedAt)}`,
+        t('web.agency.show-report-of', { file: fileName(s.key), received: formatDateTime(s.receivedAt) }),
       );
     }
   }
@@ -203,7 +207,7 @@ export class AgencyView {
     const verdict = byId('report-verdict');
     const word = report?.verdict ?? s.status;
     setAttr(verdict, 'data-status', word);
-    setText(verdict, s.status === 'processing' ? 'Being checked…' : formatStatus(word));
+    setText(verdict, s.status === 'processing' ? t('web.agency.being-checked') : formatStatus(word));
     setText(byId('report-rows'), report ? formatCount(report.counts.rows) : '—');
     setText(byId('report-errors'), formatCount(report?.counts.errors ?? s.errors));
     setText(byId('report-warnings'), formatCount(report?.counts.warnings ?? s.warnings));
@@ -214,9 +218,9 @@ export class AgencyView {
     setText(
       byId('problems-none'),
       s.status === 'processing'
-        ? 'The file is being checked; this report fills in by itself.'
+        ? t('web.agency.report-filling')
         : problems.length === 0
-          ? 'No problems found.'
+          ? t('web.agency.no-problems')
           : '',
     );
     const body = byId<HTMLTableSectionElement>('problems-body');
@@ -245,9 +249,6 @@ export class AgencyView {
     );
     const omitted = report?.problemsOmitted ?? 0;
     setHidden(byId('problems-omitted'), omitted === 0);
-    setText(
-      byId('problems-omitted'),
-      `${formatCount(omitted)} more problems are not listed; fix these and upload again.`,
-    );
+    setText(byId('problems-omitted'), t('web.agency.more-problems', { count: formatCount(omitted) }));
   }
 }
