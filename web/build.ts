@@ -28,6 +28,8 @@ export async function buildWeb(outdir = 'web/dist'): Promise<void> {
     platform: 'browser',
     target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
     minify: true,
+    // Module scripts are always read as UTF-8: the Arabic catalogue stays letters, not \u escapes.
+    charset: 'utf8',
     sourcemap: true,
     metafile: true,
     legalComments: 'linked',
