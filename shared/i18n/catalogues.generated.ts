@@ -425,6 +425,37 @@ export type MessageKey =
   | "web.role.admin"
   | "web.role.auditor"
   | "web.role.coordinator"
+  | "web.send.basis"
+  | "web.send.basis-none"
+  | "web.send.checking"
+  | "web.send.day-list-more"
+  | "web.send.done"
+  | "web.send.download-report"
+  | "web.send.dry-accepted"
+  | "web.send.dry-refused"
+  | "web.send.dry-rejected"
+  | "web.send.dry-unfinished"
+  | "web.send.empty"
+  | "web.send.failed"
+  | "web.send.more-problems"
+  | "web.send.no-verdict"
+  | "web.send.not-return-file"
+  | "web.send.progress"
+  | "web.send.progress.dry-run"
+  | "web.send.progress.sending"
+  | "web.send.progress.sent"
+  | "web.send.received-checking"
+  | "web.send.removes-days"
+  | "web.send.report-unavailable"
+  | "web.send.seconds"
+  | "web.send.sent-waiting"
+  | "web.send.sha-match"
+  | "web.send.sha-mismatch"
+  | "web.send.size-bytes"
+  | "web.send.too-large"
+  | "web.send.waiting"
+  | "web.send.would-accept"
+  | "web.send.would-reject"
   | "web.sign-in.agency-of"
   | "web.sign-in.as-agency"
   | "web.sign-in.hosted"
@@ -894,6 +925,37 @@ export type MessageParams = {
   "web.role.admin": Record<never, never>;
   "web.role.auditor": Record<never, never>;
   "web.role.coordinator": Record<never, never>;
+  "web.send.basis": { received: string | number };
+  "web.send.basis-none": Record<never, never>;
+  "web.send.checking": Record<never, never>;
+  "web.send.day-list-more": { count: number; days: string | number };
+  "web.send.done": { elapsed: string | number; sent: string | number; verdict: string | number };
+  "web.send.download-report": Record<never, never>;
+  "web.send.dry-accepted": Record<never, never>;
+  "web.send.dry-refused": { reason: string | number };
+  "web.send.dry-rejected": Record<never, never>;
+  "web.send.dry-unfinished": { reason: string | number };
+  "web.send.empty": Record<never, never>;
+  "web.send.failed": { kept: string; reason: string | number; slot: string; upload: string | number };
+  "web.send.more-problems": { count: number };
+  "web.send.no-verdict": { elapsed: string | number; sent: string | number };
+  "web.send.not-return-file": { file: string | number };
+  "web.send.progress": { percent: string | number; sent: string | number; total: string | number; what: string | number };
+  "web.send.progress.dry-run": Record<never, never>;
+  "web.send.progress.sending": Record<never, never>;
+  "web.send.progress.sent": Record<never, never>;
+  "web.send.received-checking": Record<never, never>;
+  "web.send.removes-days": { count: number; days: string | number };
+  "web.send.report-unavailable": Record<never, never>;
+  "web.send.seconds": { value: string | number };
+  "web.send.sent-waiting": Record<never, never>;
+  "web.send.sha-match": Record<never, never>;
+  "web.send.sha-mismatch": Record<never, never>;
+  "web.send.size-bytes": { bytes: string | number; size: string | number };
+  "web.send.too-large": { limit: string | number; operation: string | number; size: string | number };
+  "web.send.waiting": { sent: string | number };
+  "web.send.would-accept": Record<never, never>;
+  "web.send.would-reject": Record<never, never>;
   "web.sign-in.agency-of": Record<never, never>;
   "web.sign-in.as-agency": Record<never, never>;
   "web.sign-in.hosted": Record<never, never>;

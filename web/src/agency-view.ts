@@ -96,7 +96,7 @@ export class AgencyView {
 
   /** The figures that count now: per metric, the figure, the days reported and the latest one. */
   #renderCurrent(now: CountryView): void {
-    setText(byId('current-none'), 'Nothing counts for you yet: no file of yours has been accepted.');
+    setText(byId('current-none'), t('web.agency.current-none'));
     setHidden(byId('current-none'), now.reported);
     setHidden(byId('current-wrap'), !now.reported);
     if (!now.reported) {
@@ -174,7 +174,7 @@ export class AgencyView {
       setText(size!, formatBytes(s.size));
       const pill = status!.firstElementChild as HTMLElement;
       setAttr(pill, 'data-status', s.status);
-      setText(pill, formatStatus(s.status));
+      setText(pill, t(`web.verdict.${s.status}`));
       setText(errors!, formatCount(s.errors));
       setText(warnings!, formatCount(s.warnings));
       const code = hash!.firstElementChild as HTMLElement;
@@ -207,7 +207,7 @@ export class AgencyView {
     const verdict = byId('report-verdict');
     const word = report?.verdict ?? s.status;
     setAttr(verdict, 'data-status', word);
-    setText(verdict, s.status === 'processing' ? t('web.agency.being-checked') : formatStatus(word));
+    setText(verdict, s.status === 'processing' ? t('web.agency.being-checked') : t(`web.verdict.${word}`));
     setText(byId('report-rows'), report ? formatCount(report.counts.rows) : '—');
     setText(byId('report-errors'), formatCount(report?.counts.errors ?? s.errors));
     setText(byId('report-warnings'), formatCount(report?.counts.warnings ?? s.warnings));

@@ -2,7 +2,8 @@ import type { Operation } from '../../shared/domain/operation.ts';
 import { returnDiff } from '../../shared/domain/return-diff.ts';
 import type { Submission } from './api-types.ts';
 import { byId, setAttr, setHidden, setText, setTime } from './dom.ts';
-import { formatBytes, formatCount, formatDateTime, formatStatus } from './format.ts';
+import { formatBytes, formatCount, formatDateTime } from './format.ts';
+import { operationTitle, pageIntlLocale, t } from './i18n.ts';
 import { sha256Hex } from './sha256.ts';
 import {
   ApiError,
@@ -104,18 +105,22 @@ export class UploadPanel {
     setHidden(byId('send-chosen'), false);
     setText(byId('send-file'), `${file.name} · ${formatBytes(file.size)}`);
     if (!RETURN_FILE.test(file.name)) {
-      this.#fail(`"${file.name}" is not a return file: use .csv, .json or .xlsx. Nothing was sent.`);
+      this.#fail(t('web.send.not-return-file', { file: file.name }));
       return;
     }
     const limit = this.operation.limits.maxFileBytes;
     if (file.size > limit) {
       this.#fail(
-        `This file is ${formatBytes(file.size)}; ${this.operation.name} accepts files of at most ${formatBytes(limit)}. Nothing was sent: split the return or remove rows, then choose it again.`,
+        t('web.send.too-large', {
+          size: formatBytes(file.size),
+          operation: operationTitle(this.operation.name),
+          limit: formatBytes(limit),
+        }),
       );
       return;
     }
     if (file.size === 0) {
-      this.#fail('This file is empty. Nothing was sent.');
+      this.#fail(t('web.send.empty'));
       return;
     }
     this.#busy = true;
@@ -123,7 +128,7 @@ export class UploadPanel {
     // Keep the rejection of a digest nobody awaits yet from surfacing as an unhandled one.
     this.#digest.catch(() => undefined);
     try {
-      this.#status('Checking the file (dry run: nothing is counted)…');
+      this.#status(t('web.send.checking'));
       const [result, now] = await Promise.all([
         this.#validate(file),
         this.api.getCountry(this.operation.id, this.country),
@@ -132,23 +137,19 @@ export class UploadPanel {
       this.#dryRun = result;
       this.#renderDryRun(result, now);
       this.#status(
-        result.report.verdict === 'accepted'
-          ? 'Dry run done: the file would be accepted. Check what would change, then send it.'
-          : 'Dry run done: the file would be rejected. Fix the problems listed and choose it again.',
+        result.report.verdict === 'accepted' ? t('web.send.dry-accepted') : t('web.send.dry-rejected'),
       );
     } catch (e) {
       if (this.#signal.aborted || this.#file !== file) return;
       if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 413) {
         // The API refused the file itself (its format, the country, the operation): so would a send.
-        this.#fail(`The dry run was refused: ${describe(e)} Nothing was sent.`);
+        this.#fail(t('web.send.dry-refused', { reason: describe(e) }));
       } else {
         // The check could not finish (a file too large to check within the API's time or size
         // limits, or a broken connection): the file itself may be fine, and sending it is how to
         // find out. The verdict then comes after sending.
         this.#unchecked = true;
-        this.#fail(
-          `The dry run could not finish: ${describe(e)} Nothing was sent. You can send the file without a dry run: the verdict comes after sending, and what would change cannot be shown first.`,
-        );
+        this.#fail(t('web.send.dry-unfinished', { reason: describe(e) }));
       }
     } finally {
       this.#busy = false;
@@ -165,10 +166,10 @@ export class UploadPanel {
       slot,
       file,
       file.name,
-      (sent, total) => this.#progress('Uploading for the dry run', sent, total),
+      (sent, total) => this.#progress(t('web.send.progress.dry-run'), sent, total),
       this.#signal,
     );
-    this.#status('Checking the file (dry run: nothing is counted)…');
+    this.#status(t('web.send.checking'));
     return this.api.validateSlot(id, slot.uploadId);
   }
 
@@ -188,13 +189,13 @@ export class UploadPanel {
         slot,
         file,
         file.name,
-        (sent, total) => this.#progress('Sending', sent, total),
+        (sent, total) => this.#progress(t('web.send.progress.sending'), sent, total),
         this.#signal,
       );
       this.#sent = true;
       const sentMs = performance.now() - started;
-      this.#progress('Sent', file.size, file.size);
-      this.#status(`Sent in ${seconds(sentMs)}; waiting for the verdict…`);
+      this.#progress(t('web.send.progress.sent'), file.size, file.size);
+      this.#status(t('web.send.waiting', { sent: seconds(sentMs) }));
       const [state, digest] = await Promise.all([
         this.#verdict(slot.uploadId),
         this.#digest ?? sha256Hex(file),
@@ -205,23 +206,26 @@ export class UploadPanel {
       setAttr(receipt, 'data-sent-ms', String(Math.round(sentMs)));
       setAttr(receipt, 'data-verdict-ms', String(Math.round(verdictMs)));
       if (!state) {
-        this.#status(
-          `Sent in ${seconds(sentMs)}; no verdict yet after ${seconds(verdictMs)}. It shows in your submissions below as soon as it comes.`,
-        );
+        this.#status(t('web.send.no-verdict', { sent: seconds(sentMs), elapsed: seconds(verdictMs) }));
         return;
       }
       this.#renderReceipt(file, digest, state.receipt, state.submission);
       this.#status(
-        `${formatStatus(state.submission.status)}: sent in ${seconds(sentMs)}, verdict after ${seconds(verdictMs)}.`,
+        t('web.send.done', {
+          verdict: t(`web.verdict.${state.submission.status}`),
+          sent: seconds(sentMs),
+          elapsed: seconds(verdictMs),
+        }),
       );
       this.events.onVerdict(state.submission.id);
     } catch (e) {
-      const stored =
-        e instanceof StorageUploadError
-          ? 'Storage kept nothing of it, so nothing counts'
-          : 'Nothing counts from it';
       this.#fail(
-        `Sending failed: ${describe(e)} ${stored}${uploadId ? ` (upload ${uploadId} stays unused, and shows as abandoned once its slot has expired)` : ''}. Send it again.`,
+        t('web.send.failed', {
+          reason: describe(e),
+          kept: e instanceof StorageUploadError ? 'storage' : 'other',
+          slot: uploadId ? 'yes' : 'no',
+          upload: uploadId ?? '',
+        }),
       );
     } finally {
       this.#busy = false;
@@ -237,7 +241,7 @@ export class UploadPanel {
       if (state.receipt && state.submission && state.submission.status !== 'processing') {
         return { receipt: state.receipt, submission: state.submission };
       }
-      this.#status(state.receipt ? 'Received; being checked…' : 'Sent; waiting for storage to announce it…');
+      this.#status(t(state.receipt ? 'web.send.received-checking' : 'web.send.sent-waiting'));
       await new Promise((r) => setTimeout(r, VERDICT_POLL_MS));
     }
     return null;
@@ -260,7 +264,7 @@ export class UploadPanel {
     if (report.href.startsWith('blob:')) URL.revokeObjectURL(report.href);
     report.href = '#receipt';
     report.removeAttribute('download');
-    setText(report, 'Download the stored validation report');
+    setText(report, t('web.send.download-report'));
     setHidden(byId('receipt-report-wrap'), true);
     this.#renderActions();
   }
@@ -287,7 +291,7 @@ export class UploadPanel {
     const { report } = result;
     const verdict = byId('dry-verdict');
     setAttr(verdict, 'data-status', report.verdict);
-    setText(verdict, report.verdict === 'accepted' ? 'Would be accepted' : 'Would be rejected');
+    setText(verdict, t(report.verdict === 'accepted' ? 'web.send.would-accept' : 'web.send.would-reject'));
     setText(byId('dry-rows'), formatCount(report.counts.rows));
     setText(byId('dry-errors'), formatCount(report.counts.errors));
     setText(byId('dry-warnings'), formatCount(report.counts.warnings));
@@ -308,20 +312,18 @@ export class UploadPanel {
     setHidden(byId('receipt'), false);
     const verdict = byId('receipt-verdict');
     setAttr(verdict, 'data-status', submission.status);
-    setText(verdict, formatStatus(submission.status));
+    setText(verdict, t(`web.verdict.${submission.status}`));
     setText(byId('receipt-upload'), receipt.uploadId);
-    setText(byId('receipt-size'), `${formatBytes(receipt.size)} (${formatCount(receipt.size)} bytes)`);
+    setText(
+      byId('receipt-size'),
+      t('web.send.size-bytes', { size: formatBytes(receipt.size), bytes: formatCount(receipt.size) }),
+    );
     setText(byId('receipt-sha-browser'), digest);
     setText(byId('receipt-sha-server'), receipt.sha256 ?? '—');
     const check = byId('receipt-sha-check');
     const same = receipt.sha256 === digest && receipt.size === file.size;
     setAttr(check, 'data-status', same ? 'accepted' : 'rejected');
-    setText(
-      check,
-      same
-        ? 'Matches: storage received exactly this file.'
-        : 'Does not match: storage received a different file. Send it again.',
-    );
+    setText(check, t(same ? 'web.send.sha-match' : 'web.send.sha-mismatch'));
     setTime(byId('receipt-received'), receipt.receivedAt, formatDateTime(receipt.receivedAt));
     const link = byId<HTMLAnchorElement>('receipt-report');
     void this.api
@@ -334,7 +336,7 @@ export class UploadPanel {
       })
       .catch(() => {
         link.removeAttribute('href');
-        setText(link, 'The stored report cannot be fetched now; it is listed below.');
+        setText(link, t('web.send.report-unavailable'));
         setHidden(byId('receipt-report-wrap'), false);
       });
   }
@@ -351,7 +353,12 @@ export class UploadPanel {
     const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
     setText(
       byId('send-progress-text'),
-      `${what}: ${formatBytes(sent)} of ${formatBytes(total)} (${percent} %)`,
+      t('web.send.progress', {
+        what,
+        sent: formatBytes(sent),
+        total: formatBytes(total),
+        percent: String(percent),
+      }),
     );
   }
 
@@ -362,8 +369,14 @@ export class UploadPanel {
   }
 }
 
+/** A duration in seconds, one decimal, in the page's language ("1.2 s", "1,2 s"). */
 function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
+  const value = new Intl.NumberFormat(pageIntlLocale(), {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+    useGrouping: false,
+  }).format(ms / 1000);
+  return t('web.send.seconds', { value });
 }
 
 function describe(e: unknown): string {

@@ -3,18 +3,18 @@ import type { Report } from '../../shared/domain/check-return.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
 import type { ReturnDiff } from '../../shared/domain/return-diff.ts';
 import { byId, h, setFigure, setHidden, setText } from './dom.ts';
-import { formatCount, formatDateTime, formatDay, formatFigure, formatStatus } from './format.ts';
-import { problemText, t } from './i18n.ts';
+import { formatDateTime, formatDay, formatFigure, formatStatus } from './format.ts';
+import { metricText, problemText, t } from './i18n.ts';
 import type { CountryView } from './upload-api.ts';
 
 /** The "what would change" table: per metric now → after, days added, changed and removed. */
 export function renderChanges(diff: ReturnDiff, now: CountryView, operation: Operation): void {
-  const label = (id: string) => operation.metrics.find((m) => m.id === id)?.label ?? id;
+  const label = (id: string) => metricText(id, operation.metrics.find((m) => m.id === id)?.label ?? id);
   setText(
     byId('changes-basis'),
     now.reported
-      ? `Compared with the file received ${formatDateTime(now.receivedAt)}, which counts for you now. Sending replaces it whole.`
-      : 'Nothing counts for you yet: every figure of this file would be new.',
+      ? t('web.send.basis', { received: formatDateTime(now.receivedAt) })
+      : t('web.send.basis-none'),
   );
   const warning = byId('changes-warning');
   setHidden(warning, diff.daysRemoved.length === 0);
@@ -22,7 +22,7 @@ export function renderChanges(diff: ReturnDiff, now: CountryView, operation: Ope
     warning,
     diff.daysRemoved.length === 0
       ? ''
-      : `Sending this file would remove ${diff.daysRemoved.length === 1 ? 'a day' : `${diff.daysRemoved.length} days`} you reported before: ${dayList(diff.daysRemoved)}. A return replaces the previous one whole: include every day to date.`,
+      : t('web.send.removes-days', { count: diff.daysRemoved.length, days: dayList(diff.daysRemoved) }),
   );
   setHidden(byId('changes-none'), !diff.unchanged);
   byId('changes-body').replaceChildren(
@@ -49,7 +49,7 @@ export function renderChanges(diff: ReturnDiff, now: CountryView, operation: Ope
 export function renderProblems(report: Report): void {
   const problems = report.problems;
   setHidden(byId('dry-problems-wrap'), problems.length === 0);
-  setText(byId('dry-problems-none'), problems.length === 0 ? 'No problems found.' : '');
+  setText(byId('dry-problems-none'), problems.length === 0 ? t('web.agency.no-problems') : '');
   byId('dry-problems-body').replaceChildren(
     ...problems.map((p) =>
       h(
@@ -71,10 +71,7 @@ export function renderProblems(report: Report): void {
   );
   const omitted = report.problemsOmitted;
   setHidden(byId('dry-problems-omitted'), omitted === 0);
-  setText(
-    byId('dry-problems-omitted'),
-    `${formatCount(omitted)} more problems are not listed; fix these and check the file again.`,
-  );
+  setText(byId('dry-problems-omitted'), t('web.send.more-problems', { count: omitted }));
 }
 
 /** A table cell showing a figure ("—" read as "not reported" for null, 0 as 0). */
@@ -88,5 +85,5 @@ export function figureCell(value: number | null): HTMLTableCellElement {
 export function dayList(days: readonly string[]): string {
   const named = days.slice(0, 6).map((d) => formatDay(d));
   const more = days.length - named.length;
-  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+  return more > 0 ? t('web.send.day-list-more', { days: named.join(', '), count: more }) : named.join(', ');
 }
