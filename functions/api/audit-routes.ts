@@ -7,7 +7,7 @@ import { finalFigures } from '../../shared/app/final-figures.ts';
 import { FINAL_FORMATS, finalFile, isFinalFormat } from '../../shared/domain/final-files.ts';
 import { finalSignatureKey } from '../../shared/domain/object-keys.ts';
 import type { ManifestSignature } from '../../shared/domain/signature.ts';
-import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
+import { type ApiRequest, type ApiResponse, HttpError, json, msg } from './http.ts';
 import {
   type ApiDeps,
   allow,
@@ -30,7 +30,7 @@ export async function setStatus(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
   const record = await operationOr404(req, deps);
   const body = bodyOf(req, API.setStatus.body);
   if (!deps.signer) {
-    throw new HttpError('signing-unavailable', 'No signing key is configured: the status cannot change now.');
+    throw new HttpError('signing-unavailable', msg('error.signing-unavailable.status'));
   }
   const changed = await changeStatus({ ...deps, signer: deps.signer }, record, body.status, {
     reason: body.reason ?? '',
@@ -95,7 +95,7 @@ export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiRe
   const figures = await finalFigures(deps, record);
   if (!figures.ok) throw new HttpError(figures.error.code, figures.error.message);
   if (!isFinalFormat(format)) {
-    throw new HttpError('bad-format', `format must be ${FINAL_FORMATS.join(', ')}; got "${format}".`);
+    throw new HttpError('bad-format', msg('error.bad-format', { formats: FINAL_FORMATS.join(', '), format }));
   }
   const op = record.definition.id;
   const signature =

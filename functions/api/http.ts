@@ -45,11 +45,12 @@ export class HttpError extends Error {
 
   constructor(
     readonly code: ApiErrorCode,
-    message: string,
+    message: string | CatalogueText,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(typeof message === 'string' ? message : renderMessage(message.key, message.params, 'en'), options);
     this.name = 'HttpError';
+    if (typeof message !== 'string') this.text = message;
   }
 
   /** An error whose message is the catalogue's `key` (in English until `inLocale`). */
@@ -61,11 +62,13 @@ export class HttpError extends Error {
 
   /** The same error, its message in `locale` (loaded) when it comes from the catalogue. */
   inLocale(locale: Locale): HttpError {
-    if (!this.text || locale === this.locale) return this;
-    const error = new HttpError(this.code, renderMessage(this.text.key, this.text.params, locale), {
+    if (locale === this.locale) return this;
+    const text = this.text ?? knownText(this.message);
+    if (!text) return this;
+    const error = new HttpError(this.code, renderMessage(text.key, text.params, locale), {
       cause: this.cause,
     });
-    error.text = this.text;
+    error.text = text;
     error.locale = locale;
     return error;
   }
@@ -73,6 +76,92 @@ export class HttpError extends Error {
   static denied(denial: Denial): HttpError {
     return new HttpError(denial.code, denial.reason);
   }
+}
+
+/** A message from the catalogue: an error's text, in English until the error is put `inLocale`. */
+export type CatalogueText = { key: MessageKey; params: Params };
+
+/** The catalogue message `key` with `params`, as a thrown error's message. */
+export function msg(key: MessageKey, params: Params = {}): CatalogueText {
+  return { key, params };
+}
+
+/**
+ * The English sentences other layers write (the policy's refusals, shared/domain/policy.ts; the
+ * application's, shared/app/*; the lifecycle's; the figures answer and the router), each the
+ * English of a catalogue key: the key, and its parameters. A message is read back into its key and
+ * parameters by matching the key's English (`knownText`), so it can be answered in the request's
+ * language; a sentence that is not here, or that a layer rewords, stays English. Order matters
+ * where one sentence is a prefix of another (`next` before `no-next`).
+ */
+export const KNOWN_SENTENCES: ReadonlyArray<readonly [MessageKey, readonly string[]]> = [
+  ['error.denied.no-token', []],
+  ['error.denied.no-role', []],
+  ['error.denied.no-country', []],
+  ['error.denied.rollup', []],
+  ['error.denied.read-country', ['country', 'other']],
+  ['error.denied.list-submissions', ['country']],
+  ['error.denied.upload-role', ['role']],
+  ['error.denied.upload-country', ['country', 'other']],
+  ['error.denied.manage-operation', []],
+  ['error.denied.ledger', []],
+  ['error.denied.final-coordinator', []],
+  ['error.denied.final', []],
+  ['error.unknown-country', ['country', 'name']],
+  ['error.unknown-upload', ['id', 'op']],
+  ['error.unsupported-format.slot', ['fileName']],
+  ['error.not-closed', ['name', 'status']],
+  ['error.final-not-frozen.manifest', ['name', 'op']],
+  ['error.final-not-frozen.ledger', ['name']],
+  ['error.not-final.proof', ['name', 'status']],
+  ['error.still-processing', ['count', 'files']],
+  ['error.conflict.status', []],
+  ['error.bad-transition.same', ['status']],
+  ['error.bad-transition.next', ['from', 'to', 'next']],
+  ['error.bad-transition.no-next', ['from', 'to']],
+  ['error.bad-transition.reason', ['from']],
+  ['error.figures-too-large', ['what', 'size', 'limit']],
+  ['error.bad-request.figures', ['figures']],
+  ['error.not-found.route', ['method', 'path']],
+  ['error.method-not-allowed', ['method', 'path']],
+];
+
+const SENTINEL = '\u0000';
+let sentencePatterns: ReadonlyArray<readonly [MessageKey, RegExp]> | undefined;
+
+/** Each known sentence as a pattern: its English with each parameter a named group (built once). */
+function patterns(): ReadonlyArray<readonly [MessageKey, RegExp]> {
+  sentencePatterns ??= KNOWN_SENTENCES.map(([key, names]) => {
+    const marked = renderMessage(
+      key,
+      Object.fromEntries(names.map((n) => [n, `${SENTINEL}${n}${SENTINEL}`])),
+      'en',
+    );
+    const seen = new Set<string>();
+    const source = marked
+      .split(SENTINEL)
+      .map((part, i) => {
+        if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        if (seen.has(part)) return `\\k<${part}>`;
+        seen.add(part);
+        return `(?<${part}>.+?)`;
+      })
+      .join('');
+    return [key, new RegExp(`^${source}$`, 's')] as const;
+  });
+  return sentencePatterns;
+}
+
+/** The catalogue text an English message was rendered from, when it is one of `KNOWN_SENTENCES`. */
+export function knownText(message: string): CatalogueText | undefined {
+  for (const [key, pattern] of patterns()) {
+    const match = pattern.exec(message);
+    if (!match) continue;
+    const text = msg(key, { ...match.groups });
+    // Only when the catalogue's English gives back the message itself.
+    if (renderMessage(key, text.params, 'en') === message) return text;
+  }
+  return undefined;
 }
 
 /** A JSON response. */

@@ -10,7 +10,7 @@ import type {
 import { reportText } from '../../shared/domain/report-text.ts';
 import { reportKey, type StoredReport } from '../../shared/domain/stored-report.ts';
 import { figuresAnswer, figuresDetail } from './figures-answer.ts';
-import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
+import { type ApiRequest, type ApiResponse, HttpError, json, msg } from './http.ts';
 import {
   type ApiDeps,
   allow,
@@ -67,7 +67,10 @@ export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiRes
   const record = await operationOr404(req, deps);
   const participant = record.definition.participants.find((p) => p.code === country);
   if (!participant) {
-    throw new HttpError('unknown-country', `${country} is not a participant of ${record.definition.name}.`);
+    throw new HttpError(
+      'unknown-country',
+      msg('error.unknown-country', { country, name: record.definition.name }),
+    );
   }
   const state = await deps.repo.getCountry(record.definition.id, country);
   if (!state)
@@ -132,7 +135,10 @@ export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<Api
   const country = sub?.country ?? id.slice(0, 2);
   allow(req, { kind: 'read-submission', country });
   if (!sub)
-    throw new HttpError('unknown-submission', `There is no submission "${id}" in ${record.definition.id}.`);
+    throw new HttpError(
+      'unknown-submission',
+      msg('error.unknown-submission', { id, op: record.definition.id }),
+    );
   const current = await deps.repo.getCountry(record.definition.id, sub.country);
   const stored = sub.reportKey ? await deps.objects.getJson<StoredReport>(sub.reportKey) : null;
   const submission = submissionView(sub, current, nowOf(deps));

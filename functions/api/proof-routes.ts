@@ -6,7 +6,7 @@ import {
   publicKeyForms,
   SIGNATURE_ALGORITHM,
 } from '../../shared/domain/signature.ts';
-import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
+import { type ApiRequest, type ApiResponse, HttpError, json, msg } from './http.ts';
 import { type ApiDeps, allow, operationOr404 } from './route-kit.ts';
 
 /**
@@ -15,7 +15,7 @@ import { type ApiDeps, allow, operationOr404 } from './route-kit.ts';
  */
 export async function publicKey(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
   const record = await operationOr404(req, deps);
-  if (!deps.signer) throw new HttpError('signing-unavailable', 'No signing key is configured.');
+  if (!deps.signer) throw new HttpError('signing-unavailable', msg('error.signing-unavailable'));
   const { pem, jwk } = publicKeyForms(await deps.signer.publicKeyPem());
   if (req.query.format === 'pem') {
     return { statusCode: 200, headers: { 'content-type': 'application/x-pem-file' }, body: pem };
@@ -40,7 +40,7 @@ export async function finalSignature(req: ApiRequest, deps: ApiDeps): Promise<Ap
   if (!signature) {
     throw new HttpError(
       'not-final',
-      `${record.definition.name} is ${record.status}: its manifest is signed when it is finalised.`,
+      msg('error.not-final.manifest', { name: record.definition.name, status: record.status }),
     );
   }
   return json(200, signature satisfies ManifestSignature);

@@ -5,7 +5,7 @@ import {
   readRollupAsOf,
   readRollupHistory,
 } from '../../shared/app/read-rollup.ts';
-import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
+import { type ApiRequest, type ApiResponse, HttpError, json, msg } from './http.ts';
 import { type ApiDeps, allow, pageLimit, unknownOperation } from './route-kit.ts';
 
 /**
@@ -24,18 +24,12 @@ export async function getRollup(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
   }
   const at = new Date(req.query.asOf);
   if (Number.isNaN(at.getTime())) {
-    throw new HttpError(
-      'bad-request',
-      `asOf "${req.query.asOf}" is not a time; send an ISO 8601 time, e.g. asOf=2025-11-14T09:30:00Z.`,
-    );
+    throw new HttpError('bad-request', msg('error.bad-request.as-of', { asOf: req.query.asOf ?? '' }));
   }
   const answer = await readRollupAsOf(deps, op, at, ifNoneMatch);
   if (answer === 'unknown-operation') throw unknownOperation(op);
   if (answer === 'none-yet') {
-    throw new HttpError(
-      'not-found',
-      `${op} had no rollup yet at ${at.toISOString()}; GET /operations/${op}/rollup/history lists when each version appeared.`,
-    );
+    throw new HttpError('not-found', msg('error.not-found.rollup-as-of', { op, at: at.toISOString() }));
   }
   return respond(answer);
 }

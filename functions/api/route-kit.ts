@@ -18,7 +18,7 @@ import { type Action, authorize } from '../../shared/domain/policy.ts';
 import { shownVerdict } from '../../shared/domain/submission-view.ts';
 import type { Locale } from '../../shared/i18n/locale.ts';
 import { loadLocale, renderProblem } from '../../shared/i18n/render.ts';
-import { type ApiRequest, type ApiResponse, HttpError } from './http.ts';
+import { type ApiRequest, type ApiResponse, HttpError, msg } from './http.ts';
 
 /** What the API needs from the outside world. */
 export type ApiDeps = {
@@ -200,7 +200,7 @@ export function jsonBody(req: ApiRequest): Record<string, unknown> {
   } catch {
     // reported below
   }
-  throw new HttpError('bad-request', 'The body must be a JSON object, e.g. { "fileName": "return.csv" }.');
+  throw new HttpError('bad-request', msg('error.bad-request.body-not-object'));
 }
 
 /**
@@ -214,13 +214,15 @@ export function bodyOf<S extends z.ZodMiniObject>(
   const parsed = z.safeParse(body.schema, jsonBody(req));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const field = `"${issue?.path.join('.') ?? ''}"`;
+  const field = issue?.path.join('.') ?? '';
   const message =
     issue?.code === 'invalid_value'
-      ? `${field} must be one of ${issue.values.join(', ')}.`
+      ? msg('error.invalid-body.one-of', { field, values: issue.values.join(', ') })
       : issue?.code === 'invalid_type'
-        ? `${field} must be a ${issue.expected}.`
-        : `${field} is not valid: ${issue?.message ?? 'see the API description (GET /openapi.json)'}.`;
+        ? msg('error.invalid-body.type', { field, expected: issue.expected })
+        : issue?.message !== undefined
+          ? msg('error.invalid-body.not-valid', { field, reason: issue.message })
+          : msg('error.invalid-body.not-valid-see-api', { field });
   throw new HttpError(body.invalid, message);
 }
 

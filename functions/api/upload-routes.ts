@@ -9,7 +9,7 @@ import { reportText } from '../../shared/domain/report-text.ts';
 import { csvTemplate, xlsxTemplate } from '../../shared/domain/templates.ts';
 import { safeFileName } from '../../shared/domain/uploads.ts';
 import { figuresAnswer, figuresDetail } from './figures-answer.ts';
-import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
+import { type ApiRequest, type ApiResponse, HttpError, json, msg } from './http.ts';
 import {
   type ApiDeps,
   allow,
@@ -25,12 +25,15 @@ function actingCountry(req: ApiRequest, named: unknown): string {
   const who = req.principal;
   if (who?.role === 'agency' && who.country) {
     if (named !== undefined && named !== null && String(named).toUpperCase() !== who.country) {
-      throw new HttpError('forbidden', `An agency of ${who.country} may not act for ${String(named)}.`);
+      throw new HttpError(
+        'forbidden',
+        msg('error.forbidden.act-for', { country: who.country, named: String(named) }),
+      );
     }
     return who.country;
   }
   if (typeof named !== 'string' || !/^[A-Za-z]{2}$/.test(named)) {
-    throw new HttpError('country-required', 'Name the country this upload is for: "country": "BR".');
+    throw new HttpError('country-required', msg('error.country-required'));
   }
   return named.toUpperCase();
 }
@@ -78,7 +81,10 @@ export async function getUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
   const slot = await deps.repo.getSlot(record.definition.id, uploadId);
   allow(req, { kind: 'read-submission', country: slot?.country ?? req.principal?.country ?? '' });
   if (!slot)
-    throw new HttpError('unknown-upload', `There is no upload "${uploadId}" in ${record.definition.id}.`);
+    throw new HttpError(
+      'unknown-upload',
+      msg('error.unknown-upload', { id: uploadId, op: record.definition.id }),
+    );
   const [subs, current] = await Promise.all([
     deps.repo.submissionsOfSlot(record.definition.id, slot.country, uploadId),
     deps.repo.getCountry(record.definition.id, slot.country),
@@ -145,14 +151,17 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
   if (req.query.uploadId) {
     const slot = await deps.repo.getSlot(op.id, req.query.uploadId);
     if (!slot)
-      throw new HttpError('unknown-upload', `There is no upload "${req.query.uploadId}" in ${op.id}.`);
+      throw new HttpError(
+        'unknown-upload',
+        msg('error.unknown-upload', { id: req.query.uploadId, op: op.id }),
+      );
     country = slot.country;
     allow(req, { kind: 'upload', country });
     fileName = slot.fileName;
     try {
       source = (await deps.objects.open(slot.key)).body;
     } catch (e) {
-      throw new HttpError('not-uploaded', `Nothing has been uploaded to ${slot.uploadId} yet.`, {
+      throw new HttpError('not-uploaded', msg('error.not-uploaded', { id: slot.uploadId }), {
         cause: e,
       });
     }

@@ -7,8 +7,52 @@ export type Params = Readonly<Record<string, string | number>>;
 export type MessageKey =
   | "cli.validate.accepted"
   | "cli.validate.rejected"
+  | "error.bad-format"
+  | "error.bad-request.as-of"
+  | "error.bad-request.body-not-object"
+  | "error.bad-request.figures"
+  | "error.bad-transition.next"
+  | "error.bad-transition.no-next"
+  | "error.bad-transition.reason"
+  | "error.bad-transition.same"
+  | "error.conflict.status"
+  | "error.country-required"
+  | "error.denied.final"
+  | "error.denied.final-coordinator"
+  | "error.denied.ledger"
+  | "error.denied.list-submissions"
+  | "error.denied.manage-operation"
+  | "error.denied.no-country"
+  | "error.denied.no-role"
+  | "error.denied.no-token"
+  | "error.denied.read-country"
+  | "error.denied.rollup"
+  | "error.denied.upload-country"
+  | "error.denied.upload-role"
+  | "error.figures-too-large"
+  | "error.final-not-frozen.ledger"
+  | "error.final-not-frozen.manifest"
+  | "error.forbidden.act-for"
+  | "error.invalid-body.not-valid"
+  | "error.invalid-body.not-valid-see-api"
+  | "error.invalid-body.one-of"
+  | "error.invalid-body.type"
+  | "error.method-not-allowed"
+  | "error.not-closed"
+  | "error.not-final.manifest"
+  | "error.not-final.proof"
+  | "error.not-found.rollup-as-of"
+  | "error.not-found.route"
+  | "error.not-uploaded"
+  | "error.signing-unavailable"
+  | "error.signing-unavailable.status"
+  | "error.still-processing"
   | "error.unauthorized"
+  | "error.unknown-country"
   | "error.unknown-operation"
+  | "error.unknown-submission"
+  | "error.unknown-upload"
+  | "error.unsupported-format.slot"
   | "figure.not-reported"
   | "problem.ambiguous-delimiter.hint"
   | "problem.ambiguous-delimiter.message"
@@ -507,8 +551,52 @@ export type MessageKey =
 export type MessageParams = {
   "cli.validate.accepted": { command: string | number };
   "cli.validate.rejected": Record<never, never>;
+  "error.bad-format": { format: string | number; formats: string | number };
+  "error.bad-request.as-of": { asOf: string | number };
+  "error.bad-request.body-not-object": Record<never, never>;
+  "error.bad-request.figures": { figures: string | number };
+  "error.bad-transition.next": { from: string | number; next: string | number; to: string | number };
+  "error.bad-transition.no-next": { from: string | number; to: string | number };
+  "error.bad-transition.reason": { from: string | number };
+  "error.bad-transition.same": { status: string | number };
+  "error.conflict.status": Record<never, never>;
+  "error.country-required": Record<never, never>;
+  "error.denied.final": Record<never, never>;
+  "error.denied.final-coordinator": Record<never, never>;
+  "error.denied.ledger": Record<never, never>;
+  "error.denied.list-submissions": { country: string | number };
+  "error.denied.manage-operation": Record<never, never>;
+  "error.denied.no-country": Record<never, never>;
+  "error.denied.no-role": Record<never, never>;
+  "error.denied.no-token": Record<never, never>;
+  "error.denied.read-country": { country: string | number; other: string | number };
+  "error.denied.rollup": Record<never, never>;
+  "error.denied.upload-country": { country: string | number; other: string | number };
+  "error.denied.upload-role": { role: string | number };
+  "error.figures-too-large": { limit: string | number; size: string | number; what: string | number };
+  "error.final-not-frozen.ledger": { name: string | number };
+  "error.final-not-frozen.manifest": { name: string | number; op: string | number };
+  "error.forbidden.act-for": { country: string | number; named: string | number };
+  "error.invalid-body.not-valid": { field: string | number; reason: string | number };
+  "error.invalid-body.not-valid-see-api": { field: string | number };
+  "error.invalid-body.one-of": { field: string | number; values: string | number };
+  "error.invalid-body.type": { expected: string | number; field: string | number };
+  "error.method-not-allowed": { method: string | number; path: string | number };
+  "error.not-closed": { name: string | number; status: string | number };
+  "error.not-final.manifest": { name: string | number; status: string | number };
+  "error.not-final.proof": { name: string | number; status: string | number };
+  "error.not-found.rollup-as-of": { at: string | number; op: string | number };
+  "error.not-found.route": { method: string | number; path: string | number };
+  "error.not-uploaded": { id: string | number };
+  "error.signing-unavailable": Record<never, never>;
+  "error.signing-unavailable.status": Record<never, never>;
+  "error.still-processing": { count: string | number; files: string | number };
   "error.unauthorized": Record<never, never>;
+  "error.unknown-country": { country: string | number; name: string | number };
   "error.unknown-operation": { id: string | number };
+  "error.unknown-submission": { id: string | number; op: string | number };
+  "error.unknown-upload": { id: string | number; op: string | number };
+  "error.unsupported-format.slot": { fileName: string | number };
   "figure.not-reported": Record<never, never>;
   "problem.ambiguous-delimiter.hint": Record<never, never>;
   "problem.ambiguous-delimiter.message": { found: string | number };

@@ -140,7 +140,7 @@ describe('the API in the language the caller reads', () => {
     expect(await guideTitle('')).toContain('national return');
   });
 
-  it('answers an error in the request’s language when the catalogue has its message, else in English', async () => {
+  it('answers an error in the request’s language when the catalogue has its message', async () => {
     const unknown = await call('GET', '/operations/no-such-op/uploads/x?lang=fr');
     expect(unknown.headers.get('content-language')).toBe('fr');
     expect(await unknown.json()).toEqual({
@@ -150,7 +150,38 @@ describe('the API in the language the caller reads', () => {
     const missing = await call('GET', `/operations/${OP}/uploads/no-such-upload`, {
       'accept-language': 'ar',
     });
-    expect(((await missing.json()) as { error: string }).error).toBe('unknown-upload');
-    expect(missing.headers.get('content-language')).toBe('en');
+    expect(missing.headers.get('content-language')).toBe('ar');
+    const missingBody = (await missing.json()) as { error: string; message: string };
+    expect(missingBody.error).toBe('unknown-upload');
+    expect(missingBody.message).toMatch(ARABIC);
+    expect(missingBody.message).toContain('no-such-upload');
+  });
+
+  const errorIn = async (res: Response) => ({
+    status: res.status,
+    language: res.headers.get('content-language'),
+    vary: res.headers.get('vary'),
+    ...((await res.json()) as { error: string; message: string }),
+  });
+
+  it('answers a refusal and a bad body in French and Arabic, English unchanged', async () => {
+    const readOther = (lang: string) => call('GET', `/operations/${OP}/countries/BR?lang=${lang}`);
+    const forbidden = { en: await errorIn(await readOther('en')), fr: await errorIn(await readOther('fr')) };
+    expect(forbidden.en).toMatchObject({ status: 403, language: 'en', error: 'forbidden' });
+    expect(forbidden.en.message).toBe("An agency of SN may not read BR's data.");
+    expect(forbidden.fr).toMatchObject({ status: 403, language: 'fr', error: 'forbidden' });
+    expect(forbidden.fr.message).toBe('Une agence de SN ne peut pas lire les données de BR.');
+    expect(forbidden.fr.vary).toMatch(/accept-language/i);
+
+    const badBody = (headers: Record<string, string>) =>
+      call('POST', `/operations/${OP}/uploads`, { 'content-type': 'application/json', ...headers }, '[1, 2]');
+    const en = await errorIn(await badBody({}));
+    const ar = await errorIn(await badBody({ 'accept-language': 'ar, fr;q=0.5' }));
+    expect(en).toMatchObject({ status: 400, language: 'en', error: 'bad-request' });
+    expect(en.message).toBe('The body must be a JSON object, e.g. { "fileName": "return.csv" }.');
+    expect(ar).toMatchObject({ status: 400, language: 'ar', error: 'bad-request' });
+    expect(ar.message).not.toBe(en.message);
+    expect(ar.message).toMatch(ARABIC);
+    expect(ar.message).toContain('{ "fileName": "return.csv" }');
   });
 });
