@@ -96,6 +96,15 @@ describe('formatBytes and formatStatus', () => {
     expect(formatBytes(null)).toBe('—');
   });
 
+  it('writes the size’s number as the page’s language does, the units unchanged', () => {
+    expect(formatBytes(2560, 'fr-FR')).toBe('2,5 KB');
+    expect(formatBytes(5 * 1024 * 1024 + 104858, 'es-ES')).toBe('5,1 MB');
+    expect(formatBytes(2560, 'ar-u-nu-latn')).toMatch(/^2[.,٫]5 KB$/);
+    expect(formatBytes(2560, 'en-GB')).toBe('2.5 KB');
+    expect(formatBytes(512, 'fr-FR')).toBe('512 B');
+    expect(formatBytes(2560)).toBe('2.5 KB');
+  });
+
   it('capitalises a status', () => {
     expect(formatStatus('final')).toBe('Final');
   });

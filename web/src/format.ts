@@ -127,12 +127,23 @@ function relativeAgo(seconds: number, locale: string): string {
   return words.format(-Math.floor(hours / 24), 'day');
 }
 
-/** A file size in bytes, KB or MB (1 KB = 1024 bytes). */
-export function formatBytes(bytes: number | null): string {
+/**
+ * A file size in bytes, KB or MB (1 KB = 1024 bytes). The units are international; the number is
+ * written as the page's language writes it (`2,0 KB` in French) once `setPageFormat` ran, else (an
+ * English page) with a point, `2.0 KB`, whatever the runtime's locale.
+ */
+export function formatBytes(bytes: number | null, locale: string | undefined = page.locale): string {
   if (bytes === null) return NOT_REPORTED_MARK;
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const number = (value: number, digits: number) =>
+    locale === undefined
+      ? value.toFixed(digits)
+      : new Intl.NumberFormat(locale, {
+          minimumFractionDigits: digits,
+          maximumFractionDigits: digits,
+        }).format(value);
+  if (bytes < 1024) return `${number(bytes, 0)} B`;
+  if (bytes < 1024 * 1024) return `${number(bytes / 1024, 1)} KB`;
+  return `${number(bytes / 1024 / 1024, 1)} MB`;
 }
 
 /** The lifecycle status as a word for people. */
