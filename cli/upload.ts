@@ -5,10 +5,12 @@ import type {
   UploadStatus,
 } from '../shared/api/responses.ts';
 import { API } from '../shared/api/routes.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
+import { renderMessage } from '../shared/i18n/render.ts';
 import type { ApiClient } from './api-client.ts';
 import { connect, type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT, type ExitCode } from './errors.ts';
-import { cliLocale } from './lang.ts';
+import { loadCliLocale } from './lang.ts';
 import { humanSize } from './progress.ts';
 import { localFile, sendThroughSlot } from './slot-upload.ts';
 
@@ -25,7 +27,7 @@ export async function upload(
   globals: GlobalOptions & { lang?: string },
 ): Promise<Outcome> {
   // The server renders the report in it, with the operation's translated texts.
-  const lang = cliLocale(globals.lang);
+  const lang = await loadCliLocale(globals.lang);
   const file = await localFile(path);
   const client = await connect(globals, opts.country);
   const { slot, sent } = await sendThroughSlot(client, opts.operation, file, {
@@ -64,12 +66,19 @@ export async function upload(
   const sha256Matches = receipt.sha256 !== null;
   const exitCode = exitCodeOf(submission.status);
   const receiptLine = [
-    `Receipt: upload ${slot.uploadId}, ${sent.bytes} bytes, received ${receipt.receivedAt}.`,
-    sha256Matches
-      ? `The SHA-256 computed here matches the server's: ${sent.sha256}.`
-      : `The SHA-256 computed here is ${sent.sha256}; the server recorded none to compare.`,
+    renderMessage(
+      'cli.upload.receipt',
+      { id: slot.uploadId, bytes: String(sent.bytes), receivedAt: receipt.receivedAt },
+      lang,
+    ),
+    renderMessage(
+      sha256Matches ? 'cli.upload.sha256-matches' : 'cli.upload.sha256-unrecorded',
+      { sha256: sent.sha256 },
+      lang,
+    ),
   ].join('\n');
-  const notes = followUp(submission.status, submission.failure);
+  // The JSON keeps the English note (machines read it); the text is in the chosen language.
+  const notes = followUp(submission.status, submission.failure, 'en');
   const submissionParams = { op: opts.operation, id: submission.id };
   if (globals.json) {
     const { report } = await client.call(API.getSubmission, { params: submissionParams, query: { lang } });
@@ -88,7 +97,12 @@ export async function upload(
   });
   return {
     exitCode,
-    text: [receiptLine, '', report.trimEnd(), ...(notes ? ['', notes] : [])].join('\n'),
+    text: [
+      receiptLine,
+      '',
+      report.trimEnd(),
+      ...(notes ? ['', followUp(submission.status, submission.failure, lang)] : []),
+    ].join('\n'),
     json: null,
   };
 }
@@ -125,10 +139,11 @@ function exitCodeOf(status: SubmissionStatus): ExitCode {
   return status === 'rejected' ? EXIT.rejected : EXIT.failure;
 }
 
-function followUp(status: SubmissionStatus, failure: string | null): string | null {
-  if (status === 'superseded')
-    return 'Note: this file was accepted, but a later upload of yours has replaced it since; the later one counts.';
+function followUp(status: SubmissionStatus, failure: string | null, locale: Locale): string | null {
+  if (status === 'superseded') return renderMessage('cli.upload.superseded', {}, locale);
   if (status === 'failed')
-    return `The file could not be processed${failure ? ` (${failure})` : ''}: upload it again; if it fails again, tell the operation's coordinators.`;
+    return failure
+      ? renderMessage('cli.upload.failed-reason', { failure }, locale)
+      : renderMessage('cli.upload.failed', {}, locale);
   return null;
 }

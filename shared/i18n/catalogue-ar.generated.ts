@@ -544,5 +544,11 @@ export const CATALOGUE: Catalogue = {
   "error.unsupported-format.slot": (d: Params) => "«" + d.fileName + "» ليس ملف إقرار: استخدم .csv أو .json أو .xlsx.",
   "error.figures-too-large": (d: Params) => "حجم " + d.what + " مع كل التصنيفات " + d.size + "، وهو أكبر مما يمكن أن تحمله إجابة (" + d.limit + "): اطلب ?figures=summary (المجاميع والأرقام اليومية).",
   "error.not-found.route": (d: Params) => "لا يوجد مسار " + d.method + " " + d.path + ".",
-  "error.method-not-allowed": (d: Params) => d.method + " غير مسموح به على " + d.path + "."
+  "error.method-not-allowed": (d: Params) => d.method + " غير مسموح به على " + d.path + ".",
+  "cli.upload.receipt": (d: Params) => "إيصال: الرفع " + d.id + "، " + d.bytes + " بايت، وصل في " + d.receivedAt + ".",
+  "cli.upload.sha256-matches": (d: Params) => "يطابق SHA-256 المحسوب هنا ما لدى الخادم: " + d.sha256 + ".",
+  "cli.upload.sha256-unrecorded": (d: Params) => "قيمة SHA-256 المحسوبة هنا هي " + d.sha256 + "؛ ولم يسجّل الخادم أي قيمة للمقارنة.",
+  "cli.upload.superseded": () => "ملاحظة: قُبل هذا الملف، لكن رفعًا لاحقًا منك حلّ محله منذ ذلك الحين؛ والرفع اللاحق هو المعتمد.",
+  "cli.upload.failed": () => "تعذّرت معالجة الملف: ارفعه مرة أخرى؛ وإن فشل مجددًا فأبلغ منسقي العملية.",
+  "cli.upload.failed-reason": (d: Params) => "تعذّرت معالجة الملف (" + d.failure + "): ارفعه مرة أخرى؛ وإن فشل مجددًا فأبلغ منسقي العملية."
 }

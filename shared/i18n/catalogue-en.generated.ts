@@ -544,5 +544,11 @@ export const CATALOGUE: Catalogue = {
   "error.unsupported-format.slot": (d: Params) => "\"" + d.fileName + "\" is not a return file: use .csv, .json or .xlsx.",
   "error.figures-too-large": (d: Params) => d.what + " with every breakdown is " + d.size + ", more than an answer can carry (" + d.limit + "): ask for ?figures=summary (totals and per-day figures).",
   "error.not-found.route": (d: Params) => "No route " + d.method + " " + d.path + ".",
-  "error.method-not-allowed": (d: Params) => d.method + " is not allowed on " + d.path + "."
+  "error.method-not-allowed": (d: Params) => d.method + " is not allowed on " + d.path + ".",
+  "cli.upload.receipt": (d: Params) => "Receipt: upload " + d.id + ", " + d.bytes + " bytes, received " + d.receivedAt + ".",
+  "cli.upload.sha256-matches": (d: Params) => "The SHA-256 computed here matches the server's: " + d.sha256 + ".",
+  "cli.upload.sha256-unrecorded": (d: Params) => "The SHA-256 computed here is " + d.sha256 + "; the server recorded none to compare.",
+  "cli.upload.superseded": () => "Note: this file was accepted, but a later upload of yours has replaced it since; the later one counts.",
+  "cli.upload.failed": () => "The file could not be processed: upload it again; if it fails again, tell the operation's coordinators.",
+  "cli.upload.failed-reason": (d: Params) => "The file could not be processed (" + d.failure + "): upload it again; if it fails again, tell the operation's coordinators."
 }

@@ -544,5 +544,11 @@ export const CATALOGUE: Catalogue = {
   "error.unsupported-format.slot": (d: Params) => "«" + d.fileName + "» no es un archivo de declaración: use .csv, .json o .xlsx.",
   "error.figures-too-large": (d: Params) => d.what + " con todos los desgloses ocupa " + d.size + ", más de lo que cabe en una respuesta (" + d.limit + "): pida ?figures=summary (totales y cifras por día).",
   "error.not-found.route": (d: Params) => "No existe la ruta " + d.method + " " + d.path + ".",
-  "error.method-not-allowed": (d: Params) => d.method + " no está permitido en " + d.path + "."
+  "error.method-not-allowed": (d: Params) => d.method + " no está permitido en " + d.path + ".",
+  "cli.upload.receipt": (d: Params) => "Acuse de recibo: subida " + d.id + ", " + d.bytes + " bytes, recibida el " + d.receivedAt + ".",
+  "cli.upload.sha256-matches": (d: Params) => "El SHA-256 calculado aquí coincide con el del servidor: " + d.sha256 + ".",
+  "cli.upload.sha256-unrecorded": (d: Params) => "El SHA-256 calculado aquí es " + d.sha256 + "; el servidor no registró ninguno con el que compararlo.",
+  "cli.upload.superseded": () => "Nota: este archivo fue aceptado, pero desde entonces una subida posterior suya lo ha reemplazado; cuenta la más reciente.",
+  "cli.upload.failed": () => "No se pudo procesar el archivo: súbalo de nuevo; si vuelve a fallar, avise a los coordinadores de la operación.",
+  "cli.upload.failed-reason": (d: Params) => "No se pudo procesar el archivo (" + d.failure + "): súbalo de nuevo; si vuelve a fallar, avise a los coordinadores de la operación."
 }

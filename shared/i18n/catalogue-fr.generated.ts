@@ -544,5 +544,11 @@ export const CATALOGUE: Catalogue = {
   "error.unsupported-format.slot": (d: Params) => "« " + d.fileName + " » n’est pas un fichier de déclaration : utilisez .csv, .json ou .xlsx.",
   "error.figures-too-large": (d: Params) => d.what + " avec toutes les ventilations pèse " + d.size + ", plus qu’une réponse ne peut contenir (" + d.limit + ") : demandez ?figures=summary (totaux et chiffres par jour).",
   "error.not-found.route": (d: Params) => "Aucune route " + d.method + " " + d.path + ".",
-  "error.method-not-allowed": (d: Params) => d.method + " n’est pas autorisé sur " + d.path + "."
+  "error.method-not-allowed": (d: Params) => d.method + " n’est pas autorisé sur " + d.path + ".",
+  "cli.upload.receipt": (d: Params) => "Accusé de réception : dépôt " + d.id + ", " + d.bytes + " octets, reçu le " + d.receivedAt + ".",
+  "cli.upload.sha256-matches": (d: Params) => "Le SHA-256 calculé ici correspond à celui du serveur : " + d.sha256 + ".",
+  "cli.upload.sha256-unrecorded": (d: Params) => "Le SHA-256 calculé ici est " + d.sha256 + " ; le serveur n’en a enregistré aucun à comparer.",
+  "cli.upload.superseded": () => "Remarque : ce fichier a été accepté, mais un dépôt ultérieur de votre part l’a remplacé depuis ; c’est le plus récent qui compte.",
+  "cli.upload.failed": () => "Le fichier n’a pas pu être traité : déposez-le à nouveau ; s’il échoue encore, prévenez les coordinateurs de l’opération.",
+  "cli.upload.failed-reason": (d: Params) => "Le fichier n’a pas pu être traité (" + d.failure + ") : déposez-le à nouveau ; s’il échoue encore, prévenez les coordinateurs de l’opération."
 }

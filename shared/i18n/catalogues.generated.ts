@@ -5,6 +5,12 @@
 export type Params = Readonly<Record<string, string | number>>;
 /** Every message key of the catalogues (the English one is the reference). */
 export type MessageKey =
+  | "cli.upload.failed"
+  | "cli.upload.failed-reason"
+  | "cli.upload.receipt"
+  | "cli.upload.sha256-matches"
+  | "cli.upload.sha256-unrecorded"
+  | "cli.upload.superseded"
   | "cli.validate.accepted"
   | "cli.validate.rejected"
   | "error.bad-format"
@@ -549,6 +555,12 @@ export type MessageKey =
  * figures, texts or numbers for the rest. The spelled-out dates (`startDate`) are added by the renderer.
  */
 export type MessageParams = {
+  "cli.upload.failed": Record<never, never>;
+  "cli.upload.failed-reason": { failure: string | number };
+  "cli.upload.receipt": { bytes: string | number; id: string | number; receivedAt: string | number };
+  "cli.upload.sha256-matches": { sha256: string | number };
+  "cli.upload.sha256-unrecorded": { sha256: string | number };
+  "cli.upload.superseded": Record<never, never>;
   "cli.validate.accepted": { command: string | number };
   "cli.validate.rejected": Record<never, never>;
   "error.bad-format": { format: string | number; formats: string | number };
