@@ -11,6 +11,37 @@ import type { CountryState } from '../../domain/rollup.ts';
 import { OperationItems } from './operation-items.ts';
 import { opPk } from './table.ts';
 
+/**
+ * The country items of `countries` (each once), read consistently by BatchGetItem — 100 keys a
+ * request, unprocessed keys asked again — with an optional projection. Countries without an item
+ * are absent.
+ */
+async function batchGetCountryItems(
+  db: CountryItems['db'],
+  table: string,
+  op: string,
+  countries: readonly string[],
+  projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  const unique = [...new Set(countries)];
+  for (let i = 0; i < unique.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = unique
+      .slice(i, i + 100)
+      .map((cc) => ({ pk: opPk(op), sk: `COUNTRY#${cc}` }));
+    while (keys && keys.length > 0) {
+      const out: BatchGetCommandOutput = await db.send(
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ...projection } },
+        }),
+      );
+      items.push(...(out.Responses?.[table] ?? []));
+      keys = out.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  return items;
+}
+
 /** The country items (`COUNTRY#{cc}`: a country's current figures). */
 export class CountryItems extends OperationItems {
   async getCountry(op: string, country: string): Promise<CountryState | null> {
@@ -31,21 +62,9 @@ export class CountryItems extends OperationItems {
    */
   async getCountries(op: string, countries: readonly string[]): Promise<Map<string, CountryState>> {
     const found = new Map<string, CountryState>();
-    const unique = [...new Set(countries)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique
-        .slice(i, i + 100)
-        .map((cc) => ({ pk: opPk(op), sk: `COUNTRY#${cc}` }));
-      while (keys && keys.length > 0) {
-        const out: BatchGetCommandOutput = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) {
-          const state = toCountry(item);
-          found.set(state.country, state);
-        }
-        keys = out.UnprocessedKeys?.[this.table]?.Keys;
-      }
+    for (const item of await batchGetCountryItems(this.db, this.table, op, countries)) {
+      const state = toCountry(item);
+      found.set(state.country, state);
     }
     return found;
   }
@@ -67,30 +86,11 @@ export class CountryItems extends OperationItems {
    */
   async currentSubmissions(op: string, countries: readonly string[]): Promise<Map<string, string>> {
     const current = new Map<string, string>();
-    const unique = [...new Set(countries)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique
-        .slice(i, i + 100)
-        .map((cc) => ({ pk: opPk(op), sk: `COUNTRY#${cc}` }));
-      while (keys && keys.length > 0) {
-        const out: BatchGetCommandOutput = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.table]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: '#c, #s',
-                ExpressionAttributeNames: { '#c': 'country', '#s': 'submissionId' },
-              },
-            },
-          }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) {
-          current.set(String(item.country), String(item.submissionId));
-        }
-        keys = out.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
+    const items = await batchGetCountryItems(this.db, this.table, op, countries, {
+      ProjectionExpression: '#c, #s',
+      ExpressionAttributeNames: { '#c': 'country', '#s': 'submissionId' },
+    });
+    for (const item of items) current.set(String(item.country), String(item.submissionId));
     return current;
   }
 
