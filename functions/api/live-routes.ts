@@ -160,5 +160,7 @@ export async function getSubmission(req: ApiRequest, deps: ApiDeps): Promise<Api
     return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text };
   }
   const report = stored ? localizedReport(stored.report, req.locale, record.definition) : null;
-  return json(200, { submission, report } satisfies SubmissionDetail);
+  if (req.query.figures !== 'summary') return json(200, { submission, report } satisfies SubmissionDetail);
+  const figures = stored?.figures ? figuresSummary(stored.figures) : null;
+  return json(200, { submission, report, figures } satisfies SubmissionDetail);
 }

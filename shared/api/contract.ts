@@ -160,7 +160,14 @@ export const API = {
     tag: 'returns',
     summary: 'One submission and its validation report',
     params: { op: OP, id: 'The submission id.' },
-    query: z.object({ format: oneOf(['text'], '`text`: the report as plain text.'), lang: LANG }),
+    query: z.object({
+      format: oneOf(['text'], '`text`: the report as plain text.'),
+      lang: LANG,
+      figures: oneOf(
+        ['summary'],
+        '`summary`: the answer adds `figures`, the totals and per-day figures the file gave (null when it gave none: rejected or still being checked).',
+      ),
+    }),
     success: [
       {
         status: 200,

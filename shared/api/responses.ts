@@ -106,8 +106,15 @@ export type SubmissionView = Pick<
 /** `GET /operations/{op}/submissions`: one page; follow `cursor` until it is null. */
 export type SubmissionPage = { submissions: SubmissionView[]; cursor: string | null };
 
-/** `GET /operations/{op}/submissions/{id}`: the submission and its report (null while checked). */
-export type SubmissionDetail = { submission: SubmissionView; report: Report | null };
+/**
+ * `GET /operations/{op}/submissions/{id}`: the submission and its report (null while checked);
+ * with `?figures=summary`, also the totals and per-day figures the file gave (null when none).
+ */
+export type SubmissionDetail = {
+  submission: SubmissionView;
+  report: Report | null;
+  figures?: FiguresSummary | null;
+};
 
 /** The presigned POST a file is sent with: every field, then the file as the last part `file`. */
 export type PresignedUpload = UploadSlot['upload'];
