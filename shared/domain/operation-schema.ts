@@ -47,6 +47,9 @@ const metricSchema = z.object({
   labels: translations,
   unit: z.string().min(1).default('count'),
   units: translations,
+  /** What the figure means and how it is counted (shown with the figures, e.g. in the press summary). */
+  note: z.string().min(1).optional(),
+  notes: translations,
   /** `sum`: a flow, added up over days. `max`: a gauge, a country's figure is its peak day. */
   aggregation: z.enum(['sum', 'max']),
   breakdowns: z.array(breakdownSchema).default([]),

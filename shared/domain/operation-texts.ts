@@ -35,6 +35,11 @@ export function metricUnit(metric: Pick<Metric, 'unit' | 'units'>, locale: Local
   return translated(metric.unit, metric.units, locale);
 }
 
+/** What a metric's figure means in `locale`, or undefined when the definition gives no note. */
+export function metricNote(metric: Pick<Metric, 'note' | 'notes'>, locale: Locale): string | undefined {
+  return metric.note === undefined ? undefined : translated(metric.note, metric.notes, locale);
+}
+
 /** A breakdown dimension's label in `locale`, or its identifier when it has no label. */
 export function breakdownLabel(b: Pick<Breakdown, 'dimension' | 'label' | 'labels'>, locale: Locale): string {
   return translated(b.label ?? b.dimension, b.labels, locale);

@@ -47,6 +47,9 @@ export type Metric = {
   /** What the figure counts; `count` unless the definition says otherwise. */
   unit: string;
   units?: Translations;
+  /** What the figure means and how it is counted, in a sentence or two (the press summary shows it). */
+  note?: string;
+  notes?: Translations;
   /** `sum`: a flow, added up over days. `max`: a gauge, a country's figure is its peak day. */
   aggregation: 'sum' | 'max';
   /** None unless the definition lists some. */

@@ -4,6 +4,7 @@ import {
   breakdownLabel,
   breakdownValueLabel,
   metricLabel,
+  metricNote,
   metricUnit,
   operationDescription,
   operationName,
@@ -51,7 +52,7 @@ describe("an operation's texts in the reader's language", () => {
     const texts = [
       operationName(op, locale),
       operationDescription(op, locale),
-      ...op.metrics.flatMap((m) => [metricLabel(m, locale), metricUnit(m, locale)]),
+      ...op.metrics.flatMap((m) => [metricLabel(m, locale), metricUnit(m, locale), metricNote(m, locale)]),
       ...op.metrics.flatMap((m) =>
         m.breakdowns.flatMap((b) => [
           breakdownLabel(b, locale),
@@ -65,6 +66,7 @@ describe("an operation's texts in the reader's language", () => {
       // Translated, not the English fallback (units such as "agents" may be spelled alike).
       expect(operationName(op, locale)).not.toBe(op.name);
       for (const m of op.metrics) expect(metricLabel(m, locale)).not.toBe(m.label);
+      for (const m of op.metrics) expect(metricNote(m, locale)).not.toBe(m.note);
       for (const r of op.rules) expect(ruleDescription(r, locale)).not.toBe(r.description);
       for (const b of op.metrics.flatMap((m) => m.breakdowns)) {
         for (const v of b.values)
