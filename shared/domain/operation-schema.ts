@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   type Breakdown,
   type Limits,
+  MAIL_LANGUAGES,
   type Metric,
+  type Notifications,
   type Operation,
   type Participant,
   REGIONS,
@@ -78,10 +80,33 @@ const ruleSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** An e-mail address; the message names the value received. */
+const address = z.email({
+  error: (issue) =>
+    `must be an e-mail address such as "ncb-br@example.org", not ${JSON.stringify(issue.input)}`,
+});
+const mailLanguage = z.enum(MAIL_LANGUAGES);
+
+const contactSchema = z.object({
+  address,
+  language: mailLanguage.optional(),
+  verdicts: z.boolean().optional(),
+});
+
 const participantSchema = z.object({
   code: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "BR"'),
   name: z.string().min(1),
   region: z.enum(REGIONS),
+  language: mailLanguage.optional(),
+  contacts: z.array(contactSchema).optional(),
+});
+
+const notificationsSchema = z.object({
+  cutoff: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day written HH:MM (UTC), such as "18:00"'),
+  coordinators: z.array(z.object({ address, language: mailLanguage.optional() })),
+  from: address.optional(),
 });
 
 const limitsSchema = z.object({
@@ -110,6 +135,7 @@ export const operationSchema = z
     metrics: z.array(metricSchema).min(1),
     rules: z.array(ruleSchema).default([]),
     limits: limitsSchema.default(limitsSchema.parse({})),
+    notifications: notificationsSchema.optional(),
   })
   .superRefine((op, ctx) => {
     if (op.window.start > op.window.end) {
@@ -171,6 +197,7 @@ type SchemaMatchesModel = AllTrue<{
   metric: Same<z.output<typeof metricSchema>, Metric>;
   rule: Same<z.output<typeof ruleSchema>, Rule>;
   participant: Same<z.output<typeof participantSchema>, Participant>;
+  notifications: Same<z.output<typeof notificationsSchema>, Notifications>;
   limits: Same<z.output<typeof limitsSchema>, Limits>;
   operation: Same<z.output<typeof operationSchema>, Operation>;
 }>;

@@ -20,8 +20,41 @@ export type Region = (typeof REGIONS)[number];
 /** The dates returns may report, inclusive, written YYYY-MM-DD. */
 export type OperationWindow = { start: string; end: string };
 
-/** A country taking part: its ISO 3166-1 alpha-2 code (e.g. "BR"), its name and its region. */
-export type Participant = { code: string; name: string; region: Region };
+/** The languages a mail may be written in (the catalogues' languages). */
+export const MAIL_LANGUAGES = ['en', ...TRANSLATED_LOCALES] as const;
+export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
+
+/** An e-mail address of a participant's agency, for reminders and verdict mails. */
+export type Contact = {
+  address: string;
+  /** The language of this address's mails; the participant's language otherwise. */
+  language?: MailLanguage;
+  /** `false`: no mail after each upload (reminders still come). Verdict mails are sent otherwise. */
+  verdicts?: boolean;
+};
+
+/**
+ * A country taking part: its ISO 3166-1 alpha-2 code (e.g. "BR"), its name and its region; the
+ * language its mails are written in (English unless given) and the addresses they go to.
+ */
+export type Participant = {
+  code: string;
+  name: string;
+  region: Region;
+  language?: MailLanguage;
+  contacts?: Contact[];
+};
+
+/**
+ * Who is told what, and when: each day of the window up to the reporting deadline, at `cutoff`
+ * (HH:MM, UTC), the coordinators get a digest and each participant that has not reported a
+ * reminder; mails come from `from` (the deployment's sender otherwise).
+ */
+export type Notifications = {
+  cutoff: string;
+  coordinators: { address: string; language?: MailLanguage }[];
+  from?: string;
+};
 
 /** One way a metric's figure may be broken down: `dimension=value` for each of `values`. */
 export type Breakdown = {
@@ -115,6 +148,8 @@ export type Operation = {
   metrics: Metric[];
   rules: Rule[];
   limits: Limits;
+  /** Reminders and digests; none are sent when absent (verdict mails still go to contacts). */
+  notifications?: Notifications;
 };
 
 /** The lifecycle of an operation: uploads count only while it is `open`. */
