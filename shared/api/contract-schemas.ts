@@ -118,3 +118,40 @@ export type LedgerQuery = {
   limit?: number;
   cursor?: string | null;
 };
+
+/** A list of figures in the order of a metric's breakdown keys: null = not reported, 0 = reported zero. */
+const BreakdownFiguresSchema = z
+  .record(z.string(), z.array(z.nullable(z.number())))
+  .register(z.globalRegistry, {
+    description:
+      'metric → its breakdown figures, in the order of `keys[metric]` (null = not reported, 0 = reported zero).',
+  });
+
+/** `RollupView.breakdowns` (see shared/domain/rollup-breakdowns.ts). */
+export const RollupBreakdownsSchema = z.object({
+  keys: z.record(z.string(), z.array(z.string())).register(z.globalRegistry, {
+    description:
+      'metric → its breakdown keys (`dimension=value`, e.g. `exploitation=forced_labour`), in the definition’s order; only metrics with breakdowns.',
+  }),
+  totals: BreakdownFiguresSchema,
+  byRegion: z.record(z.string(), BreakdownFiguresSchema),
+  byCountry: z.record(z.string(), BreakdownFiguresSchema).register(z.globalRegistry, {
+    description: 'The reporting countries (those of `byCountry`), by ISO code.',
+  }),
+});
+
+/**
+ * `GET /operations/{op}/rollup`, in the parts the contract spells out (more fields come along: see
+ * `RollupView`).
+ */
+export const RollupViewSchema = z.looseObject({
+  operation: z.string(),
+  version: z.number(),
+  updatedAt: z.nullable(z.string()),
+  status: z.enum(OPERATION_STATUSES),
+  totals: z.record(z.string(), z.nullable(z.number())),
+  breakdowns: z.optional(RollupBreakdownsSchema).register(z.globalRegistry, {
+    description:
+      'Each metric’s breakdowns globally, by region and by country: summed like the totals (a gauge: the sum of the country peaks). Absent from a version stored before rollups carried them.',
+  }),
+});

@@ -20,7 +20,7 @@ import {
   route,
   text,
 } from './contract-kit.ts';
-import { UploadRequest, UploadSlotSchema, UploadStatusSchema } from './contract-schemas.ts';
+import { RollupViewSchema, UploadRequest, UploadSlotSchema, UploadStatusSchema } from './contract-schemas.ts';
 import type * as R from './responses.ts';
 
 export {
@@ -102,7 +102,7 @@ export const API = {
       asOf: text('An ISO 8601 time: the rollup current then, with the status then (see the history).'),
     }),
     success: [
-      ok('The rollup and the operation status.'),
+      ok('The rollup and the operation status.', RollupViewSchema),
       { status: 304, contentTypes: [], description: 'Unchanged since the ETag sent.' },
     ],
     errors: ['bad-request', 'unknown-operation', 'not-found'],

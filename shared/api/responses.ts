@@ -10,7 +10,7 @@ import type { CountryFigures } from '../domain/checks/figures.ts';
 import type { Manifest } from '../domain/final-export.ts';
 import type { OperationRecord, UploadSlot as StoredSlot, Submission } from '../domain/ledger.ts';
 import type { Operation, OperationStatus } from '../domain/operation.ts';
-import type { RollupView } from '../domain/rollup.ts';
+import type { RollupBreakdowns, RollupView } from '../domain/rollup.ts';
 import type { RollupHistoryEntry } from '../domain/rollup-history.ts';
 import type { SdmxStructureMessage } from '../domain/sdmx-structure.ts';
 import type { ManifestSignature } from '../domain/signature.ts';
@@ -21,7 +21,8 @@ import type { FiguresSummary } from './figures-detail.ts';
 export type { SlotState } from '../app/create-slot.ts';
 export type { ErrorBody } from './errors.ts';
 export type { FiguresDetail, FiguresSummary } from './figures-detail.ts';
-export type { Manifest, ManifestSignature, Operation, OperationStatus, Report, RollupView };
+/** `RollupView.breakdowns`: each metric's breakdowns, globally, by region and by country. */
+export type { Manifest, ManifestSignature, Operation, OperationStatus, Report, RollupBreakdowns, RollupView };
 
 /** `GET /health`. */
 export type Health = { ok: true; service: 'optally' };

@@ -183,7 +183,9 @@ export async function reconcile(
   const expected = rollup(op, recomputed, record.definitionVersion);
   const stored = await storedRollup({ repo, objects }, op.id);
   const current = stored?.body ? (JSON.parse(stored.body) as Rollup) : rollup(op, []);
-  for (const part of ['totals', 'byRegion', 'byCountry', 'byDay'] as const) {
+  for (const part of ['totals', 'byRegion', 'byCountry', 'byDay', 'breakdowns'] as const) {
+    // A body stored before rollups carried breakdowns has none to compare.
+    if (part === 'breakdowns' && !current.breakdowns) continue;
     if (canonicalJson(expected[part]) !== canonicalJson(current[part])) {
       differences.push({
         where: `rollup.${part}`,

@@ -1,5 +1,8 @@
 import type { CountryFigures } from './checks/figures.ts';
 import { type Operation, type OperationStatus, REGIONS, type Region, windowDates } from './operation.ts';
+import { type RollupBreakdowns, rollupBreakdowns } from './rollup-breakdowns.ts';
+
+export type { BreakdownFigures, BreakdownValues, RollupBreakdowns } from './rollup-breakdowns.ts';
 
 /** A country's current figures: those of its latest accepted return, with where they come from. */
 export type CountryState = {
@@ -50,6 +53,11 @@ export type Rollup = {
   byRegion: Record<string, MetricValues>;
   byCountry: Record<string, MetricValues>;
   byDay: Record<string, MetricValues>;
+  /**
+   * Each metric's breakdowns, globally, by region and by country (see `RollupBreakdowns`). Absent
+   * from rollups stored before breakdowns were carried: the next version computed carries them.
+   */
+  breakdowns?: RollupBreakdowns;
   countries: Record<
     string,
     {
@@ -69,7 +77,8 @@ export type RollupView = Rollup & { status: OperationStatus };
 /**
  * The rollup of an operation: a pure function of its country states, so recomputing it can never
  * drift. Flows (`sum`) add up; for a gauge (`max`) a country's figure is its peak day and the
- * global figure the sum of country peaks (by day: the sum of that day's figures).
+ * global figure the sum of country peaks (by day: the sum of that day's figures). Breakdowns
+ * follow the same rule, each breakdown value on its own (`rollupBreakdowns`).
  */
 export function rollup(op: Operation, states: readonly CountryState[], definitionVersion = 1): Rollup {
   const participants = new Map(op.participants.map((p) => [p.code, p]));
@@ -126,6 +135,11 @@ export function rollup(op: Operation, states: readonly CountryState[], definitio
     };
   }
 
+  const breakdowns = rollupBreakdowns(
+    op.metrics,
+    Object.keys(byRegion),
+    current.map((s) => ({ ...s, region: participants.get(s.country)!.region })),
+  );
   const reported = current.length;
   const late = current.filter((s) => countries[s.country]?.late).map((s) => s.country);
   return {
@@ -154,6 +168,7 @@ export function rollup(op: Operation, states: readonly CountryState[], definitio
     byRegion,
     byCountry,
     byDay,
+    breakdowns,
     countries,
   };
 }
