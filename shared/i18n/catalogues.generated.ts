@@ -14,6 +14,7 @@ export type MessageKey =
   | "cli.validate.accepted"
   | "cli.validate.rejected"
   | "error.bad-format"
+  | "error.bad-path"
   | "error.bad-request.as-of"
   | "error.bad-request.body-not-object"
   | "error.bad-request.figures"
@@ -21,6 +22,7 @@ export type MessageKey =
   | "error.bad-transition.no-next"
   | "error.bad-transition.reason"
   | "error.bad-transition.same"
+  | "error.conflict.definition"
   | "error.conflict.status"
   | "error.country-required"
   | "error.denied.final"
@@ -39,6 +41,7 @@ export type MessageKey =
   | "error.final-not-frozen.ledger"
   | "error.final-not-frozen.manifest"
   | "error.forbidden.act-for"
+  | "error.internal"
   | "error.invalid-body.not-valid"
   | "error.invalid-body.not-valid-see-api"
   | "error.invalid-body.one-of"
@@ -49,7 +52,10 @@ export type MessageKey =
   | "error.not-final.proof"
   | "error.not-found.rollup-as-of"
   | "error.not-found.route"
+  | "error.not-in-ledger"
   | "error.not-uploaded"
+  | "error.not-uploaded.proof"
+  | "error.operation-not-editable"
   | "error.signing-unavailable"
   | "error.signing-unavailable.status"
   | "error.still-processing"
@@ -58,8 +64,44 @@ export type MessageKey =
   | "error.unknown-operation"
   | "error.unknown-submission"
   | "error.unknown-upload"
+  | "error.unsupported-format.dry-run"
   | "error.unsupported-format.slot"
+  | "export.provisional.notice"
+  | "export.provisional.reading"
+  | "export.provisional.title"
   | "figure.not-reported"
+  | "mail.digest.intro"
+  | "mail.digest.late"
+  | "mail.digest.missing"
+  | "mail.digest.missing-late"
+  | "mail.digest.missing-none"
+  | "mail.digest.new"
+  | "mail.digest.new-none"
+  | "mail.digest.no-contacts"
+  | "mail.digest.progress"
+  | "mail.digest.reminders"
+  | "mail.digest.subject"
+  | "mail.digest.total"
+  | "mail.digest.totals"
+  | "mail.digest.unchanged"
+  | "mail.footer"
+  | "mail.link.dashboard"
+  | "mail.reminder.deadline"
+  | "mail.reminder.greeting"
+  | "mail.reminder.how"
+  | "mail.reminder.missing"
+  | "mail.reminder.past-deadline"
+  | "mail.reminder.repeat"
+  | "mail.reminder.subject"
+  | "mail.reminder.zero"
+  | "mail.verdict.api"
+  | "mail.verdict.dashboard"
+  | "mail.verdict.intro"
+  | "mail.verdict.opt-out"
+  | "mail.verdict.report"
+  | "mail.verdict.subject"
+  | "mail.verdict.superseded"
+  | "mail.verdict.truncated"
   | "problem.ambiguous-delimiter.hint"
   | "problem.ambiguous-delimiter.message"
   | "problem.bad-breakdown.hint"
@@ -259,6 +301,7 @@ export type MessageKey =
   | "report.counts"
   | "report.counts-clean"
   | "report.counts-with-warnings"
+  | "report.cut"
   | "report.file-hash"
   | "report.file-hash-size"
   | "report.omitted"
@@ -345,6 +388,13 @@ export type MessageKey =
   | "web.agency.upload-id"
   | "web.announce.progress"
   | "web.announce.status"
+  | "web.breakdown.area"
+  | "web.breakdown.caption"
+  | "web.breakdown.global"
+  | "web.breakdown.metric"
+  | "web.breakdown.none-reported"
+  | "web.breakdown.title"
+  | "web.breakdown.unavailable"
   | "web.card.peak"
   | "web.change.added"
   | "web.change.delta"
@@ -399,6 +449,13 @@ export type MessageKey =
   | "web.countries.showing-some"
   | "web.countries.status"
   | "web.countries.title"
+  | "web.export.csv"
+  | "web.export.downloaded"
+  | "web.export.downloading"
+  | "web.export.failed"
+  | "web.export.note"
+  | "web.export.title"
+  | "web.export.xlsx"
   | "web.final.copied"
   | "web.final.copied-short"
   | "web.final.copy"
@@ -452,6 +509,25 @@ export type MessageKey =
   | "web.live.error"
   | "web.live.paused-hidden"
   | "web.live.paused-past"
+  | "web.map.colour-by"
+  | "web.map.help"
+  | "web.map.label"
+  | "web.map.legend.below"
+  | "web.map.legend.metric"
+  | "web.map.legend.range"
+  | "web.map.mark.metric"
+  | "web.map.mark.status"
+  | "web.map.mode.status"
+  | "web.map.other"
+  | "web.map.status.late"
+  | "web.map.status.missing"
+  | "web.map.status.on-time"
+  | "web.map.status.zero"
+  | "web.map.title"
+  | "web.map.tooltip.accepted"
+  | "web.map.tooltip.no-return"
+  | "web.map.tooltip.open"
+  | "web.map.zero-note"
   | "web.no-figures"
   | "web.no-figures-dot"
   | "web.no-operation"
@@ -564,6 +640,7 @@ export type MessageParams = {
   "cli.validate.accepted": { command: string | number };
   "cli.validate.rejected": Record<never, never>;
   "error.bad-format": { format: string | number; formats: string | number };
+  "error.bad-path": { part: string | number; path: string | number };
   "error.bad-request.as-of": { asOf: string | number };
   "error.bad-request.body-not-object": Record<never, never>;
   "error.bad-request.figures": { figures: string | number };
@@ -571,6 +648,7 @@ export type MessageParams = {
   "error.bad-transition.no-next": { from: string | number; to: string | number };
   "error.bad-transition.reason": { from: string | number };
   "error.bad-transition.same": { status: string | number };
+  "error.conflict.definition": { op: string | number };
   "error.conflict.status": Record<never, never>;
   "error.country-required": Record<never, never>;
   "error.denied.final": Record<never, never>;
@@ -585,10 +663,11 @@ export type MessageParams = {
   "error.denied.rollup": Record<never, never>;
   "error.denied.upload-country": { country: string | number; other: string | number };
   "error.denied.upload-role": { role: string | number };
-  "error.figures-too-large": { limit: string | number; size: string | number; what: string | number };
+  "error.figures-too-large": { limit: number; name: string | number; size: number; what: string };
   "error.final-not-frozen.ledger": { name: string | number };
   "error.final-not-frozen.manifest": { name: string | number; op: string | number };
   "error.forbidden.act-for": { country: string | number; named: string | number };
+  "error.internal": Record<never, never>;
   "error.invalid-body.not-valid": { field: string | number; reason: string | number };
   "error.invalid-body.not-valid-see-api": { field: string | number };
   "error.invalid-body.one-of": { field: string | number; values: string | number };
@@ -599,17 +678,56 @@ export type MessageParams = {
   "error.not-final.proof": { name: string | number; status: string | number };
   "error.not-found.rollup-as-of": { at: string | number; op: string | number };
   "error.not-found.route": { method: string | number; path: string | number };
+  "error.not-in-ledger": { id: string | number; op: string | number };
   "error.not-uploaded": { id: string | number };
+  "error.not-uploaded.proof": { id: string | number };
+  "error.operation-not-editable": { name: string | number; op: string | number; status: string | number };
   "error.signing-unavailable": Record<never, never>;
   "error.signing-unavailable.status": Record<never, never>;
-  "error.still-processing": { count: string | number; files: string | number };
+  "error.still-processing": { count: number; files: string | number };
   "error.unauthorized": Record<never, never>;
   "error.unknown-country": { country: string | number; name: string | number };
   "error.unknown-operation": { id: string | number };
   "error.unknown-submission": { id: string | number; op: string | number };
   "error.unknown-upload": { id: string | number; op: string | number };
+  "error.unsupported-format.dry-run": Record<never, never>;
   "error.unsupported-format.slot": { fileName: string | number };
+  "export.provisional.notice": Record<never, never>;
+  "export.provisional.reading": Record<never, never>;
+  "export.provisional.title": { operation: string | number; time: string | number; version: string | number };
   "figure.not-reported": Record<never, never>;
+  "mail.digest.intro": { date: string | number; operation: string | number; time: string | number };
+  "mail.digest.late": { count: string | number; list: string | number };
+  "mail.digest.missing": { count: string | number; list: string | number };
+  "mail.digest.missing-late": { count: string | number; deadline: string | number; list: string | number };
+  "mail.digest.missing-none": Record<never, never>;
+  "mail.digest.new": { count: string | number; list: string | number };
+  "mail.digest.new-none": Record<never, never>;
+  "mail.digest.no-contacts": { count: string | number; list: string | number };
+  "mail.digest.progress": { expected: number; onTime: string | number; percent: string | number; reported: string | number };
+  "mail.digest.reminders": { count: number };
+  "mail.digest.subject": { date: string | number; expected: number; operation: string | number; reported: string | number };
+  "mail.digest.total": { change: string | number; metric: string | number; value: string | number };
+  "mail.digest.totals": Record<never, never>;
+  "mail.digest.unchanged": Record<never, never>;
+  "mail.footer": { operation: string | number };
+  "mail.link.dashboard": { url: string | number };
+  "mail.reminder.deadline": { deadline: string | number };
+  "mail.reminder.greeting": Record<never, never>;
+  "mail.reminder.how": Record<never, never>;
+  "mail.reminder.missing": { country: string | number; date: string | number; operation: string | number; time: string | number };
+  "mail.reminder.past-deadline": { deadline: string | number };
+  "mail.reminder.repeat": Record<never, never>;
+  "mail.reminder.subject": { country: string | number; operation: string | number };
+  "mail.reminder.zero": Record<never, never>;
+  "mail.verdict.api": { path: string | number };
+  "mail.verdict.dashboard": { country: string | number; url: string | number };
+  "mail.verdict.intro": { country: string | number; received: string | number; verdict: string };
+  "mail.verdict.opt-out": { country: string | number };
+  "mail.verdict.report": Record<never, never>;
+  "mail.verdict.subject": { country: string | number; operation: string | number; verdict: string };
+  "mail.verdict.superseded": { country: string | number };
+  "mail.verdict.truncated": Record<never, never>;
   "problem.ambiguous-delimiter.hint": Record<never, never>;
   "problem.ambiguous-delimiter.message": { found: string | number };
   "problem.bad-breakdown.hint": { allowed: string | number; allowedCount: number; metric: string | number; more: number };
@@ -809,6 +927,7 @@ export type MessageParams = {
   "report.counts": { errors: number; rows: number; warnings: number };
   "report.counts-clean": Record<never, never>;
   "report.counts-with-warnings": Record<never, never>;
+  "report.cut": { count: number };
   "report.file-hash": { sha256: string | number };
   "report.file-hash-size": { sha256: string | number; size: number };
   "report.omitted": { count: number };
@@ -895,6 +1014,13 @@ export type MessageParams = {
   "web.agency.upload-id": Record<never, never>;
   "web.announce.progress": { expected: string | number; reported: string | number };
   "web.announce.status": { status: string };
+  "web.breakdown.area": Record<never, never>;
+  "web.breakdown.caption": { area: string | number; dimension: string | number; metric: string | number };
+  "web.breakdown.global": Record<never, never>;
+  "web.breakdown.metric": Record<never, never>;
+  "web.breakdown.none-reported": Record<never, never>;
+  "web.breakdown.title": Record<never, never>;
+  "web.breakdown.unavailable": Record<never, never>;
   "web.card.peak": { unit: string | number };
   "web.change.added": { change: string | number; day: string | number };
   "web.change.delta": { change: string | number; day: string | number };
@@ -949,6 +1075,13 @@ export type MessageParams = {
   "web.countries.showing-some": { count: number; visible: string | number };
   "web.countries.status": Record<never, never>;
   "web.countries.title": Record<never, never>;
+  "web.export.csv": Record<never, never>;
+  "web.export.downloaded": { name: string | number; size: string | number };
+  "web.export.downloading": { name: string | number };
+  "web.export.failed": { reason: string | number };
+  "web.export.note": Record<never, never>;
+  "web.export.title": Record<never, never>;
+  "web.export.xlsx": Record<never, never>;
   "web.final.copied": Record<never, never>;
   "web.final.copied-short": Record<never, never>;
   "web.final.copy": Record<never, never>;
@@ -1002,6 +1135,25 @@ export type MessageParams = {
   "web.live.error": { reason: string | number };
   "web.live.paused-hidden": Record<never, never>;
   "web.live.paused-past": Record<never, never>;
+  "web.map.colour-by": Record<never, never>;
+  "web.map.help": Record<never, never>;
+  "web.map.label": { mode: string | number };
+  "web.map.legend.below": { from: string | number; to: string | number };
+  "web.map.legend.metric": { metric: string | number; unit: string | number };
+  "web.map.legend.range": { from: string | number; to: string | number };
+  "web.map.mark.metric": { country: string | number; metric: string | number; value: string | number };
+  "web.map.mark.status": { country: string | number; status: string | number };
+  "web.map.mode.status": Record<never, never>;
+  "web.map.other": Record<never, never>;
+  "web.map.status.late": Record<never, never>;
+  "web.map.status.missing": Record<never, never>;
+  "web.map.status.on-time": Record<never, never>;
+  "web.map.status.zero": Record<never, never>;
+  "web.map.title": Record<never, never>;
+  "web.map.tooltip.accepted": { time: string | number };
+  "web.map.tooltip.no-return": Record<never, never>;
+  "web.map.tooltip.open": Record<never, never>;
+  "web.map.zero-note": Record<never, never>;
   "web.no-figures": Record<never, never>;
   "web.no-figures-dot": Record<never, never>;
   "web.no-operation": Record<never, never>;
