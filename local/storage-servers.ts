@@ -33,9 +33,13 @@ export type StorageServers = {
   close: () => Promise<void>;
 };
 
-/** Starts s3rver and dynalite in this process. */
-export async function startStorageServers(o: StorageOptions): Promise<StorageServers> {
-  await mkdir(join(o.dataDir, 's3'), { recursive: true });
+/** One of the two servers: what it offers of `StorageServers`. */
+type S3Server = Pick<StorageServers, 's3Endpoint' | 'onObjectEvent' | 'close'>;
+type DynamoServer = Pick<StorageServers, 'dynamodbEndpoint' | 'stopDynamo' | 'startDynamo' | 'close'>;
+type Which = 's3' | 'dynamodb';
+
+/** Starts dynalite in this process. */
+async function startDynamoServer(o: StorageOptions): Promise<DynamoServer> {
   await mkdir(join(o.dataDir, 'dynamodb'), { recursive: true });
   const dynamo = dynalite({
     path: join(o.dataDir, 'dynamodb'),
@@ -65,7 +69,23 @@ export async function startStorageServers(o: StorageOptions): Promise<StorageSer
       clearTimeout(cut);
     }
   };
+  return {
+    dynamodbEndpoint: `http://127.0.0.1:${dynamoPort}`,
+    stopDynamo,
+    startDynamo: async () => {
+      if (dynamoUp) return;
+      // dynalite reopens its store on the same data folder when it listens again.
+      await listen(dynamoPort);
+      dynamoUp = true;
+    },
+    // As before the fault hooks: a failing dynalite shutdown does not fail the stack's stop.
+    close: () => stopDynamo().catch(() => undefined),
+  };
+}
 
+/** Starts s3rver in this process. */
+async function startS3Server(o: StorageOptions): Promise<S3Server> {
+  await mkdir(join(o.dataDir, 's3'), { recursive: true });
   const s3rver = new S3rver({
     address: '127.0.0.1',
     port: o.s3Port ?? 0,
@@ -78,24 +98,25 @@ export async function startStorageServers(o: StorageOptions): Promise<StorageSer
   (s3rver as unknown as { middleware: unknown[] }).middleware.unshift(refuseUnstorableKeys);
   guardStore((s3rver as unknown as { store: Parameters<typeof guardStore>[0] }).store);
   const s3Address = (await s3rver.run()) as AddressInfo;
-
   return {
     s3Endpoint: `http://127.0.0.1:${s3Address.port}`,
-    dynamodbEndpoint: `http://127.0.0.1:${dynamoPort}`,
     onObjectEvent: (listener) => {
       s3rver.on('event', listener);
     },
-    stopDynamo,
-    startDynamo: async () => {
-      if (dynamoUp) return;
-      // dynalite reopens its store on the same data folder when it listens again.
-      await listen(dynamoPort);
-      dynamoUp = true;
-    },
+    close: () => s3rver.close(),
+  };
+}
+
+/** Starts s3rver and dynalite in this process. */
+export async function startStorageServers(o: StorageOptions): Promise<StorageServers> {
+  const dynamo = await startDynamoServer(o);
+  const s3 = await startS3Server(o);
+  return {
+    ...dynamo,
+    ...s3,
     close: async () => {
-      await s3rver.close();
-      // As before the fault hooks: a failing dynalite shutdown does not fail the stack's stop.
-      await stopDynamo().catch(() => undefined);
+      await s3.close();
+      await dynamo.close();
     },
   };
 }
@@ -103,32 +124,54 @@ export async function startStorageServers(o: StorageOptions): Promise<StorageSer
 /** Messages between the stack and a storage process. */
 type Command = { id: number; command: 'stop-dynamo' | 'start-dynamo' | 'close' };
 type Reply =
-  | { kind: 'ready'; s3Endpoint: string; dynamodbEndpoint: string }
+  | { kind: 'ready'; endpoint: string }
   | { kind: 'failed'; error: string }
   | { kind: 'event'; event: S3rverEvent }
   | { kind: 'done'; id: number; error?: string };
 
 /**
- * Starts s3rver and dynalite in a child process of their own, so that on a machine with two
- * cores the servers and the handlers do not share one event loop (the storage servers' share of
- * an upload's CPU time is about half). Same interface as `startStorageServers`; object events
- * come over IPC. The child exits when this process goes.
+ * Starts s3rver and dynalite each in a child process of its own, so that on a machine with two
+ * cores neither the handlers nor the other server share their event loop: in a burst of uploads
+ * s3rver's file I/O and dynalite's LevelDB reads run side by side. Same interface as
+ * `startStorageServers`; object events come over IPC. The children exit when this process goes.
  */
 export async function startStorageProcess(o: StorageOptions): Promise<StorageServers> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [JSON.stringify(o)], {
+  const [s3, dynamo] = await Promise.all([storageChild(o, 's3'), storageChild(o, 'dynamodb')]);
+  return {
+    s3Endpoint: s3.endpoint,
+    dynamodbEndpoint: dynamo.endpoint,
+    onObjectEvent: (listener) => s3.listeners.push(listener),
+    stopDynamo: () => dynamo.send('stop-dynamo'),
+    startDynamo: () => dynamo.send('start-dynamo'),
+    close: async () => {
+      await Promise.all([s3.close(), dynamo.close()]);
+    },
+  };
+}
+
+/** One server in a child process: its endpoint, its object events, and its commands. */
+async function storageChild(o: StorageOptions, which: Which) {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [JSON.stringify(o), which], {
     cwd: resolve(fileURLToPath(import.meta.url), '..', '..'),
-    execArgv: ['--import', 'tsx'],
+    // OPTALLY_BENCH_CPU_PROF=<folder> (the benchmarks): the servers write CPU profiles there too.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.OPTALLY_BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OPTALLY_BENCH_CPU_PROF}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, OPTALLY_STORAGE_PROCESS: '1' },
   });
   const listeners: ((event: S3rverEvent) => void)[] = [];
   const pending = new Map<number, { ok: () => void; fail: (e: Error) => void }>();
   let nextId = 1;
-  const ready = new Promise<{ s3Endpoint: string; dynamodbEndpoint: string }>((ok, fail) => {
+  const ready = new Promise<string>((ok, fail) => {
     child.on('message', (reply: Reply) => {
-      if (reply.kind === 'ready') ok(reply);
+      if (reply.kind === 'ready') ok(reply.endpoint);
       else if (reply.kind === 'failed')
-        fail(new Error(`the storage process failed to start: ${reply.error}`));
+        fail(new Error(`the ${which} process failed to start: ${reply.error}`));
       else if (reply.kind === 'event') for (const listener of listeners) listener(reply.event);
       else {
         const waiter = pending.get(reply.id);
@@ -138,8 +181,8 @@ export async function startStorageProcess(o: StorageOptions): Promise<StorageSer
       }
     });
     child.once('exit', (code) => {
-      fail(new Error(`the storage process exited (code ${code}) before it was ready`));
-      for (const waiter of pending.values()) waiter.fail(new Error('the storage process exited'));
+      fail(new Error(`the ${which} process exited (code ${code}) before it was ready`));
+      for (const waiter of pending.values()) waiter.fail(new Error(`the ${which} process exited`));
       pending.clear();
     });
   });
@@ -149,14 +192,11 @@ export async function startStorageProcess(o: StorageOptions): Promise<StorageSer
       pending.set(id, { ok, fail });
       child.send({ id, command } satisfies Command);
     });
-  const endpoints = await ready;
+  const endpoint = await ready;
   return {
-    ...endpoints,
-    onObjectEvent: (listener) => {
-      listeners.push(listener);
-    },
-    stopDynamo: () => send('stop-dynamo'),
-    startDynamo: () => send('start-dynamo'),
+    endpoint,
+    listeners,
+    send,
     close: async () => {
       const exited = new Promise((ok) => child.once('exit', ok));
       await send('close').catch(() => undefined);
@@ -165,32 +205,33 @@ export async function startStorageProcess(o: StorageOptions): Promise<StorageSer
   };
 }
 
-/** The storage process itself: run by `startStorageProcess`. */
-async function serve(options: StorageOptions): Promise<void> {
+/** A storage process itself: run by `startStorageProcess`, serving one of the two servers. */
+async function serve(options: StorageOptions, which: Which): Promise<void> {
   const reply = (r: Reply) => process.send?.(r);
-  let servers: StorageServers;
+  let server: S3Server | DynamoServer;
   try {
-    servers = await startStorageServers(options);
+    server = which === 's3' ? await startS3Server(options) : await startDynamoServer(options);
   } catch (e) {
     reply({ kind: 'failed', error: String(e) });
     process.exit(1);
   }
   let closing: Promise<void> | null = null;
   const close = () => {
-    closing ??= servers.close();
+    closing ??= server.close();
     return closing;
   };
-  servers.onObjectEvent((event) => reply({ kind: 'event', event }));
+  if ('onObjectEvent' in server) server.onObjectEvent((event) => reply({ kind: 'event', event }));
   process.on('message', async ({ id, command }: Command) => {
     try {
-      if (command === 'stop-dynamo') await servers.stopDynamo();
-      else if (command === 'start-dynamo') await servers.startDynamo();
-      else await close();
+      if (command === 'close') await close();
+      else if (!('stopDynamo' in server)) throw new Error(`${command}: not the DynamoDB process`);
+      else if (command === 'stop-dynamo') await server.stopDynamo();
+      else await server.startDynamo();
       reply({ kind: 'done', id });
     } catch (e) {
       reply({ kind: 'done', id, error: String(e) });
     }
-    // Closed: with the servers and the IPC channel gone, nothing keeps the process alive.
+    // Closed: with the server and the IPC channel gone, nothing keeps the process alive.
     if (command === 'close') process.disconnect();
   });
   // The stack went away without closing us: stop too.
@@ -200,9 +241,15 @@ async function serve(options: StorageOptions): Promise<void> {
       () => process.exit(1),
     );
   });
-  reply({ kind: 'ready', s3Endpoint: servers.s3Endpoint, dynamodbEndpoint: servers.dynamodbEndpoint });
+  reply({
+    kind: 'ready',
+    endpoint: 's3Endpoint' in server ? server.s3Endpoint : server.dynamodbEndpoint,
+  });
 }
 
 if (process.env.OPTALLY_STORAGE_PROCESS === '1' && process.argv[1] === fileURLToPath(import.meta.url)) {
-  await serve(JSON.parse(process.argv[2] ?? '{}') as StorageOptions);
+  await serve(
+    JSON.parse(process.argv[2] ?? '{}') as StorageOptions,
+    process.argv[3] === 's3' ? 's3' : 'dynamodb',
+  );
 }
