@@ -449,6 +449,53 @@ export type MessageKey =
   | "web.countries.showing-some"
   | "web.countries.status"
   | "web.countries.title"
+  | "web.country.after"
+  | "web.country.back"
+  | "web.country.back-agency"
+  | "web.country.before"
+  | "web.country.breakdown-of"
+  | "web.country.breakdowns-title"
+  | "web.country.breakdowns-too-large"
+  | "web.country.by-day-caption"
+  | "web.country.by-day-title"
+  | "web.country.change"
+  | "web.country.changes-count"
+  | "web.country.changes-loading"
+  | "web.country.changes-title"
+  | "web.country.correction-replaced"
+  | "web.country.correction-title"
+  | "web.country.counts-now"
+  | "web.country.current-title"
+  | "web.country.day"
+  | "web.country.days-removed"
+  | "web.country.failed"
+  | "web.country.figure"
+  | "web.country.first-accepted"
+  | "web.country.first-return"
+  | "web.country.forbidden"
+  | "web.country.forbidden-agency"
+  | "web.country.history-caption"
+  | "web.country.history-empty"
+  | "web.country.history-title"
+  | "web.country.kind.added"
+  | "web.country.kind.changed"
+  | "web.country.kind.removed"
+  | "web.country.loading"
+  | "web.country.metric"
+  | "web.country.not-counted"
+  | "web.country.not-found"
+  | "web.country.not-found-title"
+  | "web.country.not-reported"
+  | "web.country.open-own"
+  | "web.country.peak-day"
+  | "web.country.sum-of-days"
+  | "web.country.totals-caption"
+  | "web.country.totals-title"
+  | "web.country.unchanged"
+  | "web.country.unchanged-sentence"
+  | "web.country.updated"
+  | "web.country.what-changed"
+  | "web.country.whole-operation"
   | "web.export.csv"
   | "web.export.downloaded"
   | "web.export.downloading"
@@ -538,6 +585,21 @@ export type MessageKey =
   | "web.op-status.open"
   | "web.operation"
   | "web.operation-option"
+  | "web.press.agency"
+  | "web.press.as-of"
+  | "web.press.back"
+  | "web.press.chart-metric"
+  | "web.press.headline"
+  | "web.press.map"
+  | "web.press.nav"
+  | "web.press.no-note"
+  | "web.press.notes"
+  | "web.press.print"
+  | "web.press.progress-detail"
+  | "web.press.source"
+  | "web.press.status"
+  | "web.press.title"
+  | "web.press.waiting"
   | "web.progress.all-reported"
   | "web.progress.count"
   | "web.progress.deadline"
@@ -1075,6 +1137,53 @@ export type MessageParams = {
   "web.countries.showing-some": { count: number; visible: string | number };
   "web.countries.status": Record<never, never>;
   "web.countries.title": Record<never, never>;
+  "web.country.after": Record<never, never>;
+  "web.country.back": Record<never, never>;
+  "web.country.back-agency": Record<never, never>;
+  "web.country.before": Record<never, never>;
+  "web.country.breakdown-of": { dimension: string | number; metric: string | number };
+  "web.country.breakdowns-title": Record<never, never>;
+  "web.country.breakdowns-too-large": Record<never, never>;
+  "web.country.by-day-caption": Record<never, never>;
+  "web.country.by-day-title": Record<never, never>;
+  "web.country.change": Record<never, never>;
+  "web.country.changes-count": { count: number };
+  "web.country.changes-loading": Record<never, never>;
+  "web.country.changes-title": Record<never, never>;
+  "web.country.correction-replaced": { file: string | number; received: string | number };
+  "web.country.correction-title": { file: string | number; received: string | number };
+  "web.country.counts-now": Record<never, never>;
+  "web.country.current-title": Record<never, never>;
+  "web.country.day": Record<never, never>;
+  "web.country.days-removed": { count: number; days: string | number };
+  "web.country.failed": { reason: string | number };
+  "web.country.figure": Record<never, never>;
+  "web.country.first-accepted": Record<never, never>;
+  "web.country.first-return": Record<never, never>;
+  "web.country.forbidden": { reason: string | number };
+  "web.country.forbidden-agency": { code: string | number; own: string | number };
+  "web.country.history-caption": Record<never, never>;
+  "web.country.history-empty": Record<never, never>;
+  "web.country.history-title": Record<never, never>;
+  "web.country.kind.added": Record<never, never>;
+  "web.country.kind.changed": Record<never, never>;
+  "web.country.kind.removed": Record<never, never>;
+  "web.country.loading": Record<never, never>;
+  "web.country.metric": Record<never, never>;
+  "web.country.not-counted": Record<never, never>;
+  "web.country.not-found": { code: string | number };
+  "web.country.not-found-title": Record<never, never>;
+  "web.country.not-reported": Record<never, never>;
+  "web.country.open-own": Record<never, never>;
+  "web.country.peak-day": Record<never, never>;
+  "web.country.sum-of-days": Record<never, never>;
+  "web.country.totals-caption": Record<never, never>;
+  "web.country.totals-title": Record<never, never>;
+  "web.country.unchanged": Record<never, never>;
+  "web.country.unchanged-sentence": Record<never, never>;
+  "web.country.updated": { country: string | number };
+  "web.country.what-changed": Record<never, never>;
+  "web.country.whole-operation": Record<never, never>;
   "web.export.csv": Record<never, never>;
   "web.export.downloaded": { name: string | number; size: string | number };
   "web.export.downloading": { name: string | number };
@@ -1164,6 +1273,21 @@ export type MessageParams = {
   "web.op-status.open": Record<never, never>;
   "web.operation": Record<never, never>;
   "web.operation-option": { name: string | number; status: string | number };
+  "web.press.agency": Record<never, never>;
+  "web.press.as-of": Record<never, never>;
+  "web.press.back": Record<never, never>;
+  "web.press.chart-metric": Record<never, never>;
+  "web.press.headline": Record<never, never>;
+  "web.press.map": Record<never, never>;
+  "web.press.nav": Record<never, never>;
+  "web.press.no-note": Record<never, never>;
+  "web.press.notes": Record<never, never>;
+  "web.press.print": Record<never, never>;
+  "web.press.progress-detail": { deadline: string | number; late: string | number; missing: string | number; onTime: string | number };
+  "web.press.source": { version: string | number };
+  "web.press.status": { status: string };
+  "web.press.title": Record<never, never>;
+  "web.press.waiting": Record<never, never>;
   "web.progress.all-reported": Record<never, never>;
   "web.progress.count": { expected: number; reported: string | number };
   "web.progress.deadline": Record<never, never>;
