@@ -10,6 +10,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type ApiDeps, makeApiHandler } from '../functions/api/routes.ts';
 import { makeIngestHandler } from '../functions/ingest/ingest.ts';
 import { documentClient, type Endpoints, s3Client } from '../shared/adapters/aws-clients.ts';
@@ -22,7 +23,7 @@ import { defineOperation } from '../shared/app/define-operation.ts';
 import { s3CorsConfiguration } from '../shared/domain/export-delivery.ts';
 import { INGEST_MAX_RECEIVES } from '../shared/domain/ingest-timing.ts';
 import { parseOperation } from '../shared/domain/operation-schema.ts';
-import { createGateway, type LocalStackInfo } from './gateway.ts';
+import { createGateway, type GatewayOptions, type LocalStackInfo } from './gateway.ts';
 import { LocalIssuer } from './local-auth.ts';
 import { LocalQueue } from './local-queue.ts';
 import { notificationFor, type S3rverEvent } from './s3-notifications.ts';
@@ -63,6 +64,19 @@ export type StackOptions = {
   storageProcess?: boolean;
   /** API settings tests change: the clock, the size above which answers go through S3. */
   api?: Pick<ApiDeps, 'now' | 'inlineAnswerLimit' | 'figuresAnswerLimit'>;
+  /**
+   * Other handlers than the sources' (a test runs the built Lambda bundles, as deployed): made
+   * once the storage servers are up, given where they listen.
+   */
+  handlers?: (servers: {
+    s3Endpoint: string;
+    dynamodbEndpoint: string;
+    bucket: string;
+    table: string;
+  }) => Promise<{
+    ingest: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+    api: GatewayOptions['api'];
+  }>;
 };
 
 /** A running local stack. */
@@ -125,7 +139,9 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   await loadOperations(repo, objects, options.operationsDir ?? join(ROOT, 'operations'));
 
   const maxReceives = options.queue?.maxReceives ?? INGEST_MAX_RECEIVES;
-  const ingest = lambda(makeIngestHandler({ repo, objects, maxReceives, log }), { logger });
+  const deployed = await options.handlers?.({ s3Endpoint, dynamodbEndpoint, bucket, table });
+  const ingest =
+    deployed?.ingest ?? lambda(makeIngestHandler({ repo, objects, maxReceives, log }), { logger });
   const queue = new LocalQueue({
     dir: join(dataDir, 'queue'),
     consumer: (event) => ingest(event, localContext('optally-ingest', 120_000)),
@@ -159,19 +175,21 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     issuer.token('auditor'),
     issuer.token('admin'),
   ]);
-  const api = lambda(
-    makeApiHandler(
-      {
-        repo,
-        objects,
-        // The local stand-in for the KMS key: a key pair generated in the data folder.
-        signer: await LocalSigner.open(dataDir),
-        ...options.api,
-      },
-      log,
-    ),
-    { logger },
-  );
+  const api =
+    deployed?.api ??
+    lambda(
+      makeApiHandler(
+        {
+          repo,
+          objects,
+          // The local stand-in for the KMS key: a key pair generated in the data folder.
+          signer: await LocalSigner.open(dataDir),
+          ...options.api,
+        },
+        log,
+      ),
+      { logger },
+    );
   const webRoot = join(ROOT, 'web', 'dist');
   if (options.buildWeb ?? existsSync(join(ROOT, 'web', 'build.ts'))) {
     const { buildWeb } = (await import(join(ROOT, 'web', 'build.ts'))) as {
