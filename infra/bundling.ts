@@ -14,6 +14,7 @@ export const REPO_ROOT: string = join(dirname(fileURLToPath(import.meta.url)), '
 export const FUNCTION_ENTRIES = {
   ingest: 'functions/ingest/handler.ts',
   api: 'functions/api/handler.ts',
+  notify: 'functions/notify/handler.ts',
 } as const;
 
 /** Name of one of our Lambdas. */

@@ -26,6 +26,8 @@ export const CONTEXT_KEYS = {
   webAclArn: 'webAclArn',
   threatProtection: 'threatProtection',
   signInDomainPrefix: 'signInDomainPrefix',
+  mailDomain: 'mailDomain',
+  mailFrom: 'mailFrom',
 } as const;
 
 /** Options of `createOptallyApp`; mostly for tests. */
@@ -78,6 +80,8 @@ function readSettings(app: App): OptallyStackProps {
   const webAclArn = optionalString(app, CONTEXT_KEYS.webAclArn);
   const threatProtection = optionalBoolean(app, CONTEXT_KEYS.threatProtection);
   const signInDomainPrefix = optionalString(app, CONTEXT_KEYS.signInDomainPrefix);
+  const mailDomain = optionalString(app, CONTEXT_KEYS.mailDomain);
+  const mailFrom = optionalString(app, CONTEXT_KEYS.mailFrom);
   return {
     ...(retentionDays !== undefined ? { retentionDays } : {}),
     ...(objectLock !== undefined ? { objectLock } : {}),
@@ -93,6 +97,8 @@ function readSettings(app: App): OptallyStackProps {
     ...(webAclArn ? { webAclArn } : {}),
     ...(threatProtection !== undefined ? { threatProtection } : {}),
     ...(signInDomainPrefix ? { signInDomainPrefix } : {}),
+    ...(mailDomain ? { mailDomain } : {}),
+    ...(mailFrom ? { mailFrom } : {}),
   };
 }
 

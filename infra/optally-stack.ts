@@ -1,10 +1,11 @@
-import { Aws, CfnOutput, Lazy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Fn, Lazy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api, type ApiThrottle } from './api.ts';
 import { DashboardHosting } from './dashboard-hosting.ts';
 import { DataStore } from './data-store.ts';
 import { IngestPipeline } from './ingest-pipeline.ts';
 import { Monitoring } from './monitoring.ts';
+import { Notifications } from './notifications.ts';
 import { Storage } from './storage.ts';
 
 /** Deployment settings (all optional; `optally-app.ts` fills them from CDK context). */
@@ -28,6 +29,10 @@ export interface OptallyStackProps extends StackProps {
    * region across all AWS accounts. @default `{stack name in lower case}-{account id}`
    */
   readonly signInDomainPrefix?: string;
+  /** The domain reminders and verdict mails are sent from (an SES identity). @default DEFAULT_MAIL_DOMAIN */
+  readonly mailDomain?: string;
+  /** The sender address, in `mailDomain`. @default `optally@{mailDomain}` */
+  readonly mailFrom?: string;
 }
 
 /** Words Cognito refuses in a domain prefix. */
@@ -59,6 +64,7 @@ export class OptallyStack extends Stack {
   readonly api: Api;
   readonly dashboard: DashboardHosting;
   readonly monitoring: Monitoring;
+  readonly notifications: Notifications;
 
   constructor(scope: Construct, id: string, props: OptallyStackProps = {}) {
     super(scope, id, {
@@ -109,6 +115,17 @@ export class OptallyStack extends Stack {
       api: this.api,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
+    this.notifications = new Notifications(this, 'Notifications', {
+      table: this.data.table,
+      uploadsBucket: this.storage.uploadsBucket,
+      dashboardUrl: this.dashboard.origin,
+      alarmTopic: this.monitoring.alarmTopic,
+      ...(props.mailDomain ? { mailDomain: props.mailDomain } : {}),
+      ...(props.mailFrom ? { mailFrom: props.mailFrom } : {}),
+    });
+    // "Send the reminders now" (POST /operations/{op}/reminders) sends from the api function.
+    this.notifications.grantSendMail(this.api.function);
+    this.api.function.setEnvironment('DASHBOARD_URL', this.dashboard.origin);
 
     const outputs: Record<string, [string, string]> = {
       DashboardUrl: [this.dashboard.origin, 'The dashboard; the API is served under the same origin.'],
@@ -127,6 +144,21 @@ export class OptallyStack extends Stack {
         'Failed ingest notifications (redrive from here).',
       ],
       AlarmTopicArn: [this.monitoring.alarmTopic.topicArn, 'Subscribe here for alarm notifications.'],
+      MailIdentity: [
+        this.notifications.identity.emailIdentityName,
+        'The SES domain identity mail is sent from: publish its DKIM records (MailDkimRecords).',
+      ],
+      MailDkimRecords: [
+        Fn.join(
+          ' ',
+          this.notifications.identity.dkimRecords.map((r) => Fn.join(' CNAME ', [r.name, r.value])),
+        ),
+        'The three DNS CNAME records (name CNAME value) that verify the mail domain.',
+      ],
+      MailBounceTopicArn: [
+        this.notifications.bounceTopic.topicArn,
+        'Subscribe here for SES bounces, complaints and rejections.',
+      ],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, name, { value, description });

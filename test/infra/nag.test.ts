@@ -27,7 +27,7 @@ const ALLOWED: readonly { readonly id: RegExp; readonly path: RegExp }[] = [
   // X-Ray needs "*"; prefix-scoped object ARNs of the uploads bucket.
   {
     id: /^AwsSolutions-IAM5\[Resource::(\*|<StorageUploadsBucket\w+\.Arn>\/(incoming\/|reports\/|rollups\/|dryrun\/|definitions\/|final\/|exports\/)?\*)\]$/,
-    path: /^Optally\/(Ingest|Api)\/Handler$/,
+    path: /^Optally\/(Ingest|Api|Notifications)\/Handler$/,
   },
   // CDK's deployment-time helper functions, which we cannot configure.
   {
