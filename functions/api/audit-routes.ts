@@ -36,7 +36,7 @@ export async function setStatus(req: ApiRequest, deps: ApiDeps): Promise<ApiResp
     reason: body.reason ?? '',
     by: req.principal?.subject ?? 'unknown',
   });
-  if (!changed.ok) throw new HttpError(changed.error.code, changed.error.message);
+  if (!changed.ok) throw HttpError.refused(changed.error);
   const { record: updated, reopening, manifestSha256 } = changed.value;
   return json(200, {
     operation: updated.definition.id,
@@ -93,7 +93,7 @@ export async function finalExport(req: ApiRequest, deps: ApiDeps): Promise<ApiRe
   allow(req, { kind: 'read-final', status: record.status });
   const format = req.query.format ?? 'json';
   const figures = await finalFigures(deps, record);
-  if (!figures.ok) throw new HttpError(figures.error.code, figures.error.message);
+  if (!figures.ok) throw HttpError.refused(figures.error);
   if (!isFinalFormat(format)) {
     throw new HttpError('bad-format', msg('error.bad-format', { formats: FINAL_FORMATS.join(', '), format }));
   }

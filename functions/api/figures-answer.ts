@@ -4,7 +4,7 @@ import {
   figuresDetailOf,
 } from '../../shared/api/figures-detail.ts';
 import { responseBodyBytes } from '../../shared/domain/final-files.ts';
-import { type ApiRequest, type ApiResponse, HttpError, json } from './http.ts';
+import { type ApiRequest, type ApiResponse, HttpError, json, msg } from './http.ts';
 import type { ApiDeps } from './route-kit.ts';
 
 /** The figures detail the request asks for (`?figures=`), or a 400 naming the two there are. */
@@ -13,10 +13,13 @@ export function figuresDetail(req: ApiRequest): FiguresDetail {
   if (detail === null)
     throw new HttpError(
       'bad-request',
-      `figures=${req.query.figures} is not a figures detail: ask for figures=summary (totals and per-day figures) or figures=full (with breakdowns, the default).`,
+      msg('error.bad-request.figures', { figures: req.query.figures ?? '' }),
     );
   return detail;
 }
+
+/** What a figures answer is about, as `figures-too-large` names it: a country's figures, or a dry run's. */
+export type FiguresAbout = { what: 'country' | 'dry-run'; name: string };
 
 /**
  * A 200 answer with figures, when it fits a Lambda response. A full answer that would not (over
@@ -27,7 +30,7 @@ export function figuresAnswer(
   deps: Pick<ApiDeps, 'figuresAnswerLimit'>,
   detail: FiguresDetail,
   body: unknown,
-  what: string,
+  about: FiguresAbout,
 ): ApiResponse {
   const text = JSON.stringify(body);
   if (detail === 'full') {
@@ -36,12 +39,13 @@ export function figuresAnswer(
     if (bytes > limit)
       throw new HttpError(
         'figures-too-large',
-        `${what} with every breakdown is ${megabytes(bytes)}, more than an answer can carry (${megabytes(limit)}): ask for ?figures=summary (totals and per-day figures).`,
+        msg('error.figures-too-large', { ...about, size: megabytes(bytes), limit: megabytes(limit) }),
       );
   }
   return json(200, text);
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+/** Megabytes to one decimal, a number the catalogue formats in the reader's language. */
+function megabytes(bytes: number): number {
+  return Math.round((bytes / (1024 * 1024)) * 10) / 10;
 }

@@ -92,7 +92,10 @@ export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiRes
     ...figuresSummary(state.figures),
   } as const;
   if (detail === 'summary')
-    return figuresAnswer(deps, detail, { ...base, figuresDetail: 'summary' } satisfies CountryView, country);
+    return figuresAnswer(deps, detail, { ...base, figuresDetail: 'summary' } satisfies CountryView, {
+      what: 'country',
+      name: country,
+    });
   const stored = await deps.objects.getJson<StoredReport>(
     reportKey(record.definition.id, country, state.submissionId),
   );
@@ -105,7 +108,7 @@ export async function getCountry(req: ApiRequest, deps: ApiDeps): Promise<ApiRes
       byBreakdown: state.figures.byBreakdown,
       byDayBreakdown: stored?.figures?.byDayBreakdown ?? {},
     } satisfies CountryView,
-    `The figures of ${country}`,
+    { what: 'country', name: country },
   );
 }
 

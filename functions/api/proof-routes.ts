@@ -56,6 +56,6 @@ export async function uploadProof(req: ApiRequest, deps: ApiDeps): Promise<ApiRe
   const slot = await deps.repo.getSlot(record.definition.id, uploadId);
   allow(req, { kind: 'read-submission', country: slot?.country ?? req.principal?.country ?? '' });
   const proof = await proofOfUpload(deps, record, uploadId);
-  if (!proof.ok) throw new HttpError(proof.error.code, proof.error.message);
+  if (!proof.ok) throw HttpError.refused(proof.error);
   return json(200, proof.value satisfies UploadProof);
 }

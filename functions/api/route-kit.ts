@@ -57,16 +57,12 @@ export type Route = {
  * The router's entry for a route of the contract, answered by `handle`. The request's language
  * (`req.locale`) is loaded before the handler runs, so it renders synchronously; the answer says
  * which language it is in (`Content-Language`) and that it depends on `Accept-Language` (`Vary`).
+ * An error the handler throws is answered in that language too (`toResponse`).
  */
 export function serve(contract: AnyRoute, handle: Route['handle']): Route {
   const localized: Route['handle'] = async (req, deps) => {
     await loadLocale(req.locale);
-    let response: ApiResponse;
-    try {
-      response = await handle(req, deps);
-    } catch (e) {
-      throw e instanceof HttpError ? e.inLocale(req.locale) : e;
-    }
+    const response = await handle(req, deps);
     return {
       ...response,
       headers: {
@@ -109,9 +105,9 @@ export function routeKey(route: Pick<Route, 'method' | 'pattern'>): string {
 
 /** Throws `unauthorized` or `forbidden` unless the caller may do `action`. */
 export function allow(req: ApiRequest, action: Action): void {
-  if (!req.principal) throw HttpError.fromCatalogue('unauthorized', 'error.unauthorized');
+  if (!req.principal) throw new HttpError('unauthorized', msg('error.unauthorized'));
   const decision = authorize(req.principal, action);
-  if (!decision.ok) throw HttpError.denied(decision.error);
+  if (!decision.ok) throw HttpError.refused(decision.error);
 }
 
 /** The operation record named in the path, or a 404 naming what exists. */
@@ -124,7 +120,7 @@ export async function operationOr404(req: ApiRequest, deps: ApiDeps) {
 
 /** The 404 for an operation id that does not exist. */
 export function unknownOperation(id: string): HttpError {
-  return HttpError.fromCatalogue('unknown-operation', 'error.unknown-operation', { id });
+  return new HttpError('unknown-operation', msg('error.unknown-operation', { id }));
 }
 
 /** The API's current time: `deps.now` when set (tests), else the system clock. */

@@ -2,8 +2,11 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { defaultLog, type Log } from '../../shared/adapters/telemetry.ts';
 import { API } from '../../shared/api/contract.ts';
 import { principalFromClaims } from '../../shared/domain/policy.ts';
+import type { Locale } from '../../shared/i18n/locale.ts';
+import { loadLocale } from '../../shared/i18n/render.ts';
 import { finalExport, ledger, setStatus } from './audit-routes.ts';
-import { type ApiResponse, HttpError, readEvent, toResponse } from './http.ts';
+import { rollupExport } from './export-routes.ts';
+import { type ApiResponse, HttpError, msg, readEvent, toResponse } from './http.ts';
 import {
   getCountry,
   getOperation,
@@ -33,6 +36,7 @@ export const ROUTES: readonly Route[] = [
   serve(API.getOperation, getOperation),
   serve(API.getRollup, getRollup),
   serve(API.rollupHistory, getRollupHistory),
+  serve(API.rollupExport, rollupExport),
   serve(API.getCountry, getCountry),
   serve(API.listSubmissions, listSubmissions),
   serve(API.getSubmission, getSubmission),
@@ -57,20 +61,28 @@ export const ROUTES: readonly Route[] = [
 export function makeApiHandler(deps: ApiDeps, log: Log = defaultLog()) {
   return async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<ApiResponse> => {
     let matched: Route | undefined;
+    let locale: Locale = 'en';
     try {
       const base = readEvent(event);
+      locale = base.locale;
+      // Loaded before routing: the router's own errors are answered in the request's language too.
+      await loadLocale(locale);
       const match = matchRoute(base.method, base.path);
       matched = match?.route;
-      if (!match) throw new HttpError('not-found', `No route ${base.method} ${base.path}.`);
+      if (!match)
+        throw new HttpError(
+          'not-found',
+          msg('error.not-found.route', { method: base.method, path: base.path }),
+        );
       let principal = null;
       if (match.route.auth) {
         const who = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
-        if (!who.ok) throw HttpError.denied(who.error);
+        if (!who.ok) throw HttpError.refused(who.error);
         principal = who.value;
       }
       return await match.route.handle({ ...base, params: match.params, principal }, deps);
     } catch (e) {
-      return toResponse(e, log, matched && routeKey(matched));
+      return toResponse(e, log, matched && routeKey(matched), locale);
     }
   };
 }
@@ -99,7 +111,8 @@ export function matchRoute(
     pathMatched = true;
     if (route.method === method) return { route, params };
   }
-  if (pathMatched) throw new HttpError('method-not-allowed', `${method} is not allowed on ${path}.`);
+  if (pathMatched)
+    throw new HttpError('method-not-allowed', msg('error.method-not-allowed', { method, path }));
   return null;
 }
 
@@ -111,9 +124,6 @@ function decodePathPart(part: string, path: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new HttpError(
-      'bad-path',
-      `The path ${path} has a malformed %-escape in "${part}"; write each byte as % and two hex digits, of whole UTF-8 characters.`,
-    );
+    throw new HttpError('bad-path', msg('error.bad-path', { path, part }));
   }
 }

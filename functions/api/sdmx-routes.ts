@@ -15,7 +15,7 @@ export async function finalStructure(req: ApiRequest, deps: ApiDeps): Promise<Ap
   const record = await operationOr404(req, deps);
   allow(req, { kind: 'read-final', status: record.status });
   const figures = await finalFigures(deps, record);
-  if (!figures.ok) throw new HttpError(figures.error.code, figures.error.message);
+  if (!figures.ok) throw HttpError.refused(figures.error);
   const structure = sdmxStructure(record.definition, figures.value, nowOf(deps));
   return json(200, structure satisfies FinalStructure, {
     'content-type': SDMX_STRUCTURE_CONTENT_TYPE,

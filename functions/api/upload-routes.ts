@@ -58,7 +58,7 @@ export async function createUpload(req: ApiRequest, deps: ApiDeps): Promise<ApiR
     },
     { now: nowOf(deps), randomHex: deps.randomHex ?? randomHexBytes },
   );
-  if (!created.ok) throw new HttpError(created.error.code, created.error.message);
+  if (!created.ok) throw HttpError.refused(created.error);
   const slot = created.value;
   return json(201, {
     uploadId: slot.uploadId,
@@ -179,7 +179,7 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
     })();
   }
   const result = await dryRun(deps.repo, op, { country, fileName, format: req.query.format, source });
-  if (!result.ok) throw new HttpError(result.error.code, result.error.message);
+  if (!result.ok) throw HttpError.refused(result.error);
   const checked = result.value;
   if (req.query.output === 'text') {
     return {
@@ -204,7 +204,7 @@ export async function validate(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
           figures: checked.figures && figuresSummary(checked.figures),
         }
       : { ...base, figuresDetail: 'full', figures: checked.figures }) satisfies DryRunResult,
-    `The dry run of ${fileName}`,
+    { what: 'dry-run', name: fileName },
   );
 }
 

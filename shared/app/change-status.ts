@@ -7,6 +7,7 @@ import { evidenceOf, finalLedgerKey, finalManifestKey, finalSignatureKey } from 
 import type { OperationStatus } from '../domain/operation.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import type { ManifestSignature } from '../domain/signature.ts';
+import { msg, type Refusal, refusal } from '../i18n/text.ts';
 import { archiveOperation, currentManifest, ledgerOf } from './audit.ts';
 import { type Signer, signManifest } from './sign-manifest.ts';
 
@@ -19,10 +20,7 @@ export type StatusChanged = {
   manifestSha256: string | null;
 };
 
-export type StatusRefusal = {
-  code: 'bad-transition' | 'conflict' | 'still-processing';
-  message: string;
-};
+export type StatusRefusal = Refusal<'bad-transition' | 'conflict' | 'still-processing'>;
 
 /**
  * Moves an operation's lifecycle (`draft → open → closed → final`, or back with a reason).
@@ -46,21 +44,21 @@ export async function changeStatus(
     return ok({ record, reopening: false, manifestSha256: manifestDigest(manifest) });
   }
   const transition = checkTransition(record.status, to, o.reason);
-  if (!transition.ok) return err({ code: 'bad-transition', message: transition.error });
+  if (!transition.ok) return err(transition.error);
   let manifest: Manifest | null = null;
   if (to === 'final') {
     const pending = await pendingFiles(stores, op);
     if (pending.length > 0) {
-      return err({
-        code: 'still-processing',
-        message: `${pending.length} file(s) received before closing have no verdict yet (${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}). Finalise once they are processed; a file stuck in the DLQ must be redriven first.`,
-      });
+      const files = `${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}`;
+      return err(
+        refusal('still-processing', msg('error.still-processing', { count: pending.length, files })),
+      );
     }
     manifest = await freeze(stores, { ...record, status: 'final' });
   }
   const changed = await stores.repo.setOperationStatus(op, record.status, to, o.by, o.reason);
   if (!changed) {
-    return err({ code: 'conflict', message: 'The status changed meanwhile; read it again and retry.' });
+    return err(refusal('conflict', msg('error.conflict.status')));
   }
   const updated = await stores.repo.getOperation(op);
   if (!updated) throw new Error(`operation ${op} vanished while its status changed`);

@@ -6,6 +6,7 @@ import { slotKey } from '../domain/object-keys.ts';
 import { formatOf } from '../domain/read-return.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { safeFileName, uploadIdOf } from '../domain/uploads.ts';
+import { msg, type Refusal, refusal } from '../i18n/text.ts';
 
 /** How long an upload slot's presigned POST stays valid. */
 export const SLOT_SECONDS = 15 * 60;
@@ -44,7 +45,7 @@ export type SlotStores = {
   objects: Pick<ObjectStore, 'presignPost'>;
 };
 
-export type SlotRefusal = { code: 'unknown-country' | 'unsupported-format'; message: string };
+export type SlotRefusal = Refusal<'unknown-country' | 'unsupported-format'>;
 
 /**
  * An upload slot: a presigned S3 POST for exactly one key, with the operation's size limit and a
@@ -59,14 +60,13 @@ export async function createUploadSlot(
 ): Promise<Result<UploadSlot & { post: PresignedPost }, SlotRefusal>> {
   const op = record.definition;
   if (!op.participants.some((p) => p.code === input.country)) {
-    return err({ code: 'unknown-country', message: `${input.country} is not a participant of ${op.name}.` });
+    return err(
+      refusal('unknown-country', msg('error.unknown-country', { country: input.country, name: op.name })),
+    );
   }
   const fileName = safeFileName(input.fileName);
   if (formatOf(fileName) === null) {
-    return err({
-      code: 'unsupported-format',
-      message: `"${fileName}" is not a return file: use .csv, .json or .xlsx.`,
-    });
+    return err(refusal('unsupported-format', msg('error.unsupported-format.slot', { fileName })));
   }
   const seq = await stores.repo.nextUploadSeq(op.id, input.country);
   const uploadId = uploadIdOf(seq, o.randomHex(4));

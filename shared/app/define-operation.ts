@@ -6,6 +6,7 @@ import type { DefinitionChange, OperationRecord } from '../domain/ledger.ts';
 import { definitionKey, definitionVersionKey } from '../domain/object-keys.ts';
 import type { Operation, OperationStatus } from '../domain/operation.ts';
 import { err, ok, type Result } from '../domain/result.ts';
+import { msg, type Refusal, refusal } from '../i18n/text.ts';
 import { type RollupWriteStores, refreshRollup } from './refresh-rollup.ts';
 
 export type DefineStores = {
@@ -20,7 +21,7 @@ export type Defined = {
 };
 
 /** Why a definition was refused (the API answers 409 with it; the CLI prints it). */
-export type DefineRefusal = { code: 'operation-not-editable' | 'conflict'; message: string };
+export type DefineRefusal = Refusal<'operation-not-editable' | 'conflict'>;
 
 /**
  * Defines an operation, or changes its definition (invariant 6): every change is a versioned,
@@ -43,10 +44,16 @@ export async function defineOperation(
       return ok({ outcome: 'unchanged', record: existing, changes: [] });
     }
     if (existing && existing.status !== 'draft' && existing.status !== 'open') {
-      return err({
-        code: 'operation-not-editable',
-        message: `${existing.definition.name} is ${existing.status}: its definition cannot change now. Reopen it first (POST /operations/${definition.id}/status with "open" and a reason), or define the next operation under a new id.`,
-      });
+      return err(
+        refusal(
+          'operation-not-editable',
+          msg('error.operation-not-editable', {
+            name: existing.definition.name,
+            status: existing.status,
+            op: definition.id,
+          }),
+        ),
+      );
     }
     const change: DefinitionChange = {
       version: (existing?.definitionVersion ?? 0) + 1,
@@ -64,10 +71,7 @@ export async function defineOperation(
     await refreshRollup(stores, definition.id);
     return ok({ outcome: existing ? 'changed' : 'created', record, changes: change.changes });
   }
-  return err({
-    code: 'conflict',
-    message: `The definition of ${definition.id} changed meanwhile (or its status did); read it again and retry.`,
-  });
+  return err(refusal('conflict', msg('error.conflict.definition', { op: definition.id })));
 }
 
 async function archive(stores: DefineStores, record: OperationRecord, sha256: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { CheckedReturn } from '../domain/check-return.ts';
 import type { Operation } from '../domain/operation.ts';
 import { formatOf, readReturn } from '../domain/read-return.ts';
 import { err, ok, type Result } from '../domain/result.ts';
+import { msg, type Refusal, refusal } from '../i18n/text.ts';
 
 /**
  * A dry run: the same parser and checks as the ingest, compared with the figures that count for
@@ -17,13 +18,10 @@ export async function dryRun(
     format?: string | undefined;
     source: AsyncIterable<Uint8Array>;
   },
-): Promise<Result<CheckedReturn, { code: 'unsupported-format'; message: string }>> {
+): Promise<Result<CheckedReturn, Refusal<'unsupported-format'>>> {
   const format = formatOf(input.format ? `file.${input.format}` : input.fileName);
   if (format === null) {
-    return err({
-      code: 'unsupported-format',
-      message: `Cannot tell the file's format: add ?format=csv|json|xlsx or a fileName.`,
-    });
+    return err(refusal('unsupported-format', msg('error.unsupported-format.dry-run')));
   }
   const previous = await repo.getCountry(op.id, input.country);
   return ok(

@@ -4,9 +4,10 @@ import type { Manifest } from '../domain/final-export.ts';
 import type { OperationRecord } from '../domain/ledger.ts';
 import { finalManifestKey } from '../domain/object-keys.ts';
 import { err, ok, type Result } from '../domain/result.ts';
+import { msg, type Refusal, refusal } from '../i18n/text.ts';
 import { currentManifest } from './audit.ts';
 
-export type FinalRefusal = { code: 'not-closed' | 'final-not-frozen'; message: string };
+export type FinalRefusal = Refusal<'not-closed' | 'final-not-frozen'>;
 
 /**
  * The figures auditors pull: the manifest frozen at finalisation once the operation is final —
@@ -19,18 +20,14 @@ export async function finalFigures(
 ): Promise<Result<Manifest, FinalRefusal>> {
   const { definition: op, status } = record;
   if (status === 'draft' || status === 'open') {
-    return err({
-      code: 'not-closed',
-      message: `${op.name} is ${status}: final figures exist once it is closed. Use the rollup for live figures.`,
-    });
+    return err(refusal('not-closed', msg('error.not-closed', { name: op.name, status })));
   }
   if (status === 'closed') return ok(await currentManifest(stores.repo, record));
   const frozen = await stores.objects.getJson<Manifest>(finalManifestKey(op.id));
   if (!frozen) {
-    return err({
-      code: 'final-not-frozen',
-      message: `${op.name} is final but its manifest is not frozen: an admin sends POST /operations/${op.id}/status {"status":"final"} again to complete the finalisation.`,
-    });
+    return err(
+      refusal('final-not-frozen', msg('error.final-not-frozen.manifest', { name: op.name, op: op.id })),
+    );
   }
   return ok(frozen);
 }

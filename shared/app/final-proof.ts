@@ -6,11 +6,11 @@ import { type InclusionProof, inclusionProof, type LedgerLeaf } from '../domain/
 import { finalLedgerKey, finalManifestKey, finalSignatureKey } from '../domain/object-keys.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import type { ManifestSignature } from '../domain/signature.ts';
+import { msg, type Refusal, refusal } from '../i18n/text.ts';
 
-export type ProofRefusal = {
-  code: 'not-final' | 'unknown-upload' | 'not-uploaded' | 'not-in-ledger' | 'final-not-frozen';
-  message: string;
-};
+export type ProofRefusal = Refusal<
+  'not-final' | 'unknown-upload' | 'not-uploaded' | 'not-in-ledger' | 'final-not-frozen'
+>;
 
 /** What an agency keeps: the proof, and the signed root it leads to. */
 export type UploadProof = {
@@ -35,12 +35,14 @@ export async function proofOfUpload(
 ): Promise<Result<UploadProof, ProofRefusal>> {
   const op = record.definition.id;
   const slot = await stores.repo.getSlot(op, uploadId);
-  if (!slot) return err({ code: 'unknown-upload', message: `There is no upload "${uploadId}" in ${op}.` });
+  if (!slot) return err(refusal('unknown-upload', msg('error.unknown-upload', { id: uploadId, op })));
   if (record.status !== 'final') {
-    return err({
-      code: 'not-final',
-      message: `${record.definition.name} is ${record.status}: inclusion proofs exist once it is final (the ledger root is signed at finalisation).`,
-    });
+    return err(
+      refusal(
+        'not-final',
+        msg('error.not-final.proof', { name: record.definition.name, status: record.status }),
+      ),
+    );
   }
   const [manifest, signature, leaves] = await Promise.all([
     stores.objects.getJson<Manifest>(finalManifestKey(op)),
@@ -48,22 +50,18 @@ export async function proofOfUpload(
     stores.objects.getJson<LedgerLeaf[]>(finalLedgerKey(op)),
   ]);
   if (!manifest?.ledger || !signature || !leaves) {
-    return err({
-      code: 'final-not-frozen',
-      message: `${record.definition.name} is final but its signed ledger is missing: an admin sends the finalisation again to complete it.`,
-    });
+    return err(
+      refusal('final-not-frozen', msg('error.final-not-frozen.ledger', { name: record.definition.name })),
+    );
   }
   // A slot takes one file: the first S3 received.
   const [file] = (await stores.repo.submissionsOfSlot(op, slot.country, uploadId)).sort(
     (a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.id.localeCompare(b.id),
   );
-  if (!file) return err({ code: 'not-uploaded', message: `Nothing was uploaded to ${uploadId}.` });
+  if (!file) return err(refusal('not-uploaded', msg('error.not-uploaded.proof', { id: uploadId })));
   const proof = inclusionProof(leaves, file.id);
   if (!proof) {
-    return err({
-      code: 'not-in-ledger',
-      message: `The file of ${uploadId} arrived after ${op} was finalised: it is not in the signed ledger.`,
-    });
+    return err(refusal('not-in-ledger', msg('error.not-in-ledger', { id: uploadId, op })));
   }
   return ok({ proof, manifestSha256: signature.manifestSha256, ledger: manifest.ledger, signature });
 }

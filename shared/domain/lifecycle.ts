@@ -1,3 +1,4 @@
+import { type CatalogueText, msg, type Refusal, refusal } from '../i18n/text.ts';
 import type { OperationStatus } from './operation.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -14,28 +15,28 @@ export type Transition = { from: OperationStatus; to: OperationStatus; reopening
 
 /**
  * Checks a status change: `draft → open → closed → final`; reopening (`closed → open`,
- * `final → closed` or `final → open`) needs a reason. Anything else is refused with what to do.
+ * `final → closed` or `final → open`) needs a reason. Anything else is refused (`bad-transition`)
+ * with what to do.
  */
 export function checkTransition(
   from: OperationStatus,
   to: OperationStatus,
   reason: string,
-): Result<Transition, string> {
-  if (from === to) return err(`The operation is already ${to}.`);
+): Result<Transition, Refusal<'bad-transition'>> {
+  const refuse = (text: CatalogueText) => err(refusal('bad-transition', text));
+  if (from === to) return refuse(msg('error.bad-transition.same', { status: to }));
   if (FORWARD[from] === to) return ok({ from, to, reopening: false });
   const reopening =
     (from === 'closed' && to === 'open') || (from === 'final' && (to === 'closed' || to === 'open'));
   if (!reopening) {
     const next = FORWARD[from];
-    return err(
-      `An operation that is ${from} cannot become ${to}${next ? `; the next step is ${next}` : ''}.`,
+    return refuse(
+      next
+        ? msg('error.bad-transition.next', { from, to, next })
+        : msg('error.bad-transition.no-next', { from, to }),
     );
   }
-  if (reason.trim().length < 5) {
-    return err(
-      `Reopening a ${from} operation needs a reason (at least a few words): it is logged for the auditors.`,
-    );
-  }
+  if (reason.trim().length < 5) return refuse(msg('error.bad-transition.reason', { from }));
   return ok({ from, to, reopening: true });
 }
 

@@ -1,3 +1,4 @@
+import { type CatalogueText, english, msg } from '../i18n/text.ts';
 import { assertNever, err, ok, type Result } from './result.ts';
 
 export const ROLES = ['agency', 'coordinator', 'auditor', 'admin'] as const;
@@ -21,9 +22,14 @@ export type Action =
 
 /**
  * Why a caller may not: `unauthorized` when it is not known who calls, `forbidden` when the caller
- * may not do this. The HTTP layer gives each code its status (shared/api/errors.ts).
+ * may not do this. The HTTP layer gives each code its status (shared/api/errors.ts) and renders
+ * `text` in the caller's language; `reason` is that text in English.
  */
-export type Denial = { code: 'unauthorized' | 'forbidden'; reason: string };
+export type Denial = { code: 'unauthorized' | 'forbidden'; text: CatalogueText; reason: string };
+
+function denial(code: Denial['code'], text: CatalogueText): Denial {
+  return { code, text, reason: english(text) };
+}
 
 /**
  * Reads a principal from JWT claims: `role`/`country` as the local issuer writes them, or
@@ -32,8 +38,7 @@ export type Denial = { code: 'unauthorized' | 'forbidden'; reason: string };
 export function principalFromClaims(
   claims: Readonly<Record<string, unknown>> | undefined,
 ): Result<Principal, Denial> {
-  if (!claims)
-    return err({ code: 'unauthorized', reason: 'No bearer token: send Authorization: Bearer <token>.' });
+  if (!claims) return err(denial('unauthorized', msg('error.denied.no-token')));
   const groups = claims['cognito:groups'];
   const groupList = Array.isArray(groups)
     ? groups.map(String)
@@ -43,19 +48,10 @@ export function principalFromClaims(
   const role = (ROLES as readonly string[]).includes(String(claims.role))
     ? (claims.role as Role)
     : ROLES.filter((r) => groupList.includes(r)).at(-1);
-  if (!role)
-    return err({
-      code: 'forbidden',
-      reason: 'The token carries no role (agency, coordinator, auditor or admin).',
-    });
+  if (!role) return err(denial('forbidden', msg('error.denied.no-role')));
   const rawCountry = claims.country ?? claims['custom:country'];
   const country = typeof rawCountry === 'string' && /^[A-Z]{2}$/.test(rawCountry) ? rawCountry : null;
-  if (role === 'agency' && !country) {
-    return err({
-      code: 'forbidden',
-      reason: 'An agency token must name its country (claim "country" or "custom:country").',
-    });
-  }
+  if (role === 'agency' && !country) return err(denial('forbidden', msg('error.denied.no-country')));
   return ok({ subject: String(claims.sub ?? 'unknown'), role, country });
 }
 
@@ -64,49 +60,41 @@ export function principalFromClaims(
  * auditors read everything, including the ledger; admins may do anything.
  */
 export function authorize(who: Principal, action: Action): Result<void, Denial> {
-  const deny = (reason: string) => err<Denial>({ code: 'forbidden', reason });
+  const deny = (text: CatalogueText) => err(denial('forbidden', text));
+  const country = who.country ?? '';
   if (who.role === 'admin') return ok(undefined);
   switch (action.kind) {
     case 'list-operations':
     case 'read-operation':
       return ok(undefined);
     case 'read-rollup':
-      return who.role === 'agency'
-        ? deny(
-            'Agencies see their own country’s figures and submissions; the global rollup is for coordinators and auditors.',
-          )
-        : ok(undefined);
+      return who.role === 'agency' ? deny(msg('error.denied.rollup')) : ok(undefined);
     case 'read-country':
     case 'read-submission':
       return who.role !== 'agency' || who.country === action.country
         ? ok(undefined)
-        : deny(`An agency of ${who.country} may not read ${action.country}'s data.`);
+        : deny(msg('error.denied.read-country', { country, other: action.country }));
     case 'list-submissions':
       if (who.role !== 'agency') return ok(undefined);
       return action.country === who.country
         ? ok(undefined)
-        : deny(`An agency of ${who.country} may list only its own submissions: add ?country=${who.country}.`);
+        : deny(msg('error.denied.list-submissions', { country }));
     case 'upload':
-      if (who.role !== 'agency')
-        return deny(`A ${who.role} may not upload returns; agencies upload their own.`);
+      if (who.role !== 'agency') return deny(msg('error.denied.upload-role', { role: who.role }));
       return who.country === action.country
         ? ok(undefined)
-        : deny(`An agency of ${who.country} may not upload for ${action.country}.`);
+        : deny(msg('error.denied.upload-country', { country, other: action.country }));
     case 'manage-operation':
-      return deny('Only admins manage operations.');
+      return deny(msg('error.denied.manage-operation'));
     case 'read-ledger':
       // Coordinators chase the countries whose uploads were rejected or failed: they read it too.
       return who.role === 'auditor' || who.role === 'coordinator'
         ? ok(undefined)
-        : deny('The submission ledger is for coordinators, auditors and admins.');
+        : deny(msg('error.denied.ledger'));
     case 'read-final':
       if (who.role === 'auditor') return ok(undefined);
       if (who.role === 'coordinator' && action.status === 'final') return ok(undefined);
-      return deny(
-        who.role === 'coordinator'
-          ? 'Coordinators read the final figures once the operation is final; until then, use the live rollup.'
-          : 'The final figures are for auditors, admins and (once final) coordinators.',
-      );
+      return deny(msg(who.role === 'coordinator' ? 'error.denied.final-coordinator' : 'error.denied.final'));
     default:
       return assertNever(action);
   }
