@@ -105,18 +105,47 @@ export function renderProblem(
   if (!p.params || !isMessageKey(keys.message) || !isMessageKey(keys.hint)) {
     return { message: p.message, hint: p.hint };
   }
-  const params =
+  const params = cutTextsIn(
     operation && p.params.operation === operation.name
       ? { ...p.params, operation: operationName(operation, locale) }
-      : p.params;
+      : p.params,
+    locale,
+  );
   return {
-    message: bound(renderMessage(keys.message, params, locale)),
-    hint: bound(renderMessage(keys.hint, params, locale)),
+    message: bound(renderMessage(keys.message, params, locale), locale),
+    hint: bound(renderMessage(keys.hint, params, locale), locale),
   };
 }
 
-const bound = (text: string): string =>
-  text.length <= MAX_TEXT_CHARS ? text : `${text.slice(0, MAX_TEXT_CHARS)}… (${text.length} characters)`;
+const bound = (text: string, locale: Locale): string =>
+  text.length <= MAX_TEXT_CHARS
+    ? text
+    : `${text.slice(0, MAX_TEXT_CHARS)}… (${cutLength(text.length, locale)})`;
+
+/**
+ * The mark a text cut short ends with, as `truncate` (shared/domain/problems.ts) writes it into a
+ * problem's column, value and parameters when the problem is made: "… (130 characters)".
+ */
+const CUT_MARK = /… \((\d+) characters\)$/;
+
+/** "130 characters" in `locale`. */
+const cutLength = (count: number, locale: Locale): string => renderMessage('report.cut', { count }, locale);
+
+/**
+ * A text of the file echoed in a report, its cut-short mark ("… (130 characters)", written in
+ * English when the problem was made) said in `locale`; any other text as it is.
+ */
+export function localizeCut(text: string, locale: Locale): string {
+  const mark = locale === DEFAULT_LOCALE ? null : CUT_MARK.exec(text);
+  return mark ? `${text.slice(0, mark.index)}… (${cutLength(Number(mark[1]), locale)})` : text;
+}
+
+function cutTextsIn(params: Params, locale: Locale): Params {
+  if (locale === DEFAULT_LOCALE) return params;
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? localizeCut(v, locale) : v]),
+  );
+}
 
 /**
  * A figure as a report shows it: the number in the locale's digits and grouping, or "—" when the

@@ -2,7 +2,7 @@ import type { Report } from '../domain/check-return.ts';
 import type { Operation } from '../domain/operation.ts';
 import type { Problem } from '../domain/problems.ts';
 import { DEFAULT_LOCALE, type Locale } from './locale.ts';
-import { renderMessage, renderProblem } from './render.ts';
+import { localizeCut, renderMessage, renderProblem } from './render.ts';
 
 /** What a text report says about the file it is about (all optional). */
 export type TextReportSubject = {
@@ -47,9 +47,10 @@ export function renderTextReport(
   }
   for (const p of report.problems) {
     const text = renderProblem(p, locale, subject.operation);
-    const value = p.value !== null ? `: ${JSON.stringify(p.value)}` : '';
+    const value = p.value !== null ? `: ${JSON.stringify(localizeCut(p.value, locale))}` : '';
     const severity = t(p.severity === 'error' ? 'severity.error' : 'severity.warning');
-    lines.push('', `${where(p, t)}${value}`, `  ${severity} ${p.code}: ${text.message}`, `  → ${text.hint}`);
+    const at = where({ row: p.row, column: p.column && localizeCut(p.column, locale) }, t);
+    lines.push('', `${at}${value}`, `  ${severity} ${p.code}: ${text.message}`, `  → ${text.hint}`);
   }
   if (report.problemsOmitted > 0) lines.push('', t('report.omitted', { count: report.problemsOmitted }));
   if (report.verdict === 'accepted' && errors === 0) {

@@ -208,4 +208,35 @@ describe('the text report in each language', () => {
     expect(text).toContain('submission s1');
     expect(text).toContain('sha256 ab · 1 byte');
   });
+
+  it('says how long a text cut short was in the reader’s language, the English as made', () => {
+    const long = 'x'.repeat(130);
+    const p = problem(
+      'unknown-metric',
+      { row: 2, column: 'metric', value: long },
+      { value: long, operation: 'Operation Test', suggestion: 'none', metrics: 'arrests' },
+    );
+    expect(p.value).toBe(`${'x'.repeat(80)}… (130 characters)`);
+    expect(renderProblem(p, 'en').message).toBe(p.message);
+    const report: Report = { ...emptyRejected(), problems: [p] };
+    for (const [locale, length] of [
+      ['fr', '130 caractères'],
+      ['es', '130 caracteres'],
+      ['ar', '130 حرفًا'],
+    ] as const) {
+      expect(renderProblem(p, locale).message).toContain(`… (${length})`);
+      const text = renderTextReport(report, locale);
+      expect(text).toContain(`${'x'.repeat(80)}… (${length})`);
+      expect(text).not.toContain('characters');
+    }
+  });
 });
+
+function emptyRejected(): Report {
+  return {
+    verdict: 'rejected',
+    counts: { rows: 1, errors: 1, warnings: 0, byCode: {} },
+    problems: [],
+    problemsOmitted: 0,
+  };
+}
