@@ -2,6 +2,7 @@ import type { RollupView } from './api-types.ts';
 import { h, setAttr, setFigure, setText, setTime } from './dom.ts';
 import { formatDateTime, formatFigure } from './format.ts';
 import { metricText, pageLocale, t } from './i18n.ts';
+import { formatRoute } from './router.ts';
 import { regionName } from './sign-in-view.ts';
 import {
   type CountryRow,
@@ -143,7 +144,13 @@ export class CountryTable {
   #newRow(code: string): HTMLTableRowElement {
     const tr = h('tr', { 'data-key': code });
     tr.append(
-      h('th', { scope: 'row' }, h('span', { class: 'country-name' }), ' ', h('bdi', { class: 'code' }, code)),
+      h(
+        'th',
+        { scope: 'row' },
+        h('a', { class: 'country-name', href: formatRoute({ view: 'country', country: code }) }),
+        ' ',
+        h('bdi', { class: 'code' }, code),
+      ),
       h('td', { class: 'region' }),
       h('td', {}, h('span', { class: 'pill' })),
       h('td', {}, h('time')),
