@@ -121,6 +121,31 @@ export const API = {
     success: [ok('One page of the timeline.')],
     errors: ['unknown-operation'],
   }),
+  rollupExport: route<string>()({
+    name: 'rollupExport',
+    method: 'GET',
+    path: '/operations/{op}/rollup/export',
+    auth: true,
+    roles: ['coordinator', 'auditor', 'admin'],
+    tag: 'operations',
+    summary: 'The live rollup as a provisional CSV or Excel file',
+    description:
+      'Every file is stamped `provisional` with the figures version and time (CSV: `key,value` rows, a blank row, then the figures; XLSX: a title row and an `About` sheet), and named `{op}-provisional-v{version}.csv|xlsx`. Columns are canonical codes; the stamp’s sentences follow `lang`. Not the final export (`/final`). With `asOf`, the rollup as it stood then.',
+    params: { op: OP },
+    query: z.object({
+      format: oneOf(['csv', 'xlsx'], 'The file format (required).'),
+      asOf: text('An ISO 8601 time: the rollup current then (see the history).'),
+      lang: LANG,
+    }),
+    success: [
+      {
+        status: 200,
+        contentTypes: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+        description: 'The file, as an attachment.',
+      },
+    ],
+    errors: ['bad-format', 'bad-request', 'unknown-operation', 'not-found'],
+  }),
   getCountry: route<R.CountryView>()({
     name: 'getCountry',
     method: 'GET',

@@ -42,6 +42,7 @@ export const API: ClientRoutes = {
   getOperation: get('getOperation', OP),
   getRollup: get('getRollup', `${OP}/rollup`),
   rollupHistory: get('rollupHistory', `${OP}/rollup/history`),
+  rollupExport: get('rollupExport', `${OP}/rollup/export`),
   getCountry: get('getCountry', `${OP}/countries/{cc}`),
   listSubmissions: get('listSubmissions', `${OP}/submissions`),
   getSubmission: get('getSubmission', `${OP}/submissions/{id}`),

@@ -65,6 +65,11 @@ const MATRIX: Row[] = [
     expect: { agencyOwn: 403, agencyOther: 403, coordinator: 200, auditor: 200, admin: 200 },
   },
   {
+    route: 'GET /operations/{op}/rollup/export',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/rollup/export?format=csv` }),
+    expect: { agencyOwn: 403, agencyOther: 403, coordinator: 200, auditor: 200, admin: 200 },
+  },
+  {
     route: 'GET /operations/{op}/countries/{cc}',
     request: () => ({ method: 'GET', path: `/operations/${OP}/countries/BR` }),
     expect: { agencyOwn: 200, agencyOther: 403, coordinator: 200, auditor: 200, admin: 200 },
