@@ -1,12 +1,15 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { documentClient, s3Client } from '../../shared/adapters/aws-clients.ts';
-import { logLevelEnv, requireEnv } from '../../shared/adapters/config.ts';
+import { logLevelEnv, optionalEnv, requireEnv } from '../../shared/adapters/config.ts';
 import { KmsSigner } from '../../shared/adapters/kms-signer.ts';
 import { lambda } from '../../shared/adapters/lambda.ts';
+import { sesMailSender } from '../../shared/adapters/mail.ts';
 import { ObjectStore } from '../../shared/adapters/objects.ts';
 import { Repository } from '../../shared/adapters/repository.ts';
 import { lambdaTelemetry, logTo } from '../../shared/adapters/telemetry.ts';
+import { notifyDeps } from '../../shared/app/notify.ts';
 import { rollupAnswerMetrics } from './metrics.ts';
 import { makeApiHandler } from './routes.ts';
 
@@ -16,22 +19,39 @@ const config = {
   bucket: requireEnv('BUCKET_NAME'),
   region: requireEnv('AWS_REGION'),
   signingKey: requireEnv('SIGNING_KEY_ID'),
+  // "Send the reminders now" sends as the notifier does: same identity, same configuration set.
+  mailFrom: requireEnv('MAIL_FROM'),
+  mailConfigurationSet: requireEnv('MAIL_CONFIGURATION_SET'),
+  dashboardUrl: optionalEnv('DASHBOARD_URL'),
   logLevel: logLevelEnv(),
 };
 const SERVICE = 'optally-api';
 const tracer = new Tracer({ serviceName: SERVICE });
 const { logger, metrics } = lambdaTelemetry(SERVICE, config.logLevel);
+const repo = new Repository(documentClient({ region: config.region }, tracer), config.table);
+const objects = new ObjectStore(s3Client({ region: config.region }, tracer), config.bucket);
 
 /** The API Lambda: every HTTP API route (payload 2.0, JWT claims from the authorizer). */
 export const handler = lambda(
   makeApiHandler(
     {
-      repo: new Repository(documentClient({ region: config.region }, tracer), config.table),
-      objects: new ObjectStore(s3Client({ region: config.region }, tracer), config.bucket),
+      repo,
+      objects,
       signer: new KmsSigner(
         tracer.captureAWSv3Client(new KMSClient({ region: config.region })),
         config.signingKey,
       ),
+      notify: notifyDeps({
+        repo,
+        objects,
+        send: sesMailSender(
+          tracer.captureAWSv3Client(new SESv2Client({ region: config.region })),
+          config.mailConfigurationSet,
+        ),
+        from: config.mailFrom,
+        dashboardUrl: config.dashboardUrl,
+        log: logTo(logger),
+      }),
     },
     logTo(logger),
   ),

@@ -3,6 +3,7 @@ import type { ObjectStore } from '../../shared/adapters/objects.ts';
 import type { Repository } from '../../shared/adapters/repository.ts';
 import { type AnyRoute, type JsonBody, routeKeyOf } from '../../shared/api/contract.ts';
 import type { SubmissionView } from '../../shared/api/responses.ts';
+import type { NotifyDeps } from '../../shared/app/notify.ts';
 import type { Signer } from '../../shared/app/sign-manifest.ts';
 import type { Report } from '../../shared/domain/check-return.ts';
 import {
@@ -41,6 +42,11 @@ export type ApiDeps = {
   figuresAnswerLimit?: number;
   /** Signs final manifests (KMS on AWS, a local key pair on the local stack). */
   signer?: Signer | undefined;
+  /**
+   * Plans, queues and sends reminders and digests (SES on AWS, the local SMTP server on the local
+   * stack), for the admin's "send the reminders now" and the outbox.
+   */
+  notify?: NotifyDeps | undefined;
 };
 
 /** One route: the handlers stay small and share this kit. */

@@ -17,6 +17,7 @@ import {
   listOperations,
   listSubmissions,
 } from './live-routes.ts';
+import { notifications, sendReminders } from './notify-routes.ts';
 import { openApi } from './openapi-route.ts';
 import { finalSignature, publicKey, uploadProof } from './proof-routes.ts';
 import { getRollupHistory } from './rollup-routes.ts';
@@ -54,6 +55,8 @@ export const ROUTES: readonly Route[] = [
   serve(API.finalStructure, finalStructure),
   serve(API.publicKey, publicKey),
   serve(API.uploadProof, uploadProof),
+  serve(API.sendReminders, sendReminders),
+  serve(API.listNotifications, notifications),
 ];
 
 /**

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { AUDIT_API } from './contract-audit.ts';
+import { NOTIFY_API } from './contract-notify.ts';
 import {
   ALL_ROLES,
   type AnyRoute,
@@ -317,6 +318,7 @@ export const API = {
     errors: ['unknown-operation'],
   }),
   ...AUDIT_API,
+  ...NOTIFY_API,
 } as const;
 
 /** Every route of the contract, in the order the router tries them. */

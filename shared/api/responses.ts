@@ -5,6 +5,7 @@
  */
 import type * as z from 'zod/mini';
 import type { SlotState } from '../app/create-slot.ts';
+import type { CutoffRun, NotificationRecord } from '../app/notify.ts';
 import type { CheckedReturn, Report } from '../domain/check-return.ts';
 import type { CountryFigures } from '../domain/checks/figures.ts';
 import type { Manifest } from '../domain/final-export.ts';
@@ -217,6 +218,25 @@ export type { UploadProof } from '../app/final-proof.ts';
 
 /** `GET /operations/{op}/final/structure`: the SDMX-JSON structure message of the SDMX-CSV export. */
 export type FinalStructure = SdmxStructureMessage;
+
+export type { CutoffRun, NotificationRecord, PlannedMessage } from '../app/notify.ts';
+
+/**
+ * `POST /operations/{op}/reminders`: each cut-off handled with the messages it planned (recipient,
+ * language, subject, text) and, summed over them, how many were queued, sent and failed (all 0 in
+ * a preview, which records and sends nothing).
+ */
+export type RemindersResult = {
+  operation: string;
+  preview: boolean;
+  runs: CutoffRun[];
+  queued: number;
+  sent: number;
+  failed: number;
+};
+
+/** `GET /operations/{op}/notifications`: one page of the outbox, newest first. */
+export type NotificationPage = { operation: string; notifications: NotificationRecord[]; cursor: string | null };
 
 /**
  * `GET /local/tokens` — served by the local stack's gateway only (not a route of the API): the

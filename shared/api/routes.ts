@@ -58,4 +58,6 @@ export const API: ClientRoutes = {
   finalStructure: get('finalStructure', `${OP}/final/structure`),
   publicKey: get('publicKey', `${OP}/final/public-key`, false),
   uploadProof: get('uploadProof', `${OP}/uploads/{uploadId}/proof`),
+  sendReminders: post('sendReminders', `${OP}/reminders`, 'json'),
+  listNotifications: get('listNotifications', `${OP}/notifications`),
 } as ClientRoutes;

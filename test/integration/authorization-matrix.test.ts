@@ -164,6 +164,22 @@ const MATRIX: Row[] = [
     request: (ids) => ({ method: 'GET', path: `/operations/${OP}/uploads/${ids.uploadId}/proof` }),
     expect: { agencyOwn: 409, agencyOther: 403, coordinator: 409, auditor: 409, admin: 409 },
   },
+  {
+    // Admins only; a preview sends and records nothing.
+    route: 'POST /operations/{op}/reminders',
+    request: () => ({
+      method: 'POST',
+      path: `/operations/${OP}/reminders`,
+      body: '{"preview":true}',
+      contentType: 'application/json',
+    }),
+    expect: { agencyOwn: 403, agencyOther: 403, coordinator: 403, auditor: 403, admin: 200 },
+  },
+  {
+    route: 'GET /operations/{op}/notifications',
+    request: () => ({ method: 'GET', path: `/operations/${OP}/notifications` }),
+    expect: { agencyOwn: 403, agencyOther: 403, coordinator: 403, auditor: 403, admin: 200 },
+  },
 ];
 
 describe('authorization matrix: every route × every caller', () => {
