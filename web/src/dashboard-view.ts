@@ -12,6 +12,7 @@ import {
   formatPercent,
 } from './format.ts';
 import { metricText, operationTitle, pageLocale, t, unitText } from './i18n.ts';
+import { MapPanel } from './map-panel.ts';
 import { regionName } from './sign-in-view.ts';
 import {
   countryNames,
@@ -34,6 +35,7 @@ export class DashboardView {
   #participants: Participant[] = [];
   readonly #table: CountryTable;
   readonly #metricSelect = byId<HTMLSelectElement>('chart-metric');
+  readonly #map = new MapPanel(byId('world-map'), byId<HTMLSelectElement>('map-mode'));
   #regionChart: Updatable<Parameters<ReturnType<typeof regionChart>['update']>[0]> | null = null;
   #dayChart: Updatable<Parameters<ReturnType<typeof dayChart>['update']>[0]> | null = null;
   #current: RollupView | null = null;
@@ -66,6 +68,7 @@ export class DashboardView {
     this.#updateHeadline(rollup);
     this.#updateProgress(rollup);
     this.#updateCharts();
+    this.#map.update(rollup, this.#participants);
     this.#table.update(countryRows(rollup, this.#participants));
     this.#announceChanges(rollup);
   }
@@ -93,6 +96,7 @@ export class DashboardView {
       ...new Set([...Object.keys(rollup.byRegion), ...this.#participants.map((p) => p.region)]),
     ];
     this.#table.configure(rollup.metrics, regions);
+    this.#map.configure(rollup.metrics);
     byId('headline').replaceChildren();
     this.#regionChart ??= regionChart(byId<HTMLCanvasElement>('region-chart'));
     this.#dayChart ??= dayChart(byId<HTMLCanvasElement>('day-chart'));
