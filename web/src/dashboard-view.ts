@@ -1,7 +1,10 @@
+import type { Metric } from '../../shared/domain/operation.ts';
 import type { OperationStatus, Participant, RollupView } from './api-types.ts';
+import { BreakdownPanel } from './breakdown-chart.ts';
 import { dayChart, regionChart, type Updatable } from './charts.ts';
 import { CountryTable } from './country-table.ts';
 import { byId, h, setAttr, setFigure, setHidden, setText, setTime, syncList } from './dom.ts';
+import { ExportButtons } from './export-buttons.ts';
 import {
   formatAgo,
   formatChange,
@@ -38,6 +41,8 @@ export class DashboardView {
   readonly #map = new MapPanel(byId('world-map'), byId<HTMLSelectElement>('map-mode'));
   #regionChart: Updatable<Parameters<ReturnType<typeof regionChart>['update']>[0]> | null = null;
   #dayChart: Updatable<Parameters<ReturnType<typeof dayChart>['update']>[0]> | null = null;
+  readonly #breakdowns = new BreakdownPanel();
+  readonly #exports = new ExportButtons();
   #current: RollupView | null = null;
   #announced: { reported: number; status: OperationStatus } | null = null;
 
@@ -53,8 +58,10 @@ export class DashboardView {
   }
 
   /** Forgets what was shown: the next rollup (of this operation's participants) builds the view afresh. */
-  reset(participants: Participant[]): void {
+  reset(participants: Participant[], metrics: readonly Metric[] = []): void {
     this.#participants = participants;
+    // The definition's metrics label the breakdowns (without them, values read as their ids).
+    this.#breakdowns.reset(metrics);
     this.#current = null;
     this.#announced = null;
   }
@@ -68,6 +75,8 @@ export class DashboardView {
     this.#updateHeadline(rollup);
     this.#updateProgress(rollup);
     this.#updateCharts();
+    this.#breakdowns.show(rollup);
+    this.#exports.show(rollup);
     this.#map.update(rollup, this.#participants);
     this.#table.update(countryRows(rollup, this.#participants));
     this.#announceChanges(rollup);
@@ -86,6 +95,7 @@ export class DashboardView {
   restyle(): void {
     this.#regionChart?.restyle();
     this.#dayChart?.restyle();
+    this.#breakdowns.restyle();
   }
 
   #configure(rollup: RollupView): void {

@@ -160,7 +160,7 @@ async function start(token: string): Promise<void> {
         definition: detail.definition,
       });
     } else {
-      dashboard.reset(detail.definition.participants);
+      dashboard.reset(detail.definition.participants, detail.definition.metrics);
       startDashboard(api, chosen.id, mine, {
         participants: detail.definition.participants,
         ledger: principal.role !== 'agency',
