@@ -54,21 +54,26 @@ export function niceFloor(value: number): number {
 
 /**
  * The class breaks of a metric: the lower bound of each class of the non-zero values, in
- * increasing order — at most `maxClasses` classes, fewer when there are fewer distinct values.
- * Quantile classes (each holds about as many countries) with bounds rounded down to two
- * significant digits: counts of arrests or victims are skewed (a few countries report most), and
- * equal-width classes would put almost everyone in the first. Every class holds at least one value.
- * Zero and "not reported" are never part of a class: they are shown apart.
+ * increasing order, at most `maxClasses` classes. With that many distinct values or fewer, each
+ * value is a class of its own. Otherwise quantile classes (each holds about as many countries),
+ * bounds rounded down to two significant digits where that keeps them apart: counts of arrests or
+ * victims are skewed (a few countries report most), and equal-width classes would put almost
+ * everyone in the first. Every class holds at least one value. Zero and "not reported" are never
+ * part of a class: they are shown apart.
  */
 export function classBreaks(values: readonly (number | null)[], maxClasses = MAX_CLASSES): number[] {
   const sorted = values.filter((v): v is number => v !== null && v !== 0).sort((a, b) => a - b);
-  const first = sorted[0];
-  if (first === undefined) return [];
-  const classes = Math.min(maxClasses, new Set(sorted).size);
-  const bounds = [first];
-  for (let i = 1; i < classes; i++) {
-    const bound = niceFloor(sorted[Math.floor((i * sorted.length) / classes)]!);
-    if (bound > bounds.at(-1)!) bounds.push(bound);
+  const distinct = [...new Set(sorted)];
+  if (distinct.length <= maxClasses) return distinct;
+  const bounds = [distinct[0]!];
+  for (let i = 1; i < maxClasses; i++) {
+    const previous = bounds.at(-1)!;
+    // A quantile on a run of equal values falls back to the next value up.
+    const quantile = sorted[Math.floor((i * sorted.length) / maxClasses)]!;
+    const value = quantile > previous ? quantile : distinct.find((v) => v > previous);
+    if (value === undefined) break;
+    const nice = niceFloor(value);
+    bounds.push(nice > previous ? nice : value);
   }
   return bounds;
 }
