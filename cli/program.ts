@@ -6,6 +6,7 @@ import { define } from './define.ts';
 import { LANG_CHOICES, parseLang } from './lang.ts';
 import { login, logout } from './login.ts';
 import cliPackage from './package.json' with { type: 'json' };
+import { remind } from './remind.ts';
 import { status } from './status.ts';
 import { template } from './template.ts';
 import { addTokenCommand } from './token.ts';
@@ -105,6 +106,28 @@ Examples:
 ${COMMON}`,
     )
     .action((opts, cmd: Command) => run(cmd, (globals) => status(opts, globals)));
+
+  program
+    .command('remind')
+    .description(
+      "admins: send today's reminders (to each country that has not reported) and digests now, or preview them",
+    )
+    .option('--operation <op>', 'one operation, e.g. liberterra-iii (default: every open one)')
+    .option('--preview', 'list the messages (recipient, language, subject) without sending or recording any')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ optally remind --preview --role admin                        what would go out (local stack)
+  $ optally remind --operation liberterra-iii --role admin        send them now (local stack)
+  $ optally remind --operation liberterra-iii --preview --json | jq '.operations[].runs[].messages[].text'
+
+Each message is sent once per cut-off: running it again, or the scheduled run later that day,
+sends nothing new. A message that cannot be sent stays in the outbox and is retried every 15
+minutes (GET /operations/{op}/notifications?status=failed). Exit 1 when a message failed, else 0.
+${COMMON}`,
+    )
+    .action((opts, cmd: Command) => run(cmd, (globals) => remind(opts, globals)));
 
   program
     .command('template')

@@ -5,6 +5,21 @@
 export type Params = Readonly<Record<string, string | number>>;
 /** Every message key of the catalogues (the English one is the reference). */
 export type MessageKey =
+  | "cli.remind.column.attempts"
+  | "cli.remind.column.country"
+  | "cli.remind.column.error"
+  | "cli.remind.column.kind"
+  | "cli.remind.column.language"
+  | "cli.remind.column.subject"
+  | "cli.remind.column.to"
+  | "cli.remind.failed-head"
+  | "cli.remind.head"
+  | "cli.remind.kind"
+  | "cli.remind.no-cutoff"
+  | "cli.remind.none-open"
+  | "cli.remind.nothing-new"
+  | "cli.remind.preview"
+  | "cli.remind.result"
   | "cli.upload.failed"
   | "cli.upload.failed-reason"
   | "cli.upload.receipt"
@@ -70,6 +85,16 @@ export type MessageKey =
   | "export.provisional.reading"
   | "export.provisional.title"
   | "figure.not-reported"
+  | "local.mail.back"
+  | "local.mail.column.from"
+  | "local.mail.column.received"
+  | "local.mail.column.subject"
+  | "local.mail.column.to"
+  | "local.mail.empty"
+  | "local.mail.intro"
+  | "local.mail.raw"
+  | "local.mail.title"
+  | "local.mail.unknown"
   | "mail.digest.intro"
   | "mail.digest.late"
   | "mail.digest.missing"
@@ -693,6 +718,21 @@ export type MessageKey =
  * figures, texts or numbers for the rest. The spelled-out dates (`startDate`) are added by the renderer.
  */
 export type MessageParams = {
+  "cli.remind.column.attempts": Record<never, never>;
+  "cli.remind.column.country": Record<never, never>;
+  "cli.remind.column.error": Record<never, never>;
+  "cli.remind.column.kind": Record<never, never>;
+  "cli.remind.column.language": Record<never, never>;
+  "cli.remind.column.subject": Record<never, never>;
+  "cli.remind.column.to": Record<never, never>;
+  "cli.remind.failed-head": { id: string | number };
+  "cli.remind.head": { cutoff: string | number; id: string | number; name: string | number };
+  "cli.remind.kind": { kind: string };
+  "cli.remind.no-cutoff": { id: string | number };
+  "cli.remind.none-open": Record<never, never>;
+  "cli.remind.nothing-new": Record<never, never>;
+  "cli.remind.preview": { count: number };
+  "cli.remind.result": { failed: number; queued: number; sent: number };
   "cli.upload.failed": Record<never, never>;
   "cli.upload.failed-reason": { failure: string | number };
   "cli.upload.receipt": { bytes: string | number; id: string | number; receivedAt: string | number };
@@ -758,6 +798,16 @@ export type MessageParams = {
   "export.provisional.reading": Record<never, never>;
   "export.provisional.title": { operation: string | number; time: string | number; version: string | number };
   "figure.not-reported": Record<never, never>;
+  "local.mail.back": Record<never, never>;
+  "local.mail.column.from": Record<never, never>;
+  "local.mail.column.received": Record<never, never>;
+  "local.mail.column.subject": Record<never, never>;
+  "local.mail.column.to": Record<never, never>;
+  "local.mail.empty": Record<never, never>;
+  "local.mail.intro": Record<never, never>;
+  "local.mail.raw": Record<never, never>;
+  "local.mail.title": Record<never, never>;
+  "local.mail.unknown": { id: string | number };
   "mail.digest.intro": { date: string | number; operation: string | number; time: string | number };
   "mail.digest.late": { count: string | number; list: string | number };
   "mail.digest.missing": { count: string | number; list: string | number };
