@@ -211,11 +211,23 @@ describe('the world map on the dashboard', () => {
     await page.locator('#world-map .map-tooltip').waitFor({ state: 'visible', timeout: WAIT_MS });
     await page.locator('.panel.map').screenshot({ path: `${RESULTS}/map.png` });
     await page.mouse.move(2, 2);
+
+    const projector = page.getByRole('button', { name: 'Projector mode' });
+    await projector.click();
+    await page.locator('.panel.map').screenshot({ path: `${RESULTS}/map-projector.png` });
+    await projector.click();
     expect(session.pageErrors).toEqual([]);
   });
 
   it('speaks the page’s language and lays the legend out right to left in Arabic', async () => {
+    await page.selectOption('#map-mode', 'arrests');
+    await waitForFill(page, 'IN', 'step-4');
     await Promise.all([page.waitForEvent('load'), page.selectOption('#lang-select', 'ar')]);
+    // The choice of colours survives the reload into Arabic.
+    await waitForFill(page, 'IN', 'step-4');
+    expect(await page.inputValue('#map-mode')).toBe('arrests');
+    expect(await textOf(page, '#world-map .map-legend-title')).toBe('حالات الاعتقال (أشخاص)');
+    await page.selectOption('#map-mode', '');
     await waitForFill(page, 'FR', 'zero');
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     expect(await textOf(page, '#map-title')).toBe('خريطة العالم');

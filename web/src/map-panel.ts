@@ -7,10 +7,13 @@ import { WorldMap } from './world-map.ts';
 /** The select's value for "colour by reporting status" (a metric id is never empty). */
 const STATUS = '';
 
+/** Where the last choice is remembered, so that it survives a reload (a change of language). */
+export const MAP_MODE_STORAGE_KEY = 'optally.map-mode';
+
 /**
  * The dashboard's map section: the world map and its "Colour by" menu (reporting status or one
- * metric). The choice survives updates, and a metric the operation no longer has falls back to
- * the status.
+ * metric). The choice survives updates and reloads (remembered in this browser); a metric the
+ * operation does not have falls back to the status.
  */
 export class MapPanel {
   readonly #map: WorldMap;
@@ -18,14 +21,18 @@ export class MapPanel {
   constructor(
     host: HTMLElement,
     private readonly select: HTMLSelectElement,
+    private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | null = globalThis.localStorage ?? null,
   ) {
     this.#map = new WorldMap(host);
-    select.addEventListener('change', () => this.#map.setMode(this.#mode()));
+    select.addEventListener('change', () => {
+      this.storage?.setItem(MAP_MODE_STORAGE_KEY, select.value);
+      this.#map.setMode(this.#mode());
+    });
   }
 
   /** Fills the menu with the operation's metrics (keeping the current choice when it still exists). */
   configure(metrics: RollupView['metrics']): void {
-    const chosen = this.select.value;
+    const chosen = this.select.value || (this.storage?.getItem(MAP_MODE_STORAGE_KEY) ?? STATUS);
     this.select.replaceChildren(
       h('option', { value: STATUS }, t('web.map.mode.status')),
       ...metrics.map((m) => h('option', { value: m.id }, metricText(m.id, m.label))),

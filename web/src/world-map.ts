@@ -68,6 +68,7 @@ export class WorldMap {
   readonly #other = svg('path', { class: 'map-other', 'aria-hidden': 'true' });
   readonly #shapes = svg('g', { class: 'map-shapes' });
   readonly #dots = svg('g', { class: 'map-dots' });
+  readonly #halo = svg('path', { class: 'map-highlight-halo', 'aria-hidden': 'true', d: '' });
   readonly #highlight = svg('path', { class: 'map-highlight', 'aria-hidden': 'true', d: '' });
   readonly #tooltip: MapTooltip;
   readonly #legend: MapLegend;
@@ -112,6 +113,7 @@ export class WorldMap {
       this.#other,
       this.#shapes,
       this.#dots,
+      this.#halo,
       this.#highlight,
     );
     this.#tooltip = new MapTooltip(`${this.#id}-tip`, this.#interactive);
@@ -183,7 +185,7 @@ export class WorldMap {
     }
     this.#shapes.replaceChildren(...shapes);
     this.#dots.replaceChildren(...dots);
-    this.#highlight.setAttribute('d', '');
+    this.#outline('');
   }
 
   /** Colours, labels, legend and (when open) the tooltip, for the current rollup and mode. */
@@ -245,14 +247,20 @@ export class WorldMap {
   #reveal(code: string, at: { x: number; y: number }): void {
     if (!this.#fillTooltip(code)) return;
     const p = this.#placements.find((m) => m.code === code);
-    if (p) this.#highlight.setAttribute('d', p.kind === 'shape' ? p.d : circlePath(p.x, p.y, DOT_RADIUS));
+    if (p) this.#outline(p.kind === 'shape' ? p.d : circlePath(p.x, p.y, DOT_RADIUS));
     const frame = this.#tooltip.node.parentElement!;
     this.#tooltip.place(at.x, at.y, { width: frame.clientWidth, height: frame.clientHeight });
   }
 
   #conceal(): void {
     this.#tooltip.hide();
-    this.#highlight.setAttribute('d', '');
+    this.#outline('');
+  }
+
+  /** Outlines one country above all others (a dark line on a light halo: visible on every fill). */
+  #outline(d: string): void {
+    this.#halo.setAttribute('d', d);
+    this.#highlight.setAttribute('d', d);
   }
 
   /** Where a mark's anchor point is, in CSS pixels from the map frame's top-left corner. */
