@@ -20,7 +20,12 @@ export async function buildWeb(outdir = 'web/dist'): Promise<void> {
   const out = path.resolve(projectRoot, outdir);
   await mkdir(out, { recursive: true });
   const result = await build({
-    entryPoints: { app: path.join(webDir, 'src/main.ts'), styles: path.join(webDir, 'styles.css') },
+    entryPoints: {
+      app: path.join(webDir, 'src/main.ts'),
+      styles: path.join(webDir, 'styles.css'),
+      // The press summary's sheet and the print rules (one A4 page).
+      print: path.join(webDir, 'print.css'),
+    },
     outdir: out,
     entryNames: '[name]-[hash]',
     bundle: true,
@@ -43,7 +48,8 @@ export async function buildWeb(outdir = 'web/dist'): Promise<void> {
   };
   const html = (await readFile(path.join(webDir, 'index.html'), 'utf8'))
     .replace('./main.js', `./${named('src/main.ts', '.js')}`)
-    .replace('./styles.css', `./${named('styles.css', '.css')}`);
+    .replace('./styles.css', `./${named('styles.css', '.css')}`)
+    .replace('./print.css', `./${named('print.css', '.css')}`);
   await copyFile(path.join(webDir, 'favicon.svg'), path.join(out, 'favicon.svg'));
   const temporary = path.join(out, `.index.html.${process.pid}.tmp`);
   await writeFile(temporary, html);
@@ -57,7 +63,7 @@ export async function buildWeb(outdir = 'web/dist'): Promise<void> {
     outputs.flatMap(([file]) => [path.basename(file), `${path.basename(file)}.LEGAL.txt`]),
   );
   for (const name of await readdir(out)) {
-    if (/^(app|styles)-[A-Z0-9]+\.(js|css)(\.map|\.LEGAL\.txt)?$/.test(name) && !current.has(name)) {
+    if (/^(app|styles|print)-[A-Z0-9]+\.(js|css)(\.map|\.LEGAL\.txt)?$/.test(name) && !current.has(name)) {
       await rm(path.join(out, name), { force: true });
     }
   }

@@ -3,6 +3,8 @@ import { type AgencyOptions, AgencyView } from './agency-view.ts';
 import { type Api, ApiError, apiBaseUrl, createApi } from './api-client.ts';
 import type { OperationStatus, OperationSummary, Participant, RollupView } from './api-types.ts';
 import { showCliDownload } from './cli-link.ts';
+import { createCountryApi } from './country-api.ts';
+import { RoutedViews } from './country-routes.ts';
 import { DashboardView } from './dashboard-view.ts';
 import { byId, h, setAttr, setHidden, setText } from './dom.ts';
 import { FinalView } from './final-view.ts';
@@ -42,6 +44,8 @@ const finalView = new FinalView(announce);
 const ledger = new LedgerView();
 const timeline = new TimelineView();
 const signIn = new SignInView((token) => void start(token));
+/** The drill-down (`#/countries/{CC}`) and the press summary (`#/press`), as the address says. */
+const routed = new RoutedViews(announce);
 /** The identity provider's sign-in, when /config.json names one (deployed); null on the local stack. */
 let hosted: HostedSession | null = null;
 
@@ -64,6 +68,7 @@ function stop(): void {
   finalView.stop();
   ledger.stop();
   timeline.stop();
+  routed.close();
   for (const id of ['dashboard', 'agency', 'op-meta', 'sign-out']) setHidden(byId(id), true);
   byId('submissions-body').replaceChildren();
   setText(byId('who'), '');
@@ -171,6 +176,16 @@ async function start(token: string): Promise<void> {
         }),
       });
     }
+    routed.open({
+      api: createCountryApi({
+        baseUrl,
+        token,
+        fetch: door ? (url, init) => door.fetch(url, init) : undefined,
+      }),
+      operation: chosen.id,
+      definition: detail.definition,
+      ownCountry: principal.role === 'agency' ? (principal.country ?? null) : null,
+    });
   } catch (e) {
     alertMessage(`Cannot open ${chosen.name}: ${describeFailure(e)}`);
   }
@@ -214,9 +229,11 @@ function startDashboard(
       try {
         const outcome = await feed.next();
         if (mine !== session) return;
+        routed.poll();
         if (outcome.kind === 'updated') {
           const { status, version } = outcome.data;
           timeline.noteLive(outcome.data);
+          routed.rollup(outcome.data);
           // Showing a past moment (the timeline's "as of"): the live figures wait for "back to live".
           if (timeline.viewingPast) return;
           dashboard.show(outcome.data);
@@ -267,6 +284,7 @@ function startAgency(
       if (mine !== session) return;
       try {
         await view.refresh();
+        routed.poll();
         liveState('live', t('web.live.checked', { time: formatDateTime(new Date().toISOString()) }));
       } catch (e) {
         if (mine === session && pollFailure(e)) throw e;
@@ -280,6 +298,7 @@ function applyTheme(projector: boolean): void {
   setAttr(byId('projector-toggle'), 'aria-pressed', String(projector));
   dashboard.restyle();
   timeline.restyle();
+  routed.restyle();
 }
 
 byId('projector-toggle').addEventListener('click', () => {

@@ -112,7 +112,8 @@ export function hostedSession(endpoints: SignInEndpoints, win: Window = window):
   });
   return {
     async signIn() {
-      await manager.signinRedirect({ state: win.location.search });
+      // The address's query and route (`?op=…#/countries/FR`) come back with the answer.
+      await manager.signinRedirect({ state: `${win.location.search}${win.location.hash}` });
     },
     async restore() {
       if (isSignInAnswer(win.location.href)) {

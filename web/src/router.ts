@@ -62,21 +62,18 @@ export type RouteWindow = {
 };
 
 /**
- * Calls `listener` with the route whenever the fragment names another one (links, back, forward,
- * a typed address); in-page anchors and repeats of the route shown are ignored. Returns the
- * route now and a function that stops listening.
+ * Calls `listener` with the route whenever the fragment changes to a route (links, back, forward,
+ * a typed address); in-page anchors are ignored. The listener decides whether it is the route it
+ * shows already (`sameRoute`). Returns the route now and a function that stops listening.
  */
 export function watchRoute(
   win: RouteWindow,
   listener: (route: Route) => void,
 ): { initial: Route; stop: () => void } {
   const initial = parseRoute(win.location.hash) ?? DASHBOARD;
-  let shown = initial;
   const onChange = () => {
     const route = parseRoute(win.location.hash);
-    if (!route || sameRoute(route, shown)) return;
-    shown = route;
-    listener(route);
+    if (route) listener(route);
   };
   win.addEventListener('hashchange', onChange);
   return { initial, stop: () => win.removeEventListener('hashchange', onChange) };
