@@ -16,6 +16,7 @@ export type {
   OperationStatus,
   OperationSummary,
   PublicKey,
+  RollupBreakdowns,
   RollupView,
   SubmissionStatus,
 } from '../../shared/api/responses.ts';
