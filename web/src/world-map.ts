@@ -59,6 +59,7 @@ function circlePath(x: number, y: number, r: number): string {
  * tooltip, and the map is an image whose name sums up the legend.
  *
  * `update` and `setMode` change attributes and texts in place: nothing is redrawn, nothing blinks.
+ * The map replaces whatever `host` held.
  */
 export class WorldMap {
   readonly #interactive: boolean;
@@ -245,7 +246,8 @@ export class WorldMap {
 
   /** Shows a country's tooltip and outline, the tooltip beside `at` (CSS pixels in the map's frame). */
   #reveal(code: string, at: { x: number; y: number }): void {
-    if (!this.#fillTooltip(code)) return;
+    // Moving within one country only moves the tooltip; its content changes with the country or the figures.
+    if (this.#tooltip.shown !== code && !this.#fillTooltip(code)) return;
     const p = this.#placements.find((m) => m.code === code);
     if (p) this.#outline(p.kind === 'shape' ? p.d : circlePath(p.x, p.y, DOT_RADIUS));
     const frame = this.#tooltip.node.parentElement!;
