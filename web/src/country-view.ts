@@ -43,7 +43,6 @@ export type CountryContext = {
 const PARALLEL = 4;
 
 export class CountryView {
-  readonly #host: HTMLElement;
   readonly #announce: (message: string) => void;
   readonly #title = h('h2', { id: 'country-title', tabindex: '-1' });
   readonly #subtitle = h('p', { class: 'subtle', id: 'country-subtitle' });
@@ -60,7 +59,6 @@ export class CountryView {
   readonly #figures = new Map<string, FiguresSummary | null>();
 
   constructor(host: HTMLElement, announce: (message: string) => void) {
-    this.#host = host;
     this.#announce = announce;
     host.replaceChildren(
       h('nav', { class: 'back' }, this.#back),
@@ -138,7 +136,7 @@ export class CountryView {
       for (let i = 0; i < missing.length; i += PARALLEL) {
         const batch = missing.slice(i, i + PARALLEL);
         const loaded = await Promise.all(batch.map((id) => api.figures(operation, id)));
-        batch.forEach((id, j) => this.#figures.set(`${operation}/${id}`, loaded[j] ?? null));
+        for (const [j, id] of batch.entries()) this.#figures.set(`${operation}/${id}`, loaded[j] ?? null);
       }
     } catch (e) {
       if (generation === this.#generation) this.#failed(e, context);
