@@ -1,7 +1,7 @@
 import { API } from '../../shared/api/contract.ts';
 import { NOTIFICATION_STATUSES } from '../../shared/api/contract-notify.ts';
 import type { NotificationPage, RemindersResult } from '../../shared/api/responses.ts';
-import { listNotifications, type NotifyDeps, runCutoffs } from '../../shared/app/notify.ts';
+import type { NotifyDeps } from '../../shared/app/notify.ts';
 import { type ApiRequest, type ApiResponse, HttpError, json, msg } from './http.ts';
 import { type ApiDeps, allow, bodyOf, nowOf, operationOr404, pageLimit } from './route-kit.ts';
 
@@ -17,7 +17,8 @@ export async function sendReminders(req: ApiRequest, deps: ApiDeps): Promise<Api
   const record = await operationOr404(req, deps);
   const { preview } = bodyOf(req, API.sendReminders.body);
   const operation = record.definition.id;
-  const runs = await runCutoffs(notifyOf(deps), nowOf(deps), { operation, sendNow: true, preview });
+  const [notify, { runCutoffs }] = await Promise.all([notifyOf(deps), import('../../shared/app/notify.ts')]);
+  const runs = await runCutoffs(notify, nowOf(deps), { operation, sendNow: true, preview });
   const total = (count: 'queued' | 'sent' | 'failed') => runs.reduce((n, run) => n + run[count], 0);
   return json(200, {
     operation,
@@ -44,7 +45,11 @@ export async function notifications(req: ApiRequest, deps: ApiDeps): Promise<Api
     );
   }
   const operation = record.definition.id;
-  const page = await listNotifications(notifyOf(deps), operation, {
+  const [notify, { listNotifications }] = await Promise.all([
+    notifyOf(deps),
+    import('../../shared/app/notify.ts'),
+  ]);
+  const page = await listNotifications(notify, operation, {
     ...(status ? { status } : {}),
     limit: pageLimit(req),
     ...(req.query.cursor ? { cursor: req.query.cursor } : {}),
@@ -60,12 +65,15 @@ function isNotificationStatus(value: string): value is (typeof NOTIFICATION_STAT
   return (NOTIFICATION_STATUSES as readonly string[]).includes(value);
 }
 
-/** The notifier's dependencies; the deployment (and the local stack) always gives the API them. */
-function notifyOf(deps: ApiDeps): NotifyDeps {
+/**
+ * The notifier's dependencies, made on first use; the deployment (and the local stack) always
+ * gives the API them. The notifier's code is imported by these routes only (a lazy chunk).
+ */
+function notifyOf(deps: ApiDeps): Promise<NotifyDeps> {
   if (!deps.notify) {
     throw new Error(
       'The api function has no mail settings (ApiDeps.notify): the deployment sets MAIL_FROM and the local stack its SMTP server.',
     );
   }
-  return deps.notify;
+  return deps.notify();
 }

@@ -44,9 +44,10 @@ export type ApiDeps = {
   signer?: Signer | undefined;
   /**
    * Plans, queues and sends reminders and digests (SES on AWS, the local SMTP server on the local
-   * stack), for the admin's "send the reminders now" and the outbox.
+   * stack), for the admin's "send the reminders now" and the outbox. Made on first use: the
+   * notifier's code and the mail client load only for those routes, never at a cold start.
    */
-  notify?: NotifyDeps | undefined;
+  notify?: (() => Promise<NotifyDeps>) | undefined;
 };
 
 /** One route: the handlers stay small and share this kit. */
