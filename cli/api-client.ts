@@ -2,7 +2,9 @@ import type { Response } from 'undici';
 import { type ApiClientCore, type CallInput, createClient } from '../shared/api/client.ts';
 import type { AnyRoute, ResponseOf } from '../shared/api/contract.ts';
 import type { ClientRoute } from '../shared/api/routes.ts';
+import { msg } from '../shared/i18n/text.ts';
 import { CliError, EXIT } from './errors.ts';
+import { currentCliLocale, say } from './lang.ts';
 import { fetch, isLoopback } from './network.ts';
 
 /**
@@ -33,10 +35,11 @@ export class ApiClient {
       baseUrl,
       token,
       // The CLI sends JSON text or a file's bytes, never a browser Blob.
+      // Answers (errors included) in the CLI's language.
       fetch: (url, init) =>
         fetch(url, {
           method: init.method,
-          headers: init.headers,
+          headers: { 'Accept-Language': currentCliLocale(), ...init.headers },
           body: init.body as string | Uint8Array | undefined,
         }),
       advice: (status, code) => this.advice(status, code),
@@ -82,12 +85,12 @@ export function adviceFor(
   if (status === 401) {
     switch (source.kind) {
       case 'minted':
-        return `The CLI signed its token with ${source.secretFile}, which this stack no longer accepts (was it restarted with another data folder?): run the command again, or set OPTALLY_TOKEN.`;
+        return say('cli.advice.minted', { secretFile: source.secretFile });
       case 'signed-in':
-        return `${baseUrl} did not accept your sign-in (it may have expired or been revoked): run optally login --api ${baseUrl} again.`;
+        return say('cli.advice.signed-in', { api: baseUrl });
       case 'env':
       case 'none':
-        return 'Set OPTALLY_TOKEN to a valid token for this API (it may be missing or expired; locally: npx optally token agency CC), or sign in with optally login --api URL.';
+        return say('cli.advice.token');
       default: {
         const never: never = source;
         throw new Error(`unknown token source ${JSON.stringify(never)}`);
@@ -96,11 +99,10 @@ export function adviceFor(
   }
   if (status === 403)
     return source.kind === 'signed-in'
-      ? `Your sign-in says who you act as: check --country, or sign in as another user with optally login --api ${baseUrl}.`
-      : 'Check --country and whose token you use (OPTALLY_TOKEN, or --country/--role on the local stack).';
-  if (code === 'unknown-operation') return 'Check --operation; optally status lists the operations.';
-  if (code === 'not-found')
-    return `The API at ${baseUrl} has no such route: check --api (the base URL of the optally API).`;
+      ? say('cli.advice.forbidden-signed-in', { api: baseUrl })
+      : say('cli.advice.forbidden');
+  if (code === 'unknown-operation') return say('cli.advice.unknown-operation');
+  if (code === 'not-found') return say('cli.advice.not-found', { api: baseUrl });
   return null;
 }
 
@@ -113,17 +115,9 @@ export function unreachable(url: string, e: unknown): CliError {
     (e as { code?: string }).code ??
     (e instanceof Error ? e.message : String(e));
   if (code === 'ECONNREFUSED' && isLoopback(url)) {
-    return new CliError(
-      `The local stack is not running at ${url}: start it with npm start, or pass --api URL.`,
-      EXIT.failure,
-      'unreachable',
-      { cause: e },
-    );
+    return new CliError(msg('cli.unreachable.local', { url }), EXIT.failure, 'unreachable', { cause: e });
   }
-  return new CliError(
-    `Cannot reach ${url} (${code}): check --api and your network connection, then try again.`,
-    EXIT.failure,
-    'unreachable',
-    { cause: e },
-  );
+  return new CliError(msg('cli.unreachable.remote', { url, reason: code }), EXIT.failure, 'unreachable', {
+    cause: e,
+  });
 }

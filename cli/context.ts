@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Role } from '../shared/domain/policy.ts';
 import { ApiClient } from './api-client.ts';
 import { type ExitCode, explain } from './errors.ts';
+import { loadCliLocale, say } from './lang.ts';
 import { localClient } from './local-stack.ts';
 import { signedInToken } from './login.ts';
 
@@ -31,24 +32,26 @@ export async function connect(opts: GlobalOptions, country: string | undefined):
   if (!token) {
     const signedIn = await signedInToken(opts.api);
     if (signedIn) {
-      if (opts.role)
-        note(`optally: --role ${opts.role} is ignored: you signed in, and your sign-in says who you are.`);
+      if (opts.role) note(say('cli.role-ignored.signed-in', { role: opts.role }));
       return new ApiClient(opts.api, signedIn, { kind: 'signed-in' });
     }
     return localClient(opts.api, { role: opts.role, country }, note);
   }
-  if (opts.role) note(`optally: --role ${opts.role} is ignored: OPTALLY_TOKEN is set and says who you are.`);
+  if (opts.role) note(say('cli.role-ignored.token', { role: opts.role }));
   return new ApiClient(opts.api, token, { kind: 'env' });
 }
 
 /**
  * Runs a command's work and prints its outcome: text on stdout, or with `--json` only JSON on
- * stdout. An error is explained on stderr (and as `{ "error": … }` on stdout with `--json`); the
- * process exits with the outcome's code.
+ * stdout. The CLI's language (`--lang`, OPTALLY_LANG, the system locale) is chosen first: its
+ * lines, its errors and the API's are in it. An error is explained on stderr (and as
+ * `{ "error": … }` on stdout with `--json`, its code unchanged in every language); the process
+ * exits with the outcome's code.
  */
 export async function run(cmd: Command, work: (globals: GlobalOptions) => Promise<Outcome>): Promise<void> {
-  const globals = cmd.optsWithGlobals<GlobalOptions>();
+  const globals = cmd.optsWithGlobals<GlobalOptions & { lang?: string }>();
   try {
+    await loadCliLocale(globals.lang);
     const outcome = await work(globals);
     if (globals.json) process.stdout.write(`${JSON.stringify(outcome.json, null, 2)}\n`);
     else if (outcome.text)

@@ -5,6 +5,7 @@ import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { type StorageOptions, stores } from './audit.ts';
 import type { GlobalOptions, Outcome } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
+import { sayText } from './lang.ts';
 
 export type DefineOptions = Omit<StorageOptions, 'operation'> & { status: string };
 
@@ -40,8 +41,13 @@ export async function define(file: string, opts: DefineOptions, globals: GlobalO
   if (!defined.ok) {
     return {
       exitCode: EXIT.rejected,
-      text: defined.error.message,
-      json: { valid: true, stored: false, operation: op.id, refused: defined.error },
+      text: sayText(defined.error.text),
+      json: {
+        valid: true,
+        stored: false,
+        operation: op.id,
+        refused: { code: defined.error.code, message: defined.error.message },
+      },
     };
   }
   const { record, outcome, changes } = defined.value;

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { isLocale, type Locale, negotiateLocale } from '../shared/i18n/locale.ts';
-import { loadLocale } from '../shared/i18n/render.ts';
+import { loadLocale, type MessageKey, renderMessage } from '../shared/i18n/render.ts';
+import { type CatalogueText, msg } from '../shared/i18n/text.ts';
 
 /** The languages `--lang` takes, as the help lists them. */
 export const LANG_CHOICES = 'en, fr, es or ar';
@@ -38,9 +39,31 @@ export function cliLocale(
   return negotiateLocale(wanted);
 }
 
-/** `cliLocale`, loaded: the reports can then be rendered in it. */
+/** The language this run of the CLI writes in: English until `loadCliLocale` chose one. */
+let current: Locale = 'en';
+
+/**
+ * `cliLocale`, loaded: the reports can then be rendered in it, and it becomes the language of the
+ * CLI's own lines (`say`). `run` (context.ts) calls it before any command's work.
+ */
 export async function loadCliLocale(lang: string | undefined): Promise<Locale> {
   const locale = cliLocale(lang);
   await loadLocale(locale);
+  current = locale;
   return locale;
+}
+
+/** The language the CLI writes in now (see `loadCliLocale`). */
+export function currentCliLocale(): Locale {
+  return current;
+}
+
+/** The CLI's line `key` in its language (English until one was chosen). */
+export function say<K extends MessageKey>(...args: Parameters<typeof msg<K>>): string {
+  return sayText(msg(...args));
+}
+
+/** A catalogue text (a lower layer's refusal, a `CliError`'s) in `locale`, by default the CLI's. */
+export function sayText(text: CatalogueText, locale: Locale = current): string {
+  return renderMessage(text.key, text.params, locale);
 }

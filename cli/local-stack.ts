@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import type { LocalStackInfo } from '../local/gateway.ts';
 import { LocalIssuer } from '../local/local-auth.ts';
 import type { Role } from '../shared/domain/policy.ts';
+import { msg } from '../shared/i18n/text.ts';
 import { ApiClient } from './api-client.ts';
 import { ApiError, CliError } from './errors.ts';
+import { say } from './lang.ts';
 import { isLoopback } from './network.ts';
 
 /**
@@ -48,23 +50,16 @@ export async function localClient(
 ): Promise<ApiClient> {
   const stack = await localStack(api);
   if (!stack) {
-    throw new CliError(
-      `No token: sign in with optally login --api ${api}, or set OPTALLY_TOKEN to your optally token. (The CLI signs its own tokens only for a local stack on this machine, and ${api} is not one.)`,
-    );
+    throw new CliError(msg('cli.local.no-token', { api }));
   }
   const role: Role | null = actor.role ?? (actor.country ? 'agency' : null);
   if (!role) {
-    throw new CliError(
-      'Say who you act as on the local stack: --country CC for an agency, or --role coordinator|auditor|admin (or set OPTALLY_TOKEN).',
-    );
+    throw new CliError(msg('cli.local.who'));
   }
-  if (role === 'agency' && !actor.country)
-    throw new CliError('--role agency needs --country CC, e.g. --country BR.');
+  if (role === 'agency' && !actor.country) throw new CliError(msg('cli.local.agency-country'));
   const country = role === 'agency' ? actor.country : undefined;
   const { token, secretFile } = await sign(api, stack, role, country, '1h');
-  note(
-    `optally: no OPTALLY_TOKEN set; acting as the local ${role}${country ? ` of ${country}` : ''} (token signed with ${secretFile}).`,
-  );
+  note(say('cli.local.acting-as', { role, country: country ?? 'none', secretFile }));
   return new ApiClient(api, token, { kind: 'minted', secretFile });
 }
 
@@ -77,9 +72,7 @@ export async function localToken(
 ): Promise<string> {
   const stack = await localStack(api);
   if (!stack) {
-    throw new CliError(
-      `${api} is not a local stack: optally token signs tokens for the local stack only (start it with npm start, or pass --api with its address). For a deployment, sign in to get your token.`,
-    );
+    throw new CliError(msg('cli.local.not-local', { api }));
   }
   return (await sign(api, stack, role, country, expiresIn)).token;
 }
@@ -97,7 +90,11 @@ async function sign(
     accessSync(secretFile, constants.R_OK);
   } catch (e) {
     throw new CliError(
-      `The local stack at ${api} keeps its token secret at ${secretFile}, which cannot be read here (${(e as { code?: string }).code ?? String(e)}): set OPTALLY_TOKEN to one of the tokens npm start printed.`,
+      msg('cli.local.secret-unreadable', {
+        api,
+        secretFile,
+        reason: (e as { code?: string }).code ?? String(e),
+      }),
       undefined,
       undefined,
       { cause: e },

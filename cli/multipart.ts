@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import type { PresignedUpload } from '../shared/api/responses.ts';
+import { msg } from '../shared/i18n/text.ts';
 import { CliError, EXIT, StorageError } from './errors.ts';
 import { request } from './network.ts';
 
@@ -75,7 +76,7 @@ export async function postFile(
     const code = (e as { code?: string }).code;
     if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') throw changedWhileSent(bytes, file.size, e);
     throw new CliError(
-      `Cannot send the file to the storage service at ${url.origin} (${code ?? String(e)}): check your network and run the command again.`,
+      msg('cli.error.storage-unreachable', { origin: url.origin, reason: code ?? String(e) }),
       EXIT.failure,
       'upload-failed',
       { cause: e },
@@ -93,7 +94,7 @@ export async function postFile(
 
 function changedWhileSent(bytes: number, size: number, cause: unknown): CliError {
   return new CliError(
-    `The file changed or could not be read while it was being sent (${bytes} of ${size} bytes): run the command again.`,
+    msg('cli.error.file-changed', { sent: String(bytes), size: String(size) }),
     EXIT.failure,
     'upload-failed',
     { cause },

@@ -1,4 +1,6 @@
+import { intlLocale } from '../shared/i18n/locale.ts';
 import { note } from './context.ts';
+import { currentCliLocale, say } from './lang.ts';
 
 /** Files above this size get a live progress line (when stderr is a terminal). */
 const LIVE_ABOVE = 1024 * 1024;
@@ -19,22 +21,34 @@ export function progress(label: string, total: number): Progress {
       if (!live || Date.now() - shown < 100) return;
       shown = Date.now();
       const percent = Math.floor((sent / total) * 100);
-      process.stderr.write(`\r${label}: ${percent}% (${megabytes(sent)} of ${megabytes(total)})\u001b[K`);
+      const line = say('cli.progress.live', {
+        label,
+        percent,
+        sent: megabytes(sent),
+        total: megabytes(total),
+      });
+      process.stderr.write(`\r${line}\u001b[K`);
     },
     done: () => {
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
       if (live) process.stderr.write('\r\u001b[K');
-      const speed = total > LIVE_ABOVE ? `, ${megabytes(total / seconds)}/s` : '';
-      note(`${label}: ${humanSize(total)} sent in ${seconds.toFixed(1)} s${speed}.`);
+      const sent = { label, size: humanSize(total), seconds: Math.round(seconds * 10) / 10 };
+      note(
+        total > LIVE_ABOVE
+          ? say('cli.progress.done-speed', { ...sent, speed: megabytes(total / seconds) })
+          : say('cli.progress.done', sent),
+      );
     },
   };
 }
 
-/** A byte count for people: "812 bytes", "24.9 MB". */
+/** A byte count for people, in the CLI's language: "812 bytes", "24.9 MB" ("24,9 Mo" in French). */
 export function humanSize(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${bytes} bytes` : megabytes(bytes);
+  return bytes < 1024 * 1024 ? say('cli.size.bytes', { bytes }) : megabytes(bytes);
 }
 
 function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  const oneDecimal = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
+  const number = new Intl.NumberFormat(intlLocale(currentCliLocale()), oneDecimal);
+  return say('cli.size.megabytes', { megabytes: number.format(bytes / (1024 * 1024)) });
 }

@@ -2,8 +2,10 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { UploadSlot } from '../shared/api/responses.ts';
 import { API } from '../shared/api/routes.ts';
+import { msg } from '../shared/i18n/text.ts';
 import type { ApiClient } from './api-client.ts';
 import { CliError, EXIT } from './errors.ts';
+import { say } from './lang.ts';
 import { type LocalFile, postFile, type Sent } from './multipart.ts';
 import { humanSize, progress } from './progress.ts';
 
@@ -15,17 +17,15 @@ export async function localFile(path: string): Promise<LocalFile> {
   const full = resolve(path);
   try {
     const info = await stat(full);
-    if (!info.isFile()) throw new CliError(`${path} is not a file: name the return file to send.`);
+    if (!info.isFile()) throw new CliError(msg('cli.file.not-a-file', { path }));
     return { path: full, name: basename(full), size: info.size };
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw new CliError(
-      `Cannot read ${path} (${(e as { code?: string }).code ?? String(e)}): check the path.`,
+      msg('cli.file.unreadable', { path, reason: (e as { code?: string }).code ?? String(e) }),
       EXIT.failure,
       'no-file',
-      {
-        cause: e,
-      },
+      { cause: e },
     );
   }
 }
@@ -42,11 +42,7 @@ export async function sendThroughSlot(
   options: { country: string | undefined; dryRun: boolean },
 ): Promise<{ slot: Slot; sent: Sent }> {
   if (file.size === 0) {
-    throw new CliError(
-      `${file.name} is empty (empty-file): an empty file is not a report of zero; write 0 for "we had none".`,
-      EXIT.rejected,
-      'empty-file',
-    );
+    throw new CliError(msg('cli.file.empty', { file: file.name }), EXIT.rejected, 'empty-file');
   }
   const slot = await client.call(API.createUpload, {
     params: { op: operation },
@@ -58,12 +54,16 @@ export async function sendThroughSlot(
   });
   if (file.size > slot.maxBytes) {
     throw new CliError(
-      `${file.name} is ${humanSize(file.size)}, above the operation's limit of ${humanSize(slot.maxBytes)} (file-too-large): nothing was sent; send a smaller file.`,
+      msg('cli.file.too-large', {
+        file: file.name,
+        size: humanSize(file.size),
+        limit: humanSize(slot.maxBytes),
+      }),
       EXIT.rejected,
       'file-too-large',
     );
   }
-  const shown = progress(`Uploading ${file.name}`, file.size);
+  const shown = progress(say('cli.progress.uploading', { file: file.name }), file.size);
   const sent = await postFile(slot.upload, file, shown.update);
   shown.done();
   return { slot, sent };

@@ -3,6 +3,7 @@ import { API } from '../shared/api/routes.ts';
 import type { ApiClient } from './api-client.ts';
 import { connect, type GlobalOptions, type Outcome } from './context.ts';
 import { EXIT } from './errors.ts';
+import { say } from './lang.ts';
 import { table } from './table.ts';
 
 export type StatusOptions = { operation?: string; country?: string };
@@ -37,8 +38,14 @@ export async function status(opts: StatusOptions, globals: GlobalOptions): Promi
     })),
   );
   const text = listed.map((o) => {
-    const head = `${o.name} (${o.id}) · ${o.status} · ${o.window.start} to ${o.window.end}`;
-    if (o.submissions.length === 0) return `${head}\nNo submissions yet.`;
+    const head = say('cli.status.head', {
+      name: o.name,
+      id: o.id,
+      status: o.status,
+      start: o.window.start,
+      end: o.window.end,
+    });
+    if (o.submissions.length === 0) return `${head}\n${say('cli.status.none-yet')}`;
     const rows = o.submissions.map((s) => [
       s.id,
       s.key.split('/').at(-1) ?? s.key,
@@ -47,15 +54,20 @@ export async function status(opts: StatusOptions, globals: GlobalOptions): Promi
       String(s.errors),
       String(s.warnings),
     ]);
-    return `${head}\n${table(['id', 'file', 'received', 'status', 'errors', 'warnings'], rows, [4, 5])}`;
+    return `${head}\n${table(COLUMNS.map(column), rows, [4, 5])}`;
   });
-  if (listed.length === 0) text.push('No operation is open for returns.');
+  if (listed.length === 0) text.push(say('cli.status.none-open'));
   if (others.length > 0) {
     const names = others.map((o) => `${o.id} (${o.status})`).join(', ');
-    text.push(`Not open: ${names}. See one with --operation ID.`);
+    text.push(say('cli.status.not-open', { names }));
   }
   return { exitCode: EXIT.accepted, text: `${text.join('\n\n')}\n`, json: { operations: listed } };
 }
+
+/** The listing's columns; statuses, ids and times stay as the API writes them, in every language. */
+const COLUMNS = ['id', 'file', 'received', 'status', 'errors', 'warnings'] as const;
+
+const column = (name: (typeof COLUMNS)[number]): string => say(`cli.status.column.${name}`);
 
 /** Every submission of an operation (all pages), for one country or all the caller may see. */
 async function submissions(

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { API } from '../shared/api/routes.ts';
+import { msg } from '../shared/i18n/text.ts';
 import { connect, type GlobalOptions, type Outcome } from './context.ts';
 import { ApiError, CliError, EXIT } from './errors.ts';
-import { cliLocale } from './lang.ts';
+import { cliLocale, say } from './lang.ts';
 import { humanSize } from './progress.ts';
 
 export type TemplateOptions = {
@@ -26,9 +27,7 @@ export async function template(
 ): Promise<Outcome> {
   const target = resolve(opts.output ?? `${opts.operation}-template.${opts.format}`);
   if (existsSync(target) && !opts.force) {
-    throw new CliError(
-      `${target} already exists: save elsewhere with -o FILE, or overwrite it with --force.`,
-    );
+    throw new CliError(msg('cli.template.exists', { path: target }));
   }
   const client = await connect(globals, opts.country);
   const path = `/operations/${encodeURIComponent(opts.operation)}/template.${opts.format}`;
@@ -42,7 +41,7 @@ export async function template(
   } catch (e) {
     if (e instanceof ApiError && e.status === 404 && e.code !== 'unknown-operation') {
       throw new CliError(
-        `The API at ${client.baseUrl} has no return template to download (GET ${path} answered 404 ${e.code || 'not-found'}): write the return as the README's format section shows (header date,metric,breakdown,value), or ask the operation's coordinators for a template.`,
+        msg('cli.template.none', { api: client.baseUrl, path, code: e.code || 'not-found' }),
         EXIT.failure,
         'no-template',
         { cause: e },
@@ -53,7 +52,12 @@ export async function template(
   await writeFile(target, bytes, { flag: opts.force ? 'w' : 'wx' });
   return {
     exitCode: EXIT.accepted,
-    text: `Saved the ${opts.format.toUpperCase()} template of ${opts.operation} to ${target} (${humanSize(bytes.length)}).\n`,
+    text: `${say('cli.template.saved', {
+      format: opts.format.toUpperCase(),
+      op: opts.operation,
+      file: target,
+      size: humanSize(bytes.length),
+    })}\n`,
     json: { operation: opts.operation, format: opts.format, file: target, size: bytes.length },
   };
 }

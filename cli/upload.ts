@@ -7,10 +7,11 @@ import type {
 import { API } from '../shared/api/routes.ts';
 import type { Locale } from '../shared/i18n/locale.ts';
 import { renderMessage } from '../shared/i18n/render.ts';
+import { msg } from '../shared/i18n/text.ts';
 import type { ApiClient } from './api-client.ts';
 import { connect, type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT, type ExitCode } from './errors.ts';
-import { loadCliLocale } from './lang.ts';
+import { loadCliLocale, say } from './lang.ts';
 import { humanSize } from './progress.ts';
 import { localFile, sendThroughSlot } from './slot-upload.ts';
 
@@ -34,7 +35,13 @@ export async function upload(
     country: opts.country,
     dryRun: false,
   });
-  const sentLine = `${file.name} sent as upload ${slot.uploadId} for ${slot.country} (${humanSize(sent.bytes)}, sha256 ${sent.sha256}).`;
+  const sentLine = say('cli.upload.sent', {
+    file: file.name,
+    id: slot.uploadId,
+    country: slot.country,
+    size: humanSize(sent.bytes),
+    sha256: sent.sha256,
+  });
   const base = {
     operation: opts.operation,
     country: slot.country,
@@ -47,11 +54,11 @@ export async function upload(
     const later = `optally status --operation ${opts.operation} --country ${slot.country}`;
     return {
       exitCode: EXIT.accepted,
-      text: `${sentLine}\nNot waiting for the verdict; see it later with: ${later}\n`,
+      text: `${sentLine}\n${say('cli.upload.not-waiting', { command: later })}\n`,
       json: { ...base, status: 'uploaded', receipt: slot.receipt },
     };
   }
-  note(`Waiting for the verdict on ${slot.uploadId} (up to ${opts.timeout} s)…`);
+  note(say('cli.upload.waiting', { id: slot.uploadId, seconds: opts.timeout }));
   const { receipt, submission } = await waitForVerdict(
     client,
     { op: opts.operation, uploadId: slot.uploadId },
@@ -60,7 +67,12 @@ export async function upload(
   // A file that failed processing may have no recorded hash; any recorded one must be ours.
   if (receipt.sha256 !== null && (receipt.sha256 !== sent.sha256 || receipt.size !== sent.bytes)) {
     throw new CliError(
-      `The server received different bytes than were sent (there: sha256 ${receipt.sha256}, ${receipt.size} bytes; here: sha256 ${sent.sha256}, ${sent.bytes} bytes): upload the file again.`,
+      msg('cli.upload.bytes-differ', {
+        theirSha256: receipt.sha256,
+        theirBytes: String(receipt.size),
+        sha256: sent.sha256,
+        bytes: String(sent.bytes),
+      }),
     );
   }
   const sha256Matches = receipt.sha256 !== null;
@@ -124,11 +136,12 @@ async function waitForVerdict(
     await new Promise((ok) => setTimeout(ok, Math.min(delay, Math.max(deadline - Date.now(), 0))));
     delay = Math.min(delay * 1.5, 3000);
   }
-  const where = last?.receipt
-    ? 'the file was received and is still being checked'
-    : 'the file has not been picked up yet';
   throw new CliError(
-    `No verdict after ${opts.timeout} s (${where}): see it later with optally status --operation ${opts.operation}, or wait longer with --timeout.`,
+    msg('cli.upload.no-verdict', {
+      seconds: opts.timeout,
+      where: last?.receipt ? 'received' : 'waiting',
+      op: opts.operation,
+    }),
     EXIT.failure,
     'timeout',
   );

@@ -5,6 +5,36 @@
 export type Params = Readonly<Record<string, string | number>>;
 /** Every message key of the catalogues (the English one is the reference). */
 export type MessageKey =
+  | "cli.advice.forbidden"
+  | "cli.advice.forbidden-signed-in"
+  | "cli.advice.minted"
+  | "cli.advice.not-found"
+  | "cli.advice.signed-in"
+  | "cli.advice.token"
+  | "cli.advice.unknown-operation"
+  | "cli.error.api"
+  | "cli.error.api-retry"
+  | "cli.error.bug"
+  | "cli.error.file-changed"
+  | "cli.error.storage"
+  | "cli.error.storage-denied"
+  | "cli.error.storage-retry"
+  | "cli.error.storage-too-large"
+  | "cli.error.storage-unreachable"
+  | "cli.file.empty"
+  | "cli.file.not-a-file"
+  | "cli.file.too-large"
+  | "cli.file.unreadable"
+  | "cli.local.acting-as"
+  | "cli.local.agency-country"
+  | "cli.local.no-token"
+  | "cli.local.not-local"
+  | "cli.local.secret-unreadable"
+  | "cli.local.who"
+  | "cli.progress.done"
+  | "cli.progress.done-speed"
+  | "cli.progress.live"
+  | "cli.progress.uploading"
   | "cli.remind.column.attempts"
   | "cli.remind.column.country"
   | "cli.remind.column.error"
@@ -20,12 +50,36 @@ export type MessageKey =
   | "cli.remind.nothing-new"
   | "cli.remind.preview"
   | "cli.remind.result"
+  | "cli.role-ignored.signed-in"
+  | "cli.role-ignored.token"
+  | "cli.size.bytes"
+  | "cli.size.megabytes"
+  | "cli.status.column.errors"
+  | "cli.status.column.file"
+  | "cli.status.column.id"
+  | "cli.status.column.received"
+  | "cli.status.column.status"
+  | "cli.status.column.warnings"
+  | "cli.status.head"
+  | "cli.status.none-open"
+  | "cli.status.none-yet"
+  | "cli.status.not-open"
+  | "cli.template.exists"
+  | "cli.template.none"
+  | "cli.template.saved"
+  | "cli.unreachable.local"
+  | "cli.unreachable.remote"
+  | "cli.upload.bytes-differ"
   | "cli.upload.failed"
   | "cli.upload.failed-reason"
+  | "cli.upload.no-verdict"
+  | "cli.upload.not-waiting"
   | "cli.upload.receipt"
+  | "cli.upload.sent"
   | "cli.upload.sha256-matches"
   | "cli.upload.sha256-unrecorded"
   | "cli.upload.superseded"
+  | "cli.upload.waiting"
   | "cli.validate.accepted"
   | "cli.validate.rejected"
   | "error.bad-format"
@@ -718,6 +772,36 @@ export type MessageKey =
  * figures, texts or numbers for the rest. The spelled-out dates (`startDate`) are added by the renderer.
  */
 export type MessageParams = {
+  "cli.advice.forbidden": Record<never, never>;
+  "cli.advice.forbidden-signed-in": { api: string | number };
+  "cli.advice.minted": { secretFile: string | number };
+  "cli.advice.not-found": { api: string | number };
+  "cli.advice.signed-in": { api: string | number };
+  "cli.advice.token": Record<never, never>;
+  "cli.advice.unknown-operation": Record<never, never>;
+  "cli.error.api": { answer: string | number; request: string | number; said: string | number };
+  "cli.error.api-retry": Record<never, never>;
+  "cli.error.bug": { detail: string | number };
+  "cli.error.file-changed": { sent: string | number; size: string | number };
+  "cli.error.storage": { code: string | number; message: string | number; status: string | number };
+  "cli.error.storage-denied": Record<never, never>;
+  "cli.error.storage-retry": Record<never, never>;
+  "cli.error.storage-too-large": Record<never, never>;
+  "cli.error.storage-unreachable": { origin: string | number; reason: string | number };
+  "cli.file.empty": { file: string | number };
+  "cli.file.not-a-file": { path: string | number };
+  "cli.file.too-large": { file: string | number; limit: string | number; size: string | number };
+  "cli.file.unreadable": { path: string | number; reason: string | number };
+  "cli.local.acting-as": { country: string; role: string | number; secretFile: string | number };
+  "cli.local.agency-country": Record<never, never>;
+  "cli.local.no-token": { api: string | number };
+  "cli.local.not-local": { api: string | number };
+  "cli.local.secret-unreadable": { api: string | number; reason: string | number; secretFile: string | number };
+  "cli.local.who": Record<never, never>;
+  "cli.progress.done": { label: string | number; seconds: number; size: string | number };
+  "cli.progress.done-speed": { label: string | number; seconds: number; size: string | number; speed: string | number };
+  "cli.progress.live": { label: string | number; percent: string | number; sent: string | number; total: string | number };
+  "cli.progress.uploading": { file: string | number };
   "cli.remind.column.attempts": Record<never, never>;
   "cli.remind.column.country": Record<never, never>;
   "cli.remind.column.error": Record<never, never>;
@@ -733,12 +817,36 @@ export type MessageParams = {
   "cli.remind.nothing-new": Record<never, never>;
   "cli.remind.preview": { count: number };
   "cli.remind.result": { failed: number; queued: number; sent: number };
+  "cli.role-ignored.signed-in": { role: string | number };
+  "cli.role-ignored.token": { role: string | number };
+  "cli.size.bytes": { bytes: number };
+  "cli.size.megabytes": { megabytes: string | number };
+  "cli.status.column.errors": Record<never, never>;
+  "cli.status.column.file": Record<never, never>;
+  "cli.status.column.id": Record<never, never>;
+  "cli.status.column.received": Record<never, never>;
+  "cli.status.column.status": Record<never, never>;
+  "cli.status.column.warnings": Record<never, never>;
+  "cli.status.head": { end: string | number; id: string | number; name: string | number; start: string | number; status: string | number };
+  "cli.status.none-open": Record<never, never>;
+  "cli.status.none-yet": Record<never, never>;
+  "cli.status.not-open": { names: string | number };
+  "cli.template.exists": { path: string | number };
+  "cli.template.none": { api: string | number; code: string | number; path: string | number };
+  "cli.template.saved": { file: string | number; format: string | number; op: string | number; size: string | number };
+  "cli.unreachable.local": { url: string | number };
+  "cli.unreachable.remote": { reason: string | number; url: string | number };
+  "cli.upload.bytes-differ": { bytes: string | number; sha256: string | number; theirBytes: string | number; theirSha256: string | number };
   "cli.upload.failed": Record<never, never>;
   "cli.upload.failed-reason": { failure: string | number };
+  "cli.upload.no-verdict": { op: string | number; seconds: number; where: string };
+  "cli.upload.not-waiting": { command: string | number };
   "cli.upload.receipt": { bytes: string | number; id: string | number; receivedAt: string | number };
+  "cli.upload.sent": { country: string | number; file: string | number; id: string | number; sha256: string | number; size: string | number };
   "cli.upload.sha256-matches": { sha256: string | number };
   "cli.upload.sha256-unrecorded": { sha256: string | number };
   "cli.upload.superseded": Record<never, never>;
+  "cli.upload.waiting": { id: string | number; seconds: number };
   "cli.validate.accepted": { command: string | number };
   "cli.validate.rejected": Record<never, never>;
   "error.bad-format": { format: string | number; formats: string | number };

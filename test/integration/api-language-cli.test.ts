@@ -55,4 +55,58 @@ describe('the CLI’s receipt in the language it is given', () => {
     expect(receipt).toContain(ar.sha256);
     expect(receipt).not.toContain('Receipt:');
   });
+
+  it('writes its own lines, its errors and the API’s in the language it is given', async () => {
+    const path = join(work, 'lines.csv');
+    await writeFile(path, aReturn().withRow('2025-11-12', 'arrests', 3).csv());
+    const cli = (args: string[]) =>
+      runCli([process.execPath, BIN], [...args, '--api', stack.apiUrl], { cwd: work, env: {} });
+
+    const sent = await cli([
+      'upload',
+      path,
+      '--operation',
+      OP,
+      '--country',
+      'SN',
+      '--no-wait',
+      '--lang',
+      'fr',
+    ]);
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toMatch(
+      /^lines\.csv envoyé comme dépôt \S+ pour SN \(\d+ octets, sha256 [0-9a-f]{64}\)\./m,
+    );
+    expect(sent.stdout).toContain('Sans attendre le verdict ; consultez-le plus tard avec : optally status');
+    expect(sent.stderr).toMatch(/Envoi de lines\.csv : \d+ octets envoyés en/);
+
+    const waited = await cli(['upload', path, '--operation', OP, '--country', 'SN', '--lang', 'ar']);
+    expect(waited.stderr).toMatch(/في انتظار الحكم على \S+/);
+
+    const unknown = await cli(['status', '--operation', 'no-such-op', '--country', 'SN', '--lang', 'fr']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('GET /operations/no-such-op a échoué (404 unknown-operation)');
+    expect(unknown.stderr).toContain('Il n’existe aucune opération « no-such-op »');
+    expect(unknown.stderr).toContain('Vérifiez --operation');
+
+    const json = await cli([
+      'status',
+      '--operation',
+      'no-such-op',
+      '--country',
+      'SN',
+      '--lang',
+      'ar',
+      '--json',
+    ]);
+    const { error } = JSON.parse(json.stdout) as { error: { code: string; status: number; message: string } };
+    expect(error).toMatchObject({ code: 'unknown-operation', status: 404 });
+    expect(error.message).toMatch(ARABIC);
+
+    const empty = join(work, 'empty.csv');
+    await writeFile(empty, '');
+    const refused = await cli(['upload', empty, '--operation', OP, '--country', 'SN', '--lang', 'es']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('empty.csv está vacío (empty-file)');
+  });
 });
