@@ -110,10 +110,14 @@ export class PressView {
       ...definition.metrics.map((m) => h('option', { value: m.id }, metricText(m.id, m.label))),
     );
     this.#notes.replaceChildren(
-      ...definition.metrics.flatMap((m) => [
-        h('dt', { 'data-metric': m.id }, metricText(m.id, m.label)),
-        h('dd', { 'data-metric': m.id }, metricNote(m, locale) ?? t('web.press.no-note')),
-      ]),
+      ...definition.metrics.map((m) =>
+        h(
+          'div',
+          { class: 'press-note' },
+          h('dt', { 'data-metric': m.id }, metricText(m.id, m.label)),
+          h('dd', { 'data-metric': m.id }, metricNote(m, locale) ?? t('web.press.no-note')),
+        ),
+      ),
     );
     setText(this.#title, operationTitle(definition.name));
     setText(this.#subtitle, t('web.press.title'));
@@ -143,7 +147,7 @@ export class PressView {
       rollup.updatedAt ? asOfText(rollup.updatedAt) : t('web.no-figures'),
     );
     setText(this.#state, t('web.press.status', { status: rollup.status }));
-    setAttr(this.#state, 'data-status', rollup.status);
+    setAttr(this.#state, 'data-op-status', rollup.status);
     this.#updateCards(rollup);
     this.#updateProgress(rollup);
     this.#map.update(rollup, this.#participants);
