@@ -184,4 +184,37 @@ describe('the API in the language the caller reads', () => {
     expect(ar.message).toMatch(ARABIC);
     expect(ar.message).toContain('{ "fileName": "return.csv" }');
   });
+
+  it('answers the lifecycle’s and the application’s refusals in French and Arabic, codes unchanged', async () => {
+    const asAdmin = (path: string, body: string, headers: Record<string, string> = {}) =>
+      fetch(`${stack.apiUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${stack.tokens.admin}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
+        body,
+      });
+    const draft = JSON.stringify({ status: 'draft' });
+    const en = await errorIn(await asAdmin(`/operations/${OP}/status`, draft));
+    expect(en).toMatchObject({ status: 409, language: 'en', error: 'bad-transition' });
+    expect(en.message).toBe('An operation that is open cannot become draft; the next step is closed.');
+    const fr = await errorIn(await asAdmin(`/operations/${OP}/status?lang=fr`, draft));
+    expect(fr).toEqual({
+      status: 409,
+      language: 'fr',
+      vary: 'Accept-Language',
+      error: 'bad-transition',
+      message: 'Une opération à l’état open ne peut pas passer à draft ; l’étape suivante est closed.',
+    });
+
+    const final = await fetch(`${stack.apiUrl}/operations/${OP}/final`, {
+      headers: { authorization: `Bearer ${stack.tokens.auditor}`, 'accept-language': 'ar' },
+    });
+    const ar = await errorIn(final);
+    expect(ar).toMatchObject({ status: 409, language: 'ar', error: 'not-closed' });
+    expect(ar.message).toMatch(ARABIC);
+    expect(ar.message).toContain('open');
+  });
 });
