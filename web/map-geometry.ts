@@ -129,7 +129,7 @@ export async function generateGeometry(): Promise<string> {
     const d = writer.result();
     if (d === '') continue;
     shapes.push(`  ${code}: '${d}',`);
-    areas.push(`  ${code}: ${Math.round(area * 10) / 10},`);
+    areas.push(`${code}:${Math.round(area * 10) / 10}`);
   }
 
   const points: string[] = [];
@@ -137,7 +137,7 @@ export async function generateGeometry(): Promise<string> {
     const [lat, lon] = c.latlng;
     const xy = lat === undefined || lon === undefined ? null : projection([lon, lat]);
     if (!xy) continue;
-    points.push(`  ${c.cca2}: [${Math.round(xy[0] * 10) / 10}, ${Math.round(xy[1] * 10) / 10}],`);
+    points.push(`${c.cca2}:${Math.round(xy[0] * 10) / 10},${Math.round(xy[1] * 10) / 10}`);
   }
 
   return [
@@ -159,15 +159,19 @@ export async function generateGeometry(): Promise<string> {
     ...shapes,
     '};',
     '',
-    '/** Each shape\u2019s area in square map units (before rounding), to tell the ones too small to see. */',
-    'export const AREAS: Readonly<Record<string, number>> = {',
-    ...areas,
-    '};',
+    '/**',
+    ' * Each shape\u2019s area in square map units (before rounding), to tell the ones too small to see:',
+    ' * `CC:area`, space-separated (read by `readGeometry` in map-layout.ts).',
+    ' */',
+    'export const AREAS =',
+    `  '${areas.join(' ')}';`,
     '',
-    '/** Where a dot stands for each ISO 3166-1 alpha-2 code (world-countries\u2019 `latlng`, projected). */',
-    'export const POINTS: Readonly<Record<string, readonly [number, number]>> = {',
-    ...points,
-    '};',
+    '/**',
+    ' * Where a dot stands for each ISO 3166-1 alpha-2 code (world-countries\u2019 `latlng`, projected):',
+    ' * `CC:x,y`, space-separated.',
+    ' */',
+    'export const POINTS =',
+    `  '${points.join(' ')}';`,
     '',
   ].join('\n');
 }

@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../shared/domain/operation.ts';
 import { type CountryState, type RollupView, rollup } from '../../shared/domain/rollup.ts';
 import { GEOMETRY_MODULE, generateGeometry } from '../../web/map-geometry.ts';
-import { AREAS, MAP_SIZE, POINTS, SHAPES } from '../../web/src/generated/world-geometry.ts';
+import * as generated from '../../web/src/generated/world-geometry.ts';
 import {
   type MapGeometry,
   MIN_SHAPE_AREA,
   nearestInDirection,
   pathCentre,
   placeMarks,
+  readGeometry,
 } from '../../web/src/map-layout.ts';
 import {
   classBreaks,
@@ -26,7 +27,8 @@ import { type CountryRow, countryRows } from '../../web/src/view-model.ts';
 import { aCountryState, anOperation, liberterraIII } from '../support/builders.ts';
 
 const op: Operation = anOperation();
-const GEOMETRY: MapGeometry = { size: MAP_SIZE, shapes: SHAPES, areas: AREAS, points: POINTS };
+const GEOMETRY: MapGeometry = readGeometry(generated);
+const MAP_SIZE = GEOMETRY.size;
 
 function aView(states: CountryState[]): RollupView {
   return { ...rollup(op, states), status: 'open' };
@@ -280,7 +282,7 @@ describe('placeMarks', () => {
       expect(kind[code], code).toBe('dot');
     for (const code of ['BR', 'FR', 'IN', 'KE', 'CA']) expect(kind[code], code).toBe('shape');
     for (const m of placeMarks(participants, GEOMETRY))
-      if (m.kind === 'shape') expect(AREAS[m.code]).toBeGreaterThanOrEqual(MIN_SHAPE_AREA);
+      if (m.kind === 'shape') expect(GEOMETRY.areas[m.code]).toBeGreaterThanOrEqual(MIN_SHAPE_AREA);
   });
 
   it('still puts a code the geometry does not know on the map, as a dot along the bottom', () => {
@@ -293,6 +295,27 @@ describe('placeMarks', () => {
 describe('map geometry', () => {
   it('is what web/map-geometry.ts generates from the installed world-atlas and world-countries', async () => {
     expect(await readFile(GEOMETRY_MODULE, 'utf8')).toBe(await generateGeometry());
+  });
+});
+
+describe('readGeometry', () => {
+  it('reads the generated tables of areas and dots', () => {
+    const read = readGeometry({
+      MAP_SIZE: { width: 1000, height: 440 },
+      SHAPES: { LU: 'M1 2l1 0 0 1z' },
+      AREAS: 'LU:2.1 FR:120',
+      POINTS: 'LU:512.5,80.25 MV:700,300',
+    });
+
+    expect(read.areas).toEqual({ LU: 2.1, FR: 120 });
+    expect(read.points).toEqual({ LU: [512.5, 80.25], MV: [700, 300] });
+  });
+
+  it('knows a place and an area for every country it has a shape for', () => {
+    for (const code of Object.keys(GEOMETRY.shapes)) {
+      expect(GEOMETRY.points[code], code).toBeDefined();
+      expect(GEOMETRY.areas[code], code).toBeGreaterThan(0);
+    }
   });
 });
 

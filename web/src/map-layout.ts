@@ -14,6 +14,34 @@ export type MapGeometry = {
   points: Readonly<Record<string, readonly [number, number]>>;
 };
 
+/** The generated module (`generated/world-geometry.ts`): shapes by code, areas and dots as `CC:…` tables. */
+export type GeneratedGeometry = {
+  MAP_SIZE: { width: number; height: number };
+  SHAPES: Readonly<Record<string, string>>;
+  AREAS: string;
+  POINTS: string;
+};
+
+/** Reads the generated tables (`CC:12.5` and `CC:498.2,90.1`, space-separated) into a `MapGeometry`. */
+export function readGeometry(generated: GeneratedGeometry): MapGeometry {
+  const table = (text: string) =>
+    text
+      .split(' ')
+      .filter(Boolean)
+      .map((entry) => {
+        const [code = '', values = ''] = entry.split(':');
+        return [code, values.split(',').map(Number)] as const;
+      });
+  return {
+    size: generated.MAP_SIZE,
+    shapes: generated.SHAPES,
+    areas: Object.fromEntries(table(generated.AREAS).map(([code, [area = 0]]) => [code, area])),
+    points: Object.fromEntries(
+      table(generated.POINTS).map(([code, [x = 0, y = 0]]) => [code, [x, y] as const]),
+    ),
+  };
+}
+
 /**
  * A shape smaller than this (square map units, the map being 1000 units wide) cannot be seen or
  * clicked — about 4½ units square, Luxembourg, Trinidad and Tobago, Qatar, Slovenia — and is

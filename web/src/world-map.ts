@@ -1,7 +1,7 @@
 import type { Participant, RollupView } from './api-types.ts';
 import { h, setAttr } from './dom.ts';
 import { formatFigure } from './format.ts';
-import { AREAS, MAP_SIZE, POINTS, SHAPES } from './generated/world-geometry.ts';
+import * as generated from './generated/world-geometry.ts';
 import { localParticipants, metricText, t, unitText } from './i18n.ts';
 import {
   type Direction,
@@ -9,6 +9,7 @@ import {
   nearestInDirection,
   type Placement,
   placeMarks,
+  readGeometry,
 } from './map-layout.ts';
 import { MapLegend } from './map-legend.ts';
 import { type MapMode, mapColouring, mapStatus, tooltipContent } from './map-model.ts';
@@ -17,7 +18,7 @@ import { type CountryRow, countryRows } from './view-model.ts';
 
 export type { MapMode } from './map-model.ts';
 
-const GEOMETRY: MapGeometry = { size: MAP_SIZE, shapes: SHAPES, areas: AREAS, points: POINTS };
+const GEOMETRY: MapGeometry = readGeometry(generated);
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** A dot's radius in map units (the map is 1000 wide): big enough to see and to point at. */
 const DOT_RADIUS = 4.5;
@@ -88,7 +89,7 @@ export class WorldMap {
       'svg',
       {
         class: 'map-svg',
-        viewBox: `0 0 ${MAP_SIZE.width} ${MAP_SIZE.height}`,
+        viewBox: `0 0 ${GEOMETRY.size.width} ${GEOMETRY.size.height}`,
         role: this.#interactive ? 'group' : 'img',
         // Not a tab stop itself (Chromium would make it one): the tab stop is one country link.
         tabindex: '-1',
@@ -153,7 +154,7 @@ export class WorldMap {
     const taking = new Set(codes);
     this.#other.setAttribute(
       'd',
-      Object.entries(SHAPES)
+      Object.entries(GEOMETRY.shapes)
         .filter(([code]) => !taking.has(code))
         .map(([, d]) => d)
         .join(''),
