@@ -78,22 +78,10 @@ export function makeIngestHandler(
   return async (event, context) => {
     const failures = new Set<string>();
     const touched = new Map<string, Set<string>>();
-    // One read of each operation per batch: its messages are handled as if at the same instant.
-    const operations = new Map<string, Promise<OperationRecord | null>>();
-    const operation = (id: string): Promise<OperationRecord | null> => {
-      let found = operations.get(id);
-      if (!found) {
-        found = deps.repo.getOperation(id);
-        // A failed read is not remembered: the next message of the batch tries again.
-        found.catch(() => operations.delete(id));
-        operations.set(id, found);
-      }
-      return found;
-    };
-
-    // The country items of the whole batch, read in one request per operation while the first
-    // messages start; and the verdicts, written together once every message is judged.
-    const countries = batchCountries(deps.repo, event);
+    // One read per operation per batch — its record and the country items the batch names, in one
+    // request — so its messages are handled as if at the same instant; the verdicts are written
+    // together once every message is judged.
+    const { operation, countries } = batchReads(deps.repo, event);
     const ledger: { messageId: string; sub: Submission }[] = [];
 
     // The messages of a batch are independent (each upload is applied by a conditional write of
@@ -151,14 +139,18 @@ export function makeIngestHandler(
 }
 
 /**
- * Reads, in one BatchGetItem per operation, the country items every message of the batch names
- * (its key says the operation and country); a message's country is then taken from that read.
- * A failed read fails the messages that need it (the queue delivers them again).
+ * Reads, in one BatchGetItem per operation, the operation record and the country items every
+ * message of the batch names (its key says the operation and country); a message's operation and
+ * country are then taken from that read. A failed read is not remembered: the message that needed
+ * it fails (the queue delivers it again) and the batch's next message reads again.
  */
-function batchCountries(
-  repo: Pick<Repository, 'getCountries'>,
+function batchReads(
+  repo: Pick<Repository, 'getOperationAndCountries' | 'getCountries'>,
   event: SQSEvent,
-): (op: string, country: string) => Promise<CountryState | null> {
+): {
+  operation: (op: string) => Promise<OperationRecord | null>;
+  countries: (op: string, country: string) => Promise<CountryState | null>;
+} {
   const wanted = new Map<string, Set<string>>();
   for (const message of event.Records) {
     let records: ObjectCreated[];
@@ -175,16 +167,23 @@ function batchCountries(
       wanted.set(address.operation, set);
     }
   }
-  const reads = new Map<string, Promise<Map<string, CountryState>>>();
-  return (op, country) => {
-    let read = reads.get(op);
-    if (!read) {
-      read = repo.getCountries(op, [...(wanted.get(op) ?? []), country]);
-      reads.set(op, read);
-    } else if (!wanted.get(op)?.has(country)) {
-      return repo.getCountries(op, [country]).then((found) => found.get(country) ?? null);
+  type Read = Awaited<ReturnType<Repository['getOperationAndCountries']>>;
+  const reads = new Map<string, Promise<Read>>();
+  const read = (op: string): Promise<Read> => {
+    let found = reads.get(op);
+    if (!found) {
+      found = repo.getOperationAndCountries(op, [...(wanted.get(op) ?? [])]);
+      found.catch(() => reads.delete(op));
+      reads.set(op, found);
     }
-    return read.then((found) => found.get(country) ?? null);
+    return found;
+  };
+  return {
+    operation: (op) => read(op).then((r) => r.record),
+    countries: (op, country) =>
+      wanted.get(op)?.has(country)
+        ? read(op).then((r) => r.countries.get(country) ?? null)
+        : repo.getCountries(op, [country]).then((found) => found.get(country) ?? null),
   };
 }
 

@@ -42,9 +42,9 @@ const UPLOADS = [
 
 /** Each step of applying a return, as the handler's calls to its repository and object store. */
 const STEPS: { adapter: 'repo' | 'objects'; method: string; timing: FaultTiming }[] = [
-  { adapter: 'repo', method: 'getOperation', timing: 'before' },
+  { adapter: 'repo', method: 'getOperationAndCountries', timing: 'before' },
+  { adapter: 'repo', method: 'getOperationAndCountries', timing: 'after' },
   { adapter: 'repo', method: 'startSubmission', timing: 'after' },
-  { adapter: 'repo', method: 'getCountries', timing: 'after' },
   { adapter: 'objects', method: 'open', timing: 'after' },
   { adapter: 'repo', method: 'applyCountry', timing: 'before' },
   { adapter: 'repo', method: 'applyCountry', timing: 'after' },

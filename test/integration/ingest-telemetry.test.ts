@@ -107,7 +107,7 @@ describe('the ingest Lambda’s logs and metrics', () => {
     const ingest = deployedIngest(
       (metrics) =>
         new (class extends MeteredRepository {
-          override async getCountries(): Promise<never> {
+          override async applyCountry(): Promise<never> {
             throw new Error('DynamoDB is unreachable');
           }
         })(documentClient({ dynamodb: stack.dynamodbEndpoint }), stack.table, metrics),
@@ -188,15 +188,12 @@ describe('the ingest Lambda’s logs and metrics', () => {
 
   it('counts an upload whose last delivery failed as failed', async () => {
     capture();
-    let reads = 0;
     const ingest = deployedIngest(
       (metrics) =>
         new (class extends MeteredRepository {
-          override async getCountries(op: string, countries: readonly string[]) {
-            // The batch's read fails; the last attempt's read before recording `failed` works.
-            reads++;
-            if (reads === 1) throw new Error('DynamoDB is unreachable');
-            return super.getCountries(op, countries);
+          // Applying the figures fails; recording `failed` on the last attempt works.
+          override async applyCountry(): Promise<never> {
+            throw new Error('DynamoDB is unreachable');
           }
         })(documentClient({ dynamodb: stack.dynamodbEndpoint }), stack.table, metrics),
     );

@@ -6,10 +6,10 @@ import {
   GetCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ApplyOutcome } from '../../domain/ledger.ts';
+import type { ApplyOutcome, OperationRecord } from '../../domain/ledger.ts';
 import type { CountryState } from '../../domain/rollup.ts';
-import { OperationItems } from './operation-items.ts';
-import { opPk } from './table.ts';
+import { OperationItems, toOperation } from './operation-items.ts';
+import { OPERATION_PK, opPk } from './table.ts';
 
 /**
  * The country items of `countries` (each once), read consistently by BatchGetItem — 100 keys a
@@ -22,13 +22,15 @@ async function batchGetCountryItems(
   op: string,
   countries: readonly string[],
   projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> },
+  withOperation = false,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  const unique = [...new Set(countries)];
-  for (let i = 0; i < unique.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = unique
-      .slice(i, i + 100)
-      .map((cc) => ({ pk: opPk(op), sk: `COUNTRY#${cc}` }));
+  const keysOf: Record<string, unknown>[] = [
+    ...(withOperation ? [{ pk: OPERATION_PK, sk: op }] : []),
+    ...[...new Set(countries)].map((cc) => ({ pk: opPk(op), sk: `COUNTRY#${cc}` })),
+  ];
+  for (let i = 0; i < keysOf.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = keysOf.slice(i, i + 100);
     while (keys && keys.length > 0) {
       const out: BatchGetCommandOutput = await db.send(
         new BatchGetCommand({
@@ -67,6 +69,26 @@ export class CountryItems extends OperationItems {
       found.set(state.country, state);
     }
     return found;
+  }
+
+  /**
+   * The operation record (null for an unknown operation) and the country items of `countries`, in
+   * one BatchGetItem (for up to 99 countries): what the ingest reads once per batch.
+   */
+  async getOperationAndCountries(
+    op: string,
+    countries: readonly string[],
+  ): Promise<{ record: OperationRecord | null; countries: Map<string, CountryState> }> {
+    let record: OperationRecord | null = null;
+    const found = new Map<string, CountryState>();
+    for (const item of await batchGetCountryItems(this.db, this.table, op, countries, undefined, true)) {
+      if (item.pk === OPERATION_PK) record = toOperation(item);
+      else {
+        const state = toCountry(item);
+        found.set(state.country, state);
+      }
+    }
+    return { record, countries: found };
   }
 
   /** Every country's current figures, read consistently (one Query per 1 MB page). */

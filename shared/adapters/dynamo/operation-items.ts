@@ -142,7 +142,8 @@ export class OperationItems extends TableAccess {
   }
 }
 
-function toOperation(item: Record<string, unknown>): OperationRecord {
+/** An operation record from its item. */
+export function toOperation(item: Record<string, unknown>): OperationRecord {
   return {
     definition: JSON.parse(String(item.definition)) as Operation,
     // Records written before definitions were versioned hold version 1 and no log.
