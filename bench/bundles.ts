@@ -104,6 +104,8 @@ function timeProcess(
       AWS_REGION: 'us-east-1',
       MAX_RECEIVES: '5',
       SIGNING_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/bench',
+      MAIL_FROM: 'optally@bench.example.org',
+      MAIL_CONFIGURATION_SET: 'optally-bench',
       NODE_OPTIONS: nodeOptions,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },

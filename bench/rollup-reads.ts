@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type StackProcess, stackDocumentClient } from './stack-process.ts';
 
 /** One closed-loop load run: `connections` clients, each sending its next request on an answer. */
@@ -20,10 +20,21 @@ export type RollupReadsResult = {
   api304: LoadRun & { share304: number };
   /** The same route without If-None-Match: every answer is the full rollup. */
   api200: LoadRun;
-  /** A bare GetItem of the ROLLUP item on the same DynamoDB server, same connections. */
+  /** A bare strongly consistent GetItem of the ROLLUP head (≈ 250 B) on the same DynamoDB server, same connections. */
   getItem: LoadRun;
-  /** api304 requests/s ÷ getItem requests/s. */
+  /** The same of a 47 KiB item: the rollup item as it was before the bodies moved to S3 (issue 13's baseline). */
+  getItem47KiB: LoadRun;
+  /** api304 requests/s ÷ getItem47KiB requests/s (issue 13's definition; target ≥ 1.5). */
   ratio: number;
+  /** api304 requests/s ÷ getItem requests/s (the head alone). */
+  ratioToHeadGetItem: number;
+  /**
+   * DynamoDB read units the stack consumed during the 304 run ÷ the 304s answered, as DynamoDB
+   * (dynalite) reported them with `ReturnConsumedCapacity` on every request; target ≤ 1.
+   */
+  readUnitsPer304: number;
+  /** The stack's DynamoDB requests during the 304 run, by command. */
+  requestsDuring304: Record<string, number>;
   rollupBytes: number;
 };
 
@@ -70,26 +81,39 @@ export async function measureRollupReads(
     const etag = first.etag;
     // Warm-up: connections opened, code paths compiled.
     await load(connections, 1, async () => (await get(etag)).status);
+    await stack.takeDynamoUsage();
     const api304 = await load(connections, seconds, async () => (await get(etag)).status);
+    const usage304 = await stack.takeDynamoUsage();
     const api200 = await load(connections, seconds / 2, async () => (await get(null)).status);
 
     const db = stackDocumentClient(stack);
-    const key = { pk: `OP#${operation}`, sk: 'ROLLUP' };
-    const getItem = async () => {
+    const getItem = (key: Record<string, string>) => async () => {
       const { Item } = await db.send(
         new GetCommand({ TableName: stack.table, Key: key, ConsistentRead: true }),
       );
-      if (!Item) throw new Error('no rollup item');
+      if (!Item) throw new Error(`no item ${JSON.stringify(key)}`);
       return 200;
     };
-    await load(connections, 1, getItem);
-    const bare = await load(connections, seconds, getItem);
+    const head = getItem({ pk: `OP#${operation}`, sk: 'ROLLUP' });
+    await load(connections, 1, head);
+    const bare = await load(connections, seconds, head);
+    // The baseline issue 13 names: the 47 KiB rollup item every poll read before.
+    const big = { pk: 'BENCH', sk: 'ROLLUP-47KiB' };
+    await db.send(new PutCommand({ TableName: stack.table, Item: { ...big, body: 'x'.repeat(47 * 1024) } }));
+    await load(connections, 1, getItem(big));
+    const bare47 = await load(connections, seconds, getItem(big));
+    await db.send(new DeleteCommand({ TableName: stack.table, Key: big }));
     db.destroy();
+    const answered304 = api304.byStatus['304'] ?? 0;
     return {
-      api304: { ...api304, share304: (api304.byStatus['304'] ?? 0) / Math.max(1, api304.requests) },
+      api304: { ...api304, share304: answered304 / Math.max(1, api304.requests) },
       api200,
       getItem: bare,
-      ratio: api304.requestsPerSecond / bare.requestsPerSecond,
+      getItem47KiB: bare47,
+      ratio: api304.requestsPerSecond / bare47.requestsPerSecond,
+      ratioToHeadGetItem: api304.requestsPerSecond / bare.requestsPerSecond,
+      readUnitsPer304: usage304.readUnits / Math.max(1, answered304),
+      requestsDuring304: usage304.requests,
       rollupBytes: first.bytes,
     };
   } finally {

@@ -19,12 +19,21 @@ export type StackProcess = {
   /** This process's client of the stack's S3 API (uploads land through it, as an agency's would). */
   objects: ObjectStore;
   putReturn: (key: string, body: string | Uint8Array) => Promise<void>;
+  /**
+   * What the stack's handlers asked of DynamoDB since the last call (requests by command, read and
+   * write units as DynamoDB reports them: every request asks for `ReturnConsumedCapacity`), and
+   * starts counting afresh.
+   */
+  takeDynamoUsage: () => Promise<DynamoUsage>;
   pid: number;
   /** Stops the stack and removes its data folder. */
   stop: () => Promise<void>;
 };
 
-type Ready = Omit<StackProcess, 'objects' | 'putReturn' | 'stop' | 'pid'>;
+type Ready = Omit<StackProcess, 'objects' | 'putReturn' | 'stop' | 'pid' | 'takeDynamoUsage'>;
+
+/** DynamoDB requests by command and the capacity they consumed. */
+export type DynamoUsage = { requests: Record<string, number>; readUnits: number; writeUnits: number };
 
 /** The options a benchmark may pass to the stack process (all JSON). */
 export type StackProcessOptions = Pick<StackOptions, 'storageProcess' | 'queue'>;
@@ -67,6 +76,16 @@ export async function startStackProcess(options: StackProcessOptions = {}): Prom
     ...ready,
     objects,
     putReturn: (key, body) => objects.put(key, body),
+    takeDynamoUsage: () =>
+      new Promise<DynamoUsage>((ok) => {
+        const answer = (m: unknown) => {
+          if (typeof m !== 'object' || m === null || !('usage' in m)) return;
+          child.off('message', answer);
+          ok((m as { usage: DynamoUsage }).usage);
+        };
+        child.on('message', answer);
+        child.send('usage');
+      }),
     pid: child.pid ?? 0,
     stop: async () => {
       s3.destroy();
@@ -83,6 +102,8 @@ export function stackDocumentClient(stack: Pick<StackProcess, 'dynamodbEndpoint'
   return documentClient({ dynamodb: stack.dynamodbEndpoint });
 }
 
+type Capacity = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
+
 /** The stack process itself (run by `startStackProcess`). */
 async function serve(): Promise<void> {
   const { startLocalStack } = await import('../local/stack.ts');
@@ -90,7 +111,34 @@ async function serve(): Promise<void> {
     dataDir: string;
   };
   const stack = await startLocalStack({ ...options, port: 0, quiet: true, buildWeb: false });
+  let usage: DynamoUsage = { requests: {}, readUnits: 0, writeUnits: 0 };
+  stack.repo.db.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      input.ReturnConsumedCapacity ??= 'TOTAL';
+      const out = await next(args);
+      // A poll's read (the rollup head with the operation's status) is counted apart.
+      const poll =
+        context.commandName === 'BatchGetItemCommand' && JSON.stringify(args.input).includes('"ROLLUP"');
+      const name = poll ? 'poll' : (context.commandName ?? 'unknown');
+      usage.requests[name] = (usage.requests[name] ?? 0) + 1;
+      const consumed = (out.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
+      for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
+        usage.readUnits +=
+          c.ReadCapacityUnits ?? (/Get|Query|Scan|poll/.test(name) ? (c.CapacityUnits ?? 0) : 0);
+        usage.writeUnits +=
+          c.WriteCapacityUnits ?? (/Get|Query|Scan/.test(name) ? 0 : (c.CapacityUnits ?? 0));
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'benchDynamoUsage' },
+  );
   process.on('message', async (m) => {
+    if (m === 'usage') {
+      process.send?.({ usage });
+      usage = { requests: {}, readUnits: 0, writeUnits: 0 };
+      return;
+    }
     if (m !== 'stop') return;
     await stack.stop();
     process.exit(0);
