@@ -17,6 +17,7 @@ optally local stack is up.
   API         ${stack.apiUrl}  (GET /health, /operations, /operations/liberterra-iii/rollup …)
   S3 API      ${stack.s3Endpoint}  bucket ${stack.bucket}  (credentials S3RVER / S3RVER)
   DynamoDB    ${stack.dynamodbEndpoint}  table ${stack.table}
+  Mail (SMTP) ${stack.mail.host}:${stack.mail.port}  every message saved under ${stack.mail.dir}
   Data        ${stack.dataDir}
 
 Tokens (Authorization: Bearer …; more with: npx optally token <role> [country]):

@@ -26,6 +26,12 @@ import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { createGateway, type GatewayOptions, type LocalStackInfo } from './gateway.ts';
 import { LocalIssuer } from './local-auth.ts';
 import { LocalQueue } from './local-queue.ts';
+import {
+  type LocalMailServer,
+  type LocalNotifier,
+  startLocalNotifier,
+  startMailServer,
+} from './mail-server.ts';
 import { notificationFor, type S3rverEvent } from './s3-notifications.ts';
 import { startStorageProcess, startStorageServers } from './storage-servers.ts';
 
@@ -62,6 +68,11 @@ export type StackOptions = {
    * a core of their own instead of sharing one event loop with the handlers (the benchmarks).
    */
   storageProcess?: boolean;
+  /**
+   * The local mail server and notifier: the SMTP port (default: a free one), how often the
+   * notifier runs (default every minute; `false`: only when called, as tests do).
+   */
+  mail?: { smtpPort?: number; intervalMs?: number | false };
   /** API settings tests change: the clock, the size above which answers go through S3. */
   api?: Pick<ApiDeps, 'now' | 'inlineAnswerLimit' | 'figuresAnswerLimit'>;
   /**
@@ -106,6 +117,10 @@ export type LocalStack = {
    * on a lost connection) and bring it back on the same port with the same data.
    */
   faults: { stopDynamo: () => Promise<void>; startDynamo: () => Promise<void> };
+  /** The SMTP server that receives every mail (saved under `{dataDir}/mail`). */
+  mail: LocalMailServer;
+  /** The notifier: reminders, digests and verdict mails (`run(now)` runs a cut-off at `now`). */
+  notifier: LocalNotifier;
   stop: () => Promise<void>;
 };
 
@@ -169,6 +184,23 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     void sending.finally(() => enqueuing.delete(sending));
   });
 
+  // SES's stand-in, and the notifier: on a timer (the Scheduler) and on report-created events.
+  const mail = await startMailServer({ dir: join(dataDir, 'mail'), port: options.mail?.smtpPort });
+  const notifier = await startLocalNotifier({
+    server: mail,
+    repo,
+    objects,
+    dashboardUrl: '',
+    queueDir: join(dataDir, 'notify-queue'),
+    log,
+    logger,
+    intervalMs: options.mail?.intervalMs,
+    onObjectEvent: (listener) =>
+      storage.onObjectEvent((event) => {
+        if (options.notifications !== false) listener(event);
+      }),
+  });
+
   const issuer = await LocalIssuer.open(dataDir);
   const [coordinator, auditor, admin] = await Promise.all([
     issuer.token('coordinator'),
@@ -202,13 +234,15 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     api: (event, context) => api(event, context),
     webRoot,
     extras: {
-      '/local/info': async (): Promise<LocalStackInfo> => ({
+      '/local/info': async (): Promise<LocalStackInfo & { smtp: string; mailDir: string }> => ({
         service: 'optally-local',
         dataDir,
         s3Endpoint,
         bucket,
         dynamodbEndpoint,
         table,
+        smtp: `${mail.host}:${mail.port}`,
+        mailDir: mail.dir,
       }),
       '/local/tokens': async () => {
         const ops = await repo.listOperations();
@@ -227,6 +261,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   });
   const apiUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
   await allowBrowserTransfers(s3, bucket, apiUrl);
+  // Known once the gateway listens: the mails link to the dashboard it serves.
+  notifier.deps.dashboardUrl = `${apiUrl}/`;
 
   return {
     apiUrl,
@@ -246,9 +282,13 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       await queue.drained();
     },
     faults: { stopDynamo: storage.stopDynamo, startDynamo: storage.startDynamo },
+    mail,
+    notifier,
     stop: async () => {
       await closeServer(gateway);
       await queue.stop();
+      await notifier.stop();
+      await mail.stop();
       s3.destroy();
       db.destroy();
       await storage.close();

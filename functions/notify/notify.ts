@@ -5,7 +5,7 @@ import { parseS3Notification } from '../../shared/domain/uploads.ts';
 /** The Scheduler's event: the notifier's schedule sends `{ "source": "optally.scheduler" }`. */
 export type SchedulerEvent = { source: 'optally.scheduler' };
 
-/** What a scheduled run did. */
+/** What a scheduled run did: cut-offs handled, messages queued, sends that succeeded and failed. */
 export type ScheduledResult = { cutoffs: number; queued: number; sent: number; failed: number };
 
 /** True for the Scheduler's event (anything else is taken for an SQS batch). */
@@ -25,12 +25,13 @@ export function makeNotifyHandler(
   return async (event) => {
     if (isScheduled(event)) {
       const runs = await runCutoffs(deps, clock());
-      const sent = await sendQueued(deps, clock());
+      const retried = await sendQueued(deps, clock());
+      const sum = (count: (r: (typeof runs)[number]) => number) => runs.reduce((n, r) => n + count(r), 0);
       return {
         cutoffs: runs.length,
-        queued: runs.reduce((n, r) => n + r.queued, 0),
-        sent: sent.sent,
-        failed: sent.failed,
+        queued: sum((r) => r.queued),
+        sent: sum((r) => r.sent) + retried.sent,
+        failed: sum((r) => r.failed) + retried.failed,
       };
     }
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];

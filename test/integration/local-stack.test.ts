@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStackInfo } from '../../local/gateway.ts';
 import type { Submission } from '../../shared/domain/ledger.ts';
@@ -40,7 +41,7 @@ describe('the local stack end to end: S3 API in, HTTP API out', () => {
     expect(body).toEqual({ ok: true, service: 'optally' });
   });
 
-  it('describes itself at /local/info: its data folder and its S3 and DynamoDB endpoints', async () => {
+  it('describes itself at /local/info: its data folder, its S3 and DynamoDB endpoints, its SMTP server', async () => {
     const info = (await (await get('/local/info')).json()) as LocalStackInfo;
 
     expect(info).toEqual({
@@ -50,6 +51,8 @@ describe('the local stack end to end: S3 API in, HTTP API out', () => {
       bucket: stack.bucket,
       dynamodbEndpoint: stack.dynamodbEndpoint,
       table: stack.table,
+      smtp: `127.0.0.1:${stack.mail.port}`,
+      mailDir: join(stack.dataDir, 'mail'),
     });
   });
 
