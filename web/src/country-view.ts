@@ -54,7 +54,9 @@ export class CountryView {
   /** Bumped on every open and close: an answer for an earlier one is dropped. */
   #generation = 0;
   #shownKey: string | null = null;
+  /** The load running, if any, and whether another was asked for meanwhile. */
   #busy: Promise<void> | null = null;
+  #again = false;
   /** Figures of submissions, by operation then id: a stored submission's figures never change. */
   readonly #figures = new Map<string, FiguresSummary | null>();
 
@@ -76,6 +78,7 @@ export class CountryView {
     this.#context = context;
     this.#shownKey = null;
     this.#busy = null;
+    this.#again = false;
     this.#body.replaceChildren();
     setHidden(this.#body, true);
     this.#showMessage('');
@@ -104,11 +107,21 @@ export class CountryView {
   refresh(): Promise<void> {
     if (!this.#context || !findParticipant(this.#context.code, this.#context.definition.participants))
       return Promise.resolve();
-    // One load at a time: a refresh asked for during a load waits for it, then runs.
-    const previous = this.#busy ?? Promise.resolve();
-    const next = previous.then(() => this.#load()).catch(() => undefined);
-    this.#busy = next;
-    return next;
+    // One load at a time: refreshes asked for during a load make one more load after it, not a queue.
+    if (this.#busy) {
+      this.#again = true;
+      return this.#busy;
+    }
+    const generation = this.#generation;
+    const run = async (): Promise<void> => {
+      do {
+        this.#again = false;
+        await this.#load().catch(() => undefined);
+      } while (this.#again && generation === this.#generation);
+      if (generation === this.#generation) this.#busy = null;
+    };
+    this.#busy = run();
+    return this.#busy;
   }
 
   async #load(): Promise<void> {
