@@ -133,9 +133,9 @@ export type LocalNotifier = {
   deps: NotifyDeps;
   /** What the scheduled run does at `now`: the due cut-offs, then the outbox's due sends. */
   run: (now?: Date) => Promise<ScheduledResult>;
-  runCutoffs: typeof runCutoffs extends (d: NotifyDeps, ...rest: infer A) => infer R
-    ? (...rest: A) => R
-    : never;
+  /** `runCutoffs` at `now` (preview, send now, one operation: see its options). */
+  runCutoffs: (now: Date, options?: Parameters<typeof runCutoffs>[2]) => Promise<CutoffRun[]>;
+  /** Sends what is due in the outbox at `now`. */
   sendQueued: (now?: Date) => Promise<{ sent: number; failed: number }>;
   /** The queue of report-created events the verdict mails come from. */
   queue: LocalQueue;
