@@ -1,5 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 /** One e-mail to send: plain text (and optionally HTML), to one recipient. */
 export type OutgoingMail = {
@@ -53,17 +53,21 @@ export function sesMailSender(client: SESv2Client, configurationSetName?: string
  * simply reached again.
  */
 export function smtpMailSender(options: { host: string; port: number }): MailSender {
-  const transport = createTransport({
-    host: options.host,
-    port: options.port,
-    secure: false,
-    ignoreTLS: true,
-    connectionTimeout: 5_000,
-    greetingTimeout: 5_000,
-    socketTimeout: 10_000,
-  });
+  // Loaded on first use: on Lambda (SES) nodemailer stays a chunk of the bundle never read.
+  let transport: Promise<Transporter> | undefined;
   return async (mail) => {
-    const info = await transport.sendMail({
+    transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        host: options.host,
+        port: options.port,
+        secure: false,
+        ignoreTLS: true,
+        connectionTimeout: 5_000,
+        greetingTimeout: 5_000,
+        socketTimeout: 10_000,
+      }),
+    );
+    const info = await (await transport).sendMail({
       from: mail.from,
       to: mail.to,
       subject: mail.subject,
