@@ -9,6 +9,7 @@ import type {
 import { matchRoute } from '../functions/api/routes.ts';
 import { localContext } from '../shared/adapters/lambda.ts';
 import { isOwnLoopbackHost, type LocalIssuer } from './local-auth.ts';
+import type { LocalPage } from './mail-page.ts';
 
 /** Paths the local gateway sends to the API Lambda; everything else is the dashboard. */
 const API_PATH = /^\/(health|openapi\.json|operations)(\/|$)/;
@@ -50,6 +51,8 @@ export type GatewayOptions = {
   webRoot: string;
   /** Extra local-only JSON routes (/local/info, /local/tokens): answered only for our own Host. */
   extras: Record<string, () => Promise<unknown>>;
+  /** Local-only pages (/local/mail), given the request's URL and headers: our own Host only, too. */
+  pages?: Record<string, (url: URL, headers: Record<string, string | undefined>) => Promise<LocalPage>>;
 };
 
 /**
@@ -70,7 +73,8 @@ export function createGateway(o: GatewayOptions): Server {
 async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const extra = o.extras[url.pathname];
-  if (extra && req.method === 'GET') {
+  const page = o.pages?.[url.pathname];
+  if ((extra || page) && req.method === 'GET') {
     if (!isOwnLoopbackHost(req.headers.host, req.socket.localPort ?? 0)) {
       res.writeHead(403, { 'content-type': 'application/json' });
       res.end(
@@ -81,8 +85,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptio
       );
       return;
     }
+    if (page) {
+      const answer = await page(url, req.headers as Record<string, string | undefined>);
+      res.writeHead(answer.status, {
+        'content-type': answer.contentType,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        // Mail texts are shown, never run: no script, nothing loaded from elsewhere.
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      });
+      res.end(answer.body);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(await extra()));
+    res.end(JSON.stringify(await extra?.()));
     return;
   }
   if (!API_PATH.test(url.pathname)) {

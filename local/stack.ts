@@ -26,6 +26,7 @@ import { parseOperation } from '../shared/domain/operation-schema.ts';
 import { createGateway, type GatewayOptions, type LocalStackInfo } from './gateway.ts';
 import { LocalIssuer } from './local-auth.ts';
 import { LocalQueue } from './local-queue.ts';
+import { mailPage } from './mail-page.ts';
 import {
   type LocalMailServer,
   type LocalNotifier,
@@ -216,6 +217,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
           objects,
           // The local stand-in for the KMS key: a key pair generated in the data folder.
           signer: await LocalSigner.open(dataDir),
+          // "Send the reminders now" sends as the notifier does, to the local SMTP server.
+          notify: async () => notifier.deps,
           ...options.api,
         },
         log,
@@ -233,6 +236,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     issuer,
     api: (event, context) => api(event, context),
     webRoot,
+    pages: { '/local/mail': mailPage(mail.dir) },
     extras: {
       '/local/info': async (): Promise<LocalStackInfo & { smtp: string; mailDir: string }> => ({
         service: 'optally-local',
