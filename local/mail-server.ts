@@ -179,11 +179,7 @@ export async function startLocalNotifier(o: LocalNotifierOptions): Promise<Local
     dashboardUrl: o.dashboardUrl,
     log: o.log,
   });
-  let clock: Date | undefined;
-  const wrapped = lambda(
-    makeNotifyHandler(deps, () => clock ?? new Date()),
-    { logger: o.logger },
-  );
+  const wrapped = lambda(makeNotifyHandler(deps), { logger: o.logger });
   const handler = (event: SchedulerEvent | SQSEvent) =>
     wrapped(event, localContext('optally-notify', 300_000));
   const queue = new LocalQueue({
@@ -212,13 +208,11 @@ export async function startLocalNotifier(o: LocalNotifierOptions): Promise<Local
   let running: Promise<ScheduledResult> | null = null;
   const run = async (now: Date = new Date()): Promise<ScheduledResult> => {
     while (running) await running.catch(() => undefined);
-    clock = now;
-    running = handler({ source: 'optally.scheduler' }) as Promise<ScheduledResult>;
+    running = handler({ source: 'optally.scheduler', time: now.toISOString() }) as Promise<ScheduledResult>;
     try {
       return await running;
     } finally {
       running = null;
-      clock = undefined;
     }
   };
   const interval = o.intervalMs ?? 60_000;

@@ -2,8 +2,12 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type NotifyDeps, notifyVerdict, runCutoffs, sendQueued } from '../../shared/app/notify.ts';
 import { parseS3Notification } from '../../shared/domain/uploads.ts';
 
-/** The Scheduler's event: the notifier's schedule sends `{ "source": "optally.scheduler" }`. */
-export type SchedulerEvent = { source: 'optally.scheduler' };
+/**
+ * The Scheduler's event: the notifier's schedule sends `{ "source": "optally.scheduler" }`. A
+ * `time` (ISO) runs the cut-offs as at that moment instead of the clock's (the local stack and
+ * tests run a cut-off at a chosen time this way).
+ */
+export type SchedulerEvent = { source: 'optally.scheduler'; time?: string };
 
 /** What a scheduled run did: cut-offs handled, messages queued, sends that succeeded and failed. */
 export type ScheduledResult = { cutoffs: number; queued: number; sent: number; failed: number };
@@ -24,8 +28,11 @@ export function makeNotifyHandler(
 ): (event: SchedulerEvent | SQSEvent) => Promise<ScheduledResult | SQSBatchResponse> {
   return async (event) => {
     if (isScheduled(event)) {
-      const runs = await runCutoffs(deps, clock());
-      const retried = await sendQueued(deps, clock());
+      const now = event.time === undefined ? clock() : new Date(event.time);
+      if (Number.isNaN(now.getTime()))
+        throw new Error(`The scheduled event's time "${event.time}" is not a time.`);
+      const runs = await runCutoffs(deps, now);
+      const retried = await sendQueued(deps, now);
       const sum = (count: (r: (typeof runs)[number]) => number) => runs.reduce((n, r) => n + count(r), 0);
       return {
         cutoffs: runs.length,

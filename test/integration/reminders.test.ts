@@ -165,4 +165,25 @@ describe('reminders and notifications on the local stack', () => {
     const left = await listNotifications(stack.notifier.deps, OP, { status: 'failed', limit: 500 });
     expect(left.items).toEqual([]);
   });
+
+  it('lists every message of the outbox for admins, newest first, a page at a time, each sent once', async () => {
+    const pages: Awaited<ReturnType<typeof listNotifications>>[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listNotifications(stack.notifier.deps, OP, { limit: 100, cursor });
+      pages.push(page);
+      cursor = page.cursor ?? undefined;
+    } while (cursor);
+
+    const items = pages.flatMap((p) => p.items);
+    expect(pages.map((p) => p.items.length)).toEqual([100, 100, 39]);
+    expect(items.map((m) => m.id)).toEqual(
+      items
+        .map((m) => m.id)
+        .sort()
+        .reverse(),
+    );
+    expect(items.every((m) => m.status === 'sent' && m.sentAt !== null)).toBe(true);
+    expect((await mailbox()).length).toBe(items.length);
+  });
 });
