@@ -6,7 +6,6 @@ import type { Locale } from '../../shared/i18n/locale.ts';
 import { loadLocale } from '../../shared/i18n/render.ts';
 import { finalExport, ledger, setStatus } from './audit-routes.ts';
 import { rollupExport } from './export-routes.ts';
-import { rollupExport } from './export-routes.ts';
 import { type ApiResponse, HttpError, msg, readEvent, toResponse } from './http.ts';
 import {
   getCountry,
@@ -38,7 +37,6 @@ export const ROUTES: readonly Route[] = [
   serve(API.getOperation, getOperation),
   serve(API.getRollup, getRollup),
   serve(API.rollupHistory, getRollupHistory),
-  serve(API.rollupExport, rollupExport),
   serve(API.rollupExport, rollupExport),
   serve(API.getCountry, getCountry),
   serve(API.listSubmissions, listSubmissions),
