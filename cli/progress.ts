@@ -32,7 +32,7 @@ export function progress(label: string, total: number): Progress {
     done: () => {
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
       if (live) process.stderr.write('\r\u001b[K');
-      const sent = { label, size: humanSize(total), seconds: Math.round(seconds * 10) / 10 };
+      const sent = { label, size: humanSize(total), seconds: oneDecimal(seconds) };
       note(
         total > LIVE_ABOVE
           ? say('cli.progress.done-speed', { ...sent, speed: megabytes(total / seconds) })
@@ -48,7 +48,11 @@ export function humanSize(bytes: number): string {
 }
 
 function megabytes(bytes: number): string {
-  const oneDecimal = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
-  const number = new Intl.NumberFormat(intlLocale(currentCliLocale()), oneDecimal);
-  return say('cli.size.megabytes', { megabytes: number.format(bytes / (1024 * 1024)) });
+  return say('cli.size.megabytes', { megabytes: oneDecimal(bytes / (1024 * 1024)) });
+}
+
+/** "24.9" ("24,9" in French): one decimal, in the CLI's language. */
+function oneDecimal(value: number): string {
+  const format = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
+  return new Intl.NumberFormat(intlLocale(currentCliLocale()), format).format(value);
 }

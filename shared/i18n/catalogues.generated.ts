@@ -798,8 +798,8 @@ export type MessageParams = {
   "cli.local.not-local": { api: string | number };
   "cli.local.secret-unreadable": { api: string | number; reason: string | number; secretFile: string | number };
   "cli.local.who": Record<never, never>;
-  "cli.progress.done": { label: string | number; seconds: number; size: string | number };
-  "cli.progress.done-speed": { label: string | number; seconds: number; size: string | number; speed: string | number };
+  "cli.progress.done": { label: string | number; seconds: string | number; size: string | number };
+  "cli.progress.done-speed": { label: string | number; seconds: string | number; size: string | number; speed: string | number };
   "cli.progress.live": { label: string | number; percent: string | number; sent: string | number; total: string | number };
   "cli.progress.uploading": { file: string | number };
   "cli.remind.column.attempts": Record<never, never>;
