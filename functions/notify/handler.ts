@@ -1,6 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { documentClient, s3Client } from '../../shared/adapters/aws-clients.ts';
-import { logLevelEnv, optionalEnv, requireEnv } from '../../shared/adapters/config.ts';
+import { logLevelEnv, optionalEnv, positiveIntegerEnv, requireEnv } from '../../shared/adapters/config.ts';
 import { lambda } from '../../shared/adapters/lambda.ts';
 import { sesMailSender, smtpMailSender } from '../../shared/adapters/mail.ts';
 import { ObjectStore } from '../../shared/adapters/objects.ts';
@@ -16,8 +16,10 @@ const config = {
   region: requireEnv('AWS_REGION'),
   from: requireEnv('MAIL_FROM'),
   configurationSet: optionalEnv('MAIL_CONFIGURATION_SET'),
-  smtpHost: optionalEnv('SMTP_HOST'),
-  smtpPort: optionalEnv('SMTP_PORT'),
+  /** Locally only: an SMTP server instead of SES. */
+  smtp: optionalEnv('SMTP_HOST')
+    ? { host: requireEnv('SMTP_HOST'), port: positiveIntegerEnv('SMTP_PORT') }
+    : null,
   dashboardUrl: optionalEnv('DASHBOARD_URL'),
   logLevel: logLevelEnv(),
 };
@@ -32,10 +34,9 @@ export const handler = lambda(
     notifyDeps({
       repo: new Repository(documentClient({ region: config.region }), config.table),
       objects: new ObjectStore(s3Client({ region: config.region }), config.bucket),
-      send:
-        config.smtpHost && config.smtpPort
-          ? smtpMailSender({ host: config.smtpHost, port: Number(config.smtpPort) })
-          : sesMailSender(new SESv2Client({ region: config.region }), config.configurationSet),
+      send: config.smtp
+        ? smtpMailSender(config.smtp)
+        : sesMailSender(new SESv2Client({ region: config.region }), config.configurationSet),
       from: config.from,
       dashboardUrl: config.dashboardUrl,
       log: logTo(logger),
