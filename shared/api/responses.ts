@@ -236,7 +236,11 @@ export type RemindersResult = {
 };
 
 /** `GET /operations/{op}/notifications`: one page of the outbox, newest first. */
-export type NotificationPage = { operation: string; notifications: NotificationRecord[]; cursor: string | null };
+export type NotificationPage = {
+  operation: string;
+  notifications: NotificationRecord[];
+  cursor: string | null;
+};
 
 /**
  * `GET /local/tokens` — served by the local stack's gateway only (not a route of the API): the
