@@ -7,6 +7,7 @@ import type {
   SubmissionDetail,
   SubmissionPage,
 } from '../../shared/api/responses.ts';
+import { definitionFor } from '../../shared/domain/notifications/addresses.ts';
 import { reportText } from '../../shared/domain/report-text.ts';
 import { reportKey, type StoredReport } from '../../shared/domain/stored-report.ts';
 import { figuresAnswer, figuresDetail } from './figures-answer.ts';
@@ -45,7 +46,8 @@ export async function getOperation(req: ApiRequest, deps: ApiDeps): Promise<ApiR
   allow(req, { kind: 'read-operation' });
   const record = await operationOr404(req, deps);
   return json(200, {
-    definition: record.definition,
+    // Contact addresses only to those who may read them (an agency: its own).
+    definition: definitionFor(record.definition, req.principal ?? { role: 'agency', country: null }),
     definitionVersion: record.definitionVersion,
     definitionLog: record.definitionLog,
     status: record.status,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { definitionFor } from '../../shared/domain/notifications/addresses.ts';
 import { hasReported, planCutoff } from '../../shared/domain/notifications/cutoff-mail.ts';
 import {
   digestId,
@@ -329,5 +330,27 @@ describe('the verdict mail of an upload', () => {
 describe('retries', () => {
   it('wait longer after each failed try, up to an hour', () => {
     expect([1, 2, 3, 4, 7, 8, 12].map((n) => retryDelayMs(n) / 60_000)).toEqual([1, 2, 4, 8, 60, 60, 60]);
+  });
+});
+
+describe('who reads the addresses', () => {
+  const op = notifyingOperation();
+  const addresses = (o: Operation) => [
+    ...o.participants.flatMap((p) => (p.contacts ?? []).map((c) => c.address)),
+    ...(o.notifications?.coordinators ?? []).map((c) => c.address),
+  ];
+
+  it('shows coordinators and admins every address', () => {
+    expect(definitionFor(op, { role: 'coordinator', country: null })).toBe(op);
+    expect(definitionFor(op, { role: 'admin', country: null })).toBe(op);
+  });
+
+  it('shows an agency its own country’s addresses only, and an auditor none', () => {
+    expect(addresses(definitionFor(op, { role: 'agency', country: 'FR' }))).toEqual([
+      'ncb-fr@test.example.org',
+      'permanence-fr@test.example.org',
+    ]);
+    expect(addresses(definitionFor(op, { role: 'auditor', country: null }))).toEqual([]);
+    expect(definitionFor(op, { role: 'auditor', country: null }).notifications?.cutoff).toBe('18:00');
   });
 });
