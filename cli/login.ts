@@ -8,6 +8,7 @@ import {
   type SignInEndpoints,
   signInEndpoints,
 } from '../shared/domain/sign-in.ts';
+import { msg } from '../shared/i18n/text.ts';
 import type { GlobalOptions, Outcome } from './context.ts';
 import {
   type Credentials,
@@ -17,6 +18,7 @@ import {
   saveCredentials,
 } from './credentials.ts';
 import { CliError, EXIT } from './errors.ts';
+import { say, sayText } from './lang.ts';
 import { fetch } from './network.ts';
 
 /**
@@ -33,9 +35,7 @@ export type LoginOptions = { browser: boolean; timeout: number };
 function redirectUri(): URL {
   const uri = new URL(process.env.OPTALLY_LOGIN_REDIRECT_URI || CLI_REDIRECT_URI);
   if (uri.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(uri.hostname) || !uri.port) {
-    throw new CliError(
-      `OPTALLY_LOGIN_REDIRECT_URI must be http://localhost:PORT/… or http://127.0.0.1:PORT/…; got ${uri.href}.`,
-    );
+    throw new CliError(msg('cli.login.redirect-uri', { uri: uri.href }));
   }
   return uri;
 }
@@ -61,9 +61,7 @@ export async function login(opts: LoginOptions, globals: GlobalOptions): Promise
 
   const callback = await awaitCallback(redirect, state, opts.timeout * 1000);
   try {
-    process.stderr.write(
-      `optally: sign in with your browser at this address (it opens by itself when it can):\n\n  ${authorize.href}\n\nWaiting for the sign-in (${opts.timeout} s)…\n`,
-    );
+    process.stderr.write(`${say('cli.login.open', { url: authorize.href, seconds: opts.timeout })}\n`);
     if (opts.browser) openBrowser(authorize.href);
     const code = await callback.code;
     const tokens = await tokenRequest(endpoints.tokenEndpoint, {
@@ -74,7 +72,7 @@ export async function login(opts: LoginOptions, globals: GlobalOptions): Promise
       code_verifier: verifier,
     });
     if (!tokens.refresh_token)
-      throw new CliError(`The identity provider at ${endpoints.tokenEndpoint} issued no refresh token.`);
+      throw new CliError(msg('cli.login.no-refresh-token', { endpoint: endpoints.tokenEndpoint }));
     const who = describe(tokens.id_token);
     const credentials: Credentials = {
       api: globals.api,
@@ -89,7 +87,7 @@ export async function login(opts: LoginOptions, globals: GlobalOptions): Promise
     await saveCredentials(credentials, file);
     return {
       exitCode: EXIT.accepted,
-      text: `Signed in to ${globals.api} as ${who.user} (${who.role}). Credentials saved in ${file} (readable by you only); optally logout signs out.`,
+      text: say('cli.login.signed-in', { api: globals.api, user: who.user, role: who.shown, file }),
       json: { api: globals.api, user: who.user, role: who.role, country: who.country, credentialsFile: file },
     };
   } finally {
@@ -104,7 +102,7 @@ export async function logout(globals: GlobalOptions): Promise<Outcome> {
   if (!saved) {
     return {
       exitCode: EXIT.accepted,
-      text: `Not signed in to ${globals.api} on this machine: nothing to do.`,
+      text: say('cli.login.not-signed-in', { api: globals.api }),
       json: { api: globals.api, signedOut: false, revoked: false },
     };
   }
@@ -120,22 +118,19 @@ export async function logout(globals: GlobalOptions): Promise<Outcome> {
     });
   } catch (e) {
     throw new CliError(
-      `Signed out on this machine, but ${saved.revocationEndpoint} could not be reached to revoke the sign-in (${reason(e)}); it stays valid until it expires, unless an admin signs you out everywhere.`,
+      msg('cli.login.revoke-unreachable', { endpoint: saved.revocationEndpoint, reason: reason(e) }),
       EXIT.failure,
       'revoke-failed',
       { cause: e },
     );
   }
   if (!res.ok) {
-    throw new CliError(
-      `Signed out on this machine, but the identity provider refused to revoke the sign-in (${res.status} ${await res.text().catch(() => '')}).`,
-      EXIT.failure,
-      'revoke-failed',
-    );
+    const answer = `${res.status} ${await res.text().catch(() => '')}`.trim();
+    throw new CliError(msg('cli.login.revoke-refused', { answer }), EXIT.failure, 'revoke-failed');
   }
   return {
     exitCode: EXIT.accepted,
-    text: `Signed out of ${globals.api} (${saved.user}): the sign-in is revoked and ${file} no longer holds it.`,
+    text: say('cli.login.signed-out', { api: globals.api, user: saved.user, file }),
     json: { api: globals.api, signedOut: true, revoked: true },
   };
 }
@@ -156,19 +151,16 @@ export async function signedInToken(api: string): Promise<string | null> {
     });
   } catch (e) {
     if (e instanceof CliError && e.code === 'invalid_grant') {
-      throw new CliError(
-        `Your sign-in to ${api} (${saved.user}) has expired or was revoked: run optally login --api ${api}.`,
-        EXIT.failure,
-        'signed-out',
-        { cause: e },
-      );
+      throw new CliError(msg('cli.login.expired', { api, user: saved.user }), EXIT.failure, 'signed-out', {
+        cause: e,
+      });
     }
     throw e;
   }
   // With refresh-token rotation on, the provider answers a new refresh token and retires the old one.
   if (tokens.refresh_token && tokens.refresh_token !== saved.refreshToken)
     await saveCredentials({ ...saved, refreshToken: tokens.refresh_token });
-  if (!tokens.id_token) throw new CliError(`${saved.tokenEndpoint} answered no ID token.`);
+  if (!tokens.id_token) throw new CliError(msg('cli.login.no-id-token', { endpoint: saved.tokenEndpoint }));
   return tokens.id_token;
 }
 
@@ -180,7 +172,7 @@ async function discover(api: string): Promise<SignInEndpoints> {
     res = await fetch(url, { headers: { accept: 'application/json' } });
   } catch (e) {
     throw new CliError(
-      `Cannot reach ${url} (${reason(e)}): check --api and your network connection.`,
+      msg('cli.login.config-unreachable', { url, reason: reason(e) }),
       EXIT.failure,
       'unreachable',
       {
@@ -191,9 +183,7 @@ async function discover(api: string): Promise<SignInEndpoints> {
   const config: unknown = res.ok ? await res.json().catch(() => null) : null;
   const endpoints = signInEndpoints(config);
   if (!endpoints) {
-    throw new CliError(
-      `${api} offers no sign-in (${url} names no sign-in domain${res.ok ? '' : `: ${res.status}`}). Check --api (the address of the dashboard and API); on a local stack no login is needed, and for automation set OPTALLY_TOKEN.`,
-    );
+    throw new CliError(msg('cli.login.no-sign-in', { api, url, status: res.ok ? '' : `: ${res.status}` }));
   }
   return endpoints;
 }
@@ -216,7 +206,7 @@ async function tokenRequest(endpoint: string, form: Record<string, string>): Pro
     });
   } catch (e) {
     throw new CliError(
-      `Cannot reach ${endpoint} (${reason(e)}): check your network connection.`,
+      msg('cli.login.idp-unreachable', { endpoint, reason: reason(e) }),
       EXIT.failure,
       'unreachable',
       {
@@ -230,8 +220,9 @@ async function tokenRequest(endpoint: string, form: Record<string, string>): Pro
   };
   if (!res.ok) {
     const error = body.error ?? `http-${res.status}`;
+    const answer = `${res.status} ${error}${body.error_description ? `: ${body.error_description}` : ''}`;
     throw new CliError(
-      `The identity provider refused the ${form.grant_type} request (${res.status} ${error}${body.error_description ? `: ${body.error_description}` : ''}).`,
+      msg('cli.login.idp-refused', { grant: form.grant_type ?? '', answer }),
       EXIT.failure,
       error,
     );
@@ -239,8 +230,16 @@ async function tokenRequest(endpoint: string, form: Record<string, string>): Pro
   return body;
 }
 
-/** Who an ID token names, read (not verified: the API verifies every token it receives). */
-function describe(idToken: string | undefined): { user: string; role: string; country: string | null } {
+/**
+ * Who an ID token names, read (not verified: the API verifies every token it receives): `role` as
+ * the JSON output gives it, `shown` in the CLI's language.
+ */
+function describe(idToken: string | undefined): {
+  user: string;
+  role: string;
+  shown: string;
+  country: string | null;
+} {
   const payload = idToken?.split('.')[1];
   let claims: Record<string, unknown> = {};
   try {
@@ -251,9 +250,18 @@ function describe(idToken: string | undefined): { user: string; role: string; co
   }
   const user = String(claims.email ?? claims['cognito:username'] ?? claims.sub ?? 'an unnamed user');
   const principal = principalFromClaims(claims);
-  if (!principal.ok) return { user, role: `no optally role yet: ${principal.error.reason}`, country: null };
+  if (!principal.ok) {
+    const role = `no optally role yet: ${principal.error.reason}`;
+    return {
+      user,
+      role,
+      shown: say('cli.login.no-role', { reason: sayText(principal.error.text) }),
+      country: null,
+    };
+  }
   const { role, country } = principal.value;
-  return { user, role: country ? `${role} of ${country}` : role, country };
+  const shown = say('cli.login.role', { role, country: country ?? 'none' });
+  return { user, role: country ? `${role} of ${country}` : role, shown, country };
 }
 
 /**
@@ -281,24 +289,24 @@ async function awaitCallback(
         .writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
         .end(`${text}\n`);
     if (url.searchParams.get('state') !== state) {
-      reply(
-        400,
-        'This sign-in answer is not the one optally is waiting for: start again with optally login.',
-      );
+      reply(400, say('cli.login.wrong-state'));
       return;
     }
     const error = url.searchParams.get('error');
     const received = url.searchParams.get('code');
     if (error || !received) {
-      reply(400, `Sign-in failed: ${error ?? 'no code'}. You can close this tab.`);
+      reply(400, say('cli.login.browser-failed', { error: error ?? 'no code' }));
+      const description = url.searchParams.get('error_description');
       settle.fail(
         new CliError(
-          `The sign-in was refused (${error ?? 'no code'}${url.searchParams.get('error_description') ? `: ${url.searchParams.get('error_description')}` : ''}).`,
+          msg('cli.login.refused', {
+            error: `${error ?? 'no code'}${description ? `: ${description}` : ''}`,
+          }),
         ),
       );
       return;
     }
-    reply(200, 'Signed in to optally. You can close this tab and go back to the terminal.');
+    reply(200, say('cli.login.browser-done'));
     settle.ok(received);
   };
   // localhost may resolve to either loopback address in the browser: listen on both when possible.
@@ -316,7 +324,7 @@ async function awaitCallback(
       if (host === '::1') continue; // no IPv6 loopback on this machine
       for (const s of servers) s.close();
       throw new CliError(
-        `Cannot listen on ${host}:${port} for the sign-in answer (${reason(e)}): is another optally login running? Close it and try again.`,
+        msg('cli.login.cannot-listen', { host, port, reason: reason(e) }),
         EXIT.failure,
         'cli-error',
         { cause: e },
@@ -326,11 +334,7 @@ async function awaitCallback(
   const timer = setTimeout(
     () =>
       settle.fail(
-        new CliError(
-          `No sign-in within ${timeoutMs / 1000} s: run optally login again.`,
-          EXIT.failure,
-          'timeout',
-        ),
+        new CliError(msg('cli.login.timeout', { seconds: timeoutMs / 1000 }), EXIT.failure, 'timeout'),
       ),
     timeoutMs,
   );

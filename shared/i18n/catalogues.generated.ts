@@ -31,6 +31,28 @@ export type MessageKey =
   | "cli.local.not-local"
   | "cli.local.secret-unreadable"
   | "cli.local.who"
+  | "cli.login.browser-done"
+  | "cli.login.browser-failed"
+  | "cli.login.cannot-listen"
+  | "cli.login.config-unreachable"
+  | "cli.login.expired"
+  | "cli.login.idp-refused"
+  | "cli.login.idp-unreachable"
+  | "cli.login.no-id-token"
+  | "cli.login.no-refresh-token"
+  | "cli.login.no-role"
+  | "cli.login.no-sign-in"
+  | "cli.login.not-signed-in"
+  | "cli.login.open"
+  | "cli.login.redirect-uri"
+  | "cli.login.refused"
+  | "cli.login.revoke-refused"
+  | "cli.login.revoke-unreachable"
+  | "cli.login.role"
+  | "cli.login.signed-in"
+  | "cli.login.signed-out"
+  | "cli.login.timeout"
+  | "cli.login.wrong-state"
   | "cli.progress.done"
   | "cli.progress.done-speed"
   | "cli.progress.live"
@@ -798,6 +820,28 @@ export type MessageParams = {
   "cli.local.not-local": { api: string | number };
   "cli.local.secret-unreadable": { api: string | number; reason: string | number; secretFile: string | number };
   "cli.local.who": Record<never, never>;
+  "cli.login.browser-done": Record<never, never>;
+  "cli.login.browser-failed": { error: string | number };
+  "cli.login.cannot-listen": { host: string | number; port: string | number; reason: string | number };
+  "cli.login.config-unreachable": { reason: string | number; url: string | number };
+  "cli.login.expired": { api: string | number; user: string | number };
+  "cli.login.idp-refused": { answer: string | number; grant: string | number };
+  "cli.login.idp-unreachable": { endpoint: string | number; reason: string | number };
+  "cli.login.no-id-token": { endpoint: string | number };
+  "cli.login.no-refresh-token": { endpoint: string | number };
+  "cli.login.no-role": { reason: string | number };
+  "cli.login.no-sign-in": { api: string | number; status: string | number; url: string | number };
+  "cli.login.not-signed-in": { api: string | number };
+  "cli.login.open": { seconds: string | number; url: string | number };
+  "cli.login.redirect-uri": { uri: string | number };
+  "cli.login.refused": { error: string | number };
+  "cli.login.revoke-refused": { answer: string | number };
+  "cli.login.revoke-unreachable": { endpoint: string | number; reason: string | number };
+  "cli.login.role": { country: string; role: string | number };
+  "cli.login.signed-in": { api: string | number; file: string | number; role: string | number; user: string | number };
+  "cli.login.signed-out": { api: string | number; file: string | number; user: string | number };
+  "cli.login.timeout": { seconds: string | number };
+  "cli.login.wrong-state": Record<never, never>;
   "cli.progress.done": { label: string | number; seconds: string | number; size: string | number };
   "cli.progress.done-speed": { label: string | number; seconds: string | number; size: string | number; speed: string | number };
   "cli.progress.live": { label: string | number; percent: string | number; sent: string | number; total: string | number };
