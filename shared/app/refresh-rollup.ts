@@ -42,7 +42,8 @@ export async function refreshRollup(
     metadata: { [ROLLUP_AT_METADATA]: at },
   });
   const head: RollupHead = { version: computed.version, key, eTag, at, size: body.length };
-  if ((await stores.repo.putRollupHead(op, head)) === 'written') {
+  const status = { status: basis.record.status, seq: basis.record.statusLog.length };
+  if ((await stores.repo.putRollupHead(op, head, status)) === 'written') {
     await stores.repo.putRollupHistory(op, historyEntryOf(computed, head));
     return 'written';
   }

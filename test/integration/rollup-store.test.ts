@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../shared/adapters/aws-clients.ts';
 import { ObjectStore } from '../../shared/adapters/objects.ts';
@@ -275,6 +275,121 @@ describe('the rollup as immutable bodies in S3 under a small DynamoDB head', () 
     expect(stored?.body?.length).toBeGreaterThan(400_000);
     expect(Object.keys(body.byCountry)).toHaveLength(2_000);
     expect(body.totals.metric_19).toBe(19 * 2_000);
+  });
+});
+
+describe('the operation’s status in the head: a poll reads one small item', () => {
+  let stack: Stack;
+  let op: Operation;
+  const head = () =>
+    stack.repo.db.send(
+      new GetCommand({
+        TableName: stack.table,
+        Key: { pk: `OP#${op.id}`, sk: 'ROLLUP' },
+        ConsistentRead: true,
+      }),
+    );
+
+  beforeAll(async () => {
+    stack = await freshStack({ notifications: false });
+    // A definition as large as a real one (contacts, notes): its record costs many read units.
+    op = anOperation({ id: 'status-op', description: 'x'.repeat(30_000) });
+    await defineOn(stack, op);
+  });
+  afterAll(async () => {
+    await stack.dispose();
+  });
+
+  /** A repository whose client counts requests and the read units DynamoDB reports for them. */
+  function metered() {
+    const counting = countingRepository(stack);
+    let units = 0;
+    counting.repo.db.middlewareStack.add(
+      (next) => async (args) => {
+        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+        const out = await next(args);
+        const consumed = (
+          out.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }
+        ).ConsumedCapacity;
+        for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : [])
+          units += c.CapacityUnits ?? 0;
+        return out;
+      },
+      { step: 'initialize', name: 'readUnits' },
+    );
+    return { ...counting, units: () => units };
+  }
+
+  it('answers a poll from the head alone, one read unit, whatever the size of the definition', async () => {
+    await refreshRollup(stack, op.id);
+    const meter = metered();
+    const first = await readRollup({ repo: meter.repo, objects: stack.objects }, op.id, null, 0);
+    meter.reset();
+    const before = meter.units();
+
+    const answer = await readRollup({ repo: meter.repo, objects: stack.objects }, op.id, first?.etag, 0);
+
+    expect(answer).toEqual({ kind: 'not-modified', etag: first?.etag });
+    expect(meter.requests()).toBe(1);
+    expect(meter.units() - before).toBe(1);
+  });
+
+  it('shows a status change in the next poll, and keeps it through the next refresh', async () => {
+    const before = await readRollup(stack, op.id, null, 0);
+    expect(await stack.repo.setOperationStatus(op.id, 'open', 'closed', 'admin', 'test')).toBe(true);
+
+    const after = await readRollup(stack, op.id, before?.etag, 0);
+    expect(after?.kind === 'rollup' && after.status).toBe('closed');
+    expect(after?.etag).not.toBe(before?.etag);
+
+    await stack.repo.applyCountry(op.id, {
+      country: 'KE',
+      figures: { totals: { arrests: 3 }, byDay: { '2025-11-10': { arrests: 3 } }, byBreakdown: {} },
+      submissionId: 'KE-1',
+      orderKey: '1',
+      receivedAt: '2025-11-10T09:00:00.000Z',
+      acceptedAt: '2025-11-10T09:00:01.000Z',
+    });
+    expect(await refreshRollup(stack, op.id)).toBe('written');
+    const { Item } = await head();
+    expect(Item).toMatchObject({ status: 'closed', statusSeq: 2 });
+  });
+
+  it('repairs a status copy left behind (a change that stopped between its two writes) at the next refresh', async () => {
+    await stack.repo.db.send(
+      new UpdateCommand({
+        TableName: stack.table,
+        Key: { pk: `OP#${op.id}`, sk: 'ROLLUP' },
+        UpdateExpression: 'SET #s = :s, statusSeq = :q',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': 'open', ':q': 1 },
+      }),
+    );
+    await stack.repo.applyCountry(op.id, {
+      country: 'KE',
+      figures: { totals: { arrests: 4 }, byDay: { '2025-11-10': { arrests: 4 } }, byBreakdown: {} },
+      submissionId: 'KE-2',
+      orderKey: '2',
+      receivedAt: '2025-11-10T09:00:00.000Z',
+      acceptedAt: '2025-11-10T09:00:02.000Z',
+    });
+
+    expect(await refreshRollup(stack, op.id)).toBe('written');
+    expect((await head()).Item).toMatchObject({ status: 'closed', statusSeq: 2 });
+  });
+
+  it('never lets an older status copy replace a newer one', async () => {
+    await stack.repo.mirrorStatus(op.id, 'open', 1);
+    expect((await head()).Item).toMatchObject({ status: 'closed', statusSeq: 2 });
+  });
+
+  it('reads the status from the operation record for a head written before the copy existed', async () => {
+    const { Item } = await head();
+    const { status: _s, statusSeq: _q, ...older } = Item ?? {};
+    await stack.repo.db.send(new PutCommand({ TableName: stack.table, Item: older }));
+
+    const answer = await readRollup(stack, op.id, null, 0);
+    expect(answer?.kind === 'rollup' && answer.status).toBe('closed');
   });
 });
 

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DefinitionChange, OperationRecord } from '../../domain/ledger.ts';
 import type { Operation, OperationStatus } from '../../domain/operation.ts';
 import { headChanged } from './head-reads.ts';
-import { OPERATION_PK, TableAccess } from './table.ts';
+import { HEAD_SK, OPERATION_PK, opPk, STATUS_SEQ, TableAccess } from './table.ts';
 
 /** The operation records (`OPERATION` / `{op}`): definition, its versions and log, lifecycle status. */
 export class OperationItems extends TableAccess {
@@ -35,7 +35,7 @@ export class OperationItems extends TableAccess {
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
-        headChanged();
+        await this.mirrorStatus(definition.id, status, 1);
         return true;
       }
       await this.db.send(
@@ -98,7 +98,7 @@ export class OperationItems extends TableAccess {
     reason: string,
   ): Promise<boolean> {
     try {
-      await this.db.send(
+      const out = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: OPERATION_PK, sk: op },
@@ -111,13 +111,37 @@ export class OperationItems extends TableAccess {
             ':now': new Date().toISOString(),
             ':entry': [{ at: new Date().toISOString(), from, to, by, reason }],
           },
+          ReturnValues: 'UPDATED_NEW',
         }),
       );
-      headChanged();
+      await this.mirrorStatus(op, to, ((out.Attributes?.statusLog as unknown[] | undefined) ?? []).length);
       return true;
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
       throw e;
+    }
+  }
+
+  /**
+   * Copies the operation's status into the head item (with the length of its status log, so an
+   * older copy never replaces a newer one), after the operation record changed: a poll then reads
+   * the head alone — one read unit, whatever the size of the definition.
+   */
+  async mirrorStatus(op: string, status: OperationStatus, seq: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: opPk(op), sk: HEAD_SK },
+          UpdateExpression: 'SET #s = :s, #sq = :sq',
+          ConditionExpression: 'attribute_not_exists(#sq) OR #sq < :sq',
+          ExpressionAttributeNames: { '#s': 'status', '#sq': STATUS_SEQ },
+          ExpressionAttributeValues: { ':s': status, ':sq': seq },
+        }),
+      );
+      headChanged();
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
   }
 
@@ -138,7 +162,7 @@ export class OperationItems extends TableAccess {
         },
       }),
     );
-    headChanged();
+    await this.mirrorStatus(record.definition.id, record.status, record.statusLog.length);
   }
 }
 

@@ -1,15 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OperationRecord } from '../../domain/ledger.ts';
 import type { OperationStatus } from '../../domain/operation.ts';
 import type { CountryState } from '../../domain/rollup.ts';
 import type { RollupHead, RollupHistoryEntry } from '../../domain/rollup-history.ts';
 import { CountryItems } from './country-items.ts';
 import { headChanged, sharedRead } from './head-reads.ts';
-import { OPERATION_PK, opPk } from './table.ts';
+import { HEAD_SK, OPERATION_PK, opPk, STATUS_SEQ } from './table.ts';
 
-/** The head item's sort key: where the current rollup is. */
-const HEAD_SK = 'ROLLUP';
 /** History entries sort by the time their version became current, then by version. */
 const HISTORY_PREFIX = 'ROLLUP#AT#';
 const historySk = (at: string, version: number): string =>
@@ -43,24 +41,51 @@ export class RollupItems extends CountryItems {
   /**
    * Points the head at a newer version (its body already stored): only over a smaller version, or
    * over a head of the earlier inline layout. Returns 'stale' when an equal or newer one is there.
+   * The rest of the item (the status mirror, `mirrorStatus`) is kept. With `status` (the
+   * operation's status and status-log length the refresh read), a mirror found behind it is
+   * brought up to date: a status change that stopped between its two writes is repaired by the
+   * next refresh.
    */
-  async putRollupHead(op: string, head: RollupHead): Promise<'written' | 'stale'> {
+  async putRollupHead(
+    op: string,
+    head: RollupHead,
+    status?: { status: OperationStatus; seq: number },
+  ): Promise<'written' | 'stale'> {
+    let mirrored: number | null;
     try {
-      await this.db.send(
-        new PutCommand({
+      const out = await this.db.send(
+        new UpdateCommand({
           TableName: this.table,
-          Item: { pk: opPk(op), sk: HEAD_SK, ...head },
+          Key: { pk: opPk(op), sk: HEAD_SK },
+          UpdateExpression: 'SET #v = :v, #k = :k, #e = :e, #at = :at, #size = :size REMOVE #body',
           ConditionExpression: 'attribute_not_exists(#v) OR #v < :v OR attribute_not_exists(#k)',
-          ExpressionAttributeNames: { '#v': 'version', '#k': 'key' },
-          ExpressionAttributeValues: { ':v': head.version },
+          ExpressionAttributeNames: {
+            '#v': 'version',
+            '#k': 'key',
+            '#e': 'eTag',
+            '#at': 'at',
+            '#size': 'size',
+            '#body': 'body',
+          },
+          ExpressionAttributeValues: {
+            ':v': head.version,
+            ':k': head.key,
+            ':e': head.eTag,
+            ':at': head.at,
+            ':size': head.size,
+          },
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      mirrored = out.Attributes?.[STATUS_SEQ] === undefined ? null : Number(out.Attributes[STATUS_SEQ]);
       headChanged();
-      return 'written';
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return 'stale';
       throw e;
     }
+    if (status && (mirrored === null || mirrored < status.seq))
+      await this.mirrorStatus(op, status.status, status.seq);
+    return 'written';
   }
 
   /** The head alone (null before the first refresh, or while it still has the inline layout). */
@@ -82,6 +107,13 @@ export class RollupItems extends CountryItems {
   }
 
   async #readRollupHead(op: string): Promise<RollupHeadRead | null> {
+    // The head alone (≈ 300 B: one read unit) when it carries the status mirror; else (an
+    // operation never refreshed nor changed since the mirror exists) the head with the status
+    // projected from the operation record, whose read units grow with the definition.
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: opPk(op), sk: HEAD_SK }, ConsistentRead: true }),
+    );
+    if (Item && Item[STATUS_SEQ] !== undefined) return headRead(Item, Item.status as OperationStatus);
     const out = await this.db.send(
       new BatchGetCommand({
         RequestItems: {
@@ -100,12 +132,10 @@ export class RollupItems extends CountryItems {
     const items = out.Responses?.[this.table] ?? [];
     const opItem = items.find((i) => i.pk === OPERATION_PK);
     if (!opItem) return null;
-    const headItem = items.find((i) => i.sk === HEAD_SK);
-    return {
-      head: headItem && headItem.key !== undefined ? toHead(headItem) : null,
-      status: opItem.status as OperationStatus,
-      legacyBody: headItem && headItem.key === undefined ? String(headItem.body) : null,
-    };
+    return headRead(
+      items.find((i) => i.sk === HEAD_SK),
+      opItem.status as OperationStatus,
+    );
   }
 
   /** Records that a version became current (idempotent: the same entry for the same head). */
@@ -171,6 +201,16 @@ export class RollupItems extends CountryItems {
       cursor: out.LastEvaluatedKey ? String(out.LastEvaluatedKey.sk) : null,
     };
   }
+}
+
+/** A poll's read from the head item (absent before the first refresh) and the status. */
+function headRead(headItem: Record<string, unknown> | undefined, status: OperationStatus): RollupHeadRead {
+  return {
+    head: headItem && headItem.key !== undefined ? toHead(headItem) : null,
+    status,
+    legacyBody:
+      headItem && headItem.key === undefined && headItem.body !== undefined ? String(headItem.body) : null,
+  };
 }
 
 function toHead(item: Record<string, unknown>): RollupHead {

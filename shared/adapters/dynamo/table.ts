@@ -3,6 +3,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 /** The partition of the operation records. */
 export const OPERATION_PK = 'OPERATION';
+/** The rollup head's sort key (under `opPk(op)`): where the current rollup is. */
+export const HEAD_SK = 'ROLLUP';
+/** The head's copy of the operation's status is as of this many status-log entries. */
+export const STATUS_SEQ = 'statusSeq';
 /** The partition of one operation's items. */
 export const opPk = (op: string): string => `OP#${op}`;
 
