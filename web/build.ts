@@ -28,6 +28,10 @@ export async function buildWeb(outdir = 'web/dist'): Promise<void> {
     },
     outdir: out,
     entryNames: '[name]-[hash]',
+    // What is imported on demand becomes a chunk of its own: the French, Spanish and Arabic
+    // catalogues are fetched only by a page shown in that language.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -63,7 +67,7 @@ export async function buildWeb(outdir = 'web/dist'): Promise<void> {
     outputs.flatMap(([file]) => [path.basename(file), `${path.basename(file)}.LEGAL.txt`]),
   );
   for (const name of await readdir(out)) {
-    if (/^(app|styles|print)-[A-Z0-9]+\.(js|css)(\.map|\.LEGAL\.txt)?$/.test(name) && !current.has(name)) {
+    if (/^(app|styles|print|chunk)-[A-Z0-9]+\.(js|css)(\.map|\.LEGAL\.txt)?$/.test(name) && !current.has(name)) {
       await rm(path.join(out, name), { force: true });
     }
   }
