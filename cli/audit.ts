@@ -2,6 +2,7 @@ import { documentClient, s3Client } from '../shared/adapters/aws-clients.ts';
 import { ObjectStore } from '../shared/adapters/objects.ts';
 import { Repository } from '../shared/adapters/repository.ts';
 import { rebuild as rebuildFromS3, reconcile as reconcileWithS3 } from '../shared/app/audit.ts';
+import { msg } from '../shared/i18n/text.ts';
 import { type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
 import { localStack } from './local-stack.ts';
@@ -24,9 +25,7 @@ export async function stores(
   }
   const local = await localStack(globals.api);
   if (!local) {
-    throw new CliError(
-      `${globals.api} is not a local stack: for a deployment, pass --bucket and --table (with AWS credentials able to read them).`,
-    );
+    throw new CliError(msg('cli.audit.not-local', { api: globals.api }));
   }
   const { s3Endpoint, dynamodbEndpoint, bucket, table } = local;
   return {
@@ -42,7 +41,7 @@ export async function stores(
 export async function reconcile(opts: StorageOptions, globals: GlobalOptions): Promise<Outcome> {
   const { repo, objects } = await stores(opts, globals);
   const record = await repo.getOperation(opts.operation);
-  if (!record) throw new CliError(`There is no operation "${opts.operation}" in that table.`);
+  if (!record) throw new CliError(msg('cli.audit.no-operation', { op: opts.operation }));
   const result = await reconcileWithS3(repo, objects, record, (line) => note(`reading ${line}`));
   const lines = [
     `${record.definition.name} (${record.status}): ${result.filesRead} raw file(s) of ${result.countries} countries recomputed.`,

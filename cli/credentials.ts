@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { msg } from '../shared/i18n/text.ts';
 import { CliError } from './errors.ts';
 
 /**
@@ -69,7 +70,7 @@ async function readAll(file: string): Promise<CredentialsFile> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, sessions: {} };
     throw new CliError(
-      `Cannot read ${file} (${(e as Error).message}): check its permissions.`,
+      msg('cli.credentials.unreadable', { file, reason: (e as Error).message }),
       2,
       'cli-error',
       {
@@ -84,7 +85,7 @@ async function readAll(file: string): Promise<CredentialsFile> {
   } catch {
     // reported below
   }
-  throw new CliError(`${file} is not an optally credentials file: delete it and run optally login again.`);
+  throw new CliError(msg('cli.credentials.not-credentials', { file }));
 }
 
 async function writeAll(file: string, all: CredentialsFile): Promise<void> {

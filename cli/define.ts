@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { defineOperation } from '../shared/app/define-operation.ts';
 import { OPERATION_STATUSES, type OperationStatus } from '../shared/domain/operation.ts';
 import { parseOperation } from '../shared/domain/operation-schema.ts';
+import { msg } from '../shared/i18n/text.ts';
 import { type StorageOptions, stores } from './audit.ts';
 import type { GlobalOptions, Outcome } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
-import { sayText } from './lang.ts';
+import { say, sayText } from './lang.ts';
 
 export type DefineOptions = Omit<StorageOptions, 'operation'> & { status: string };
 
@@ -16,19 +17,20 @@ export type DefineOptions = Omit<StorageOptions, 'operation'> & { status: string
  */
 export async function define(file: string, opts: DefineOptions, globals: GlobalOptions): Promise<Outcome> {
   if (!(OPERATION_STATUSES as readonly string[]).includes(opts.status)) {
-    throw new CliError(`--status must be one of ${OPERATION_STATUSES.join(', ')}.`);
+    throw new CliError(msg('cli.define.bad-status', { statuses: OPERATION_STATUSES.join(', ') }));
   }
   let input: unknown;
   try {
     input = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
-    throw new CliError(`${file} is not a readable JSON file: ${(e as Error).message}`, EXIT.rejected);
+    throw new CliError(msg('cli.define.not-json', { file, reason: (e as Error).message }), EXIT.rejected);
   }
   const parsed = parseOperation(input);
   if (!parsed.ok) {
     return {
       exitCode: EXIT.rejected,
-      text: [`${file} is not a valid operation definition:`, ...parsed.error.map((p) => `  ${p}`)].join('\n'),
+      // The schema's own words, in English, under a line in the CLI's language.
+      text: [say('cli.define.invalid', { file }), ...parsed.error.map((p) => `  ${p}`)].join('\n'),
       json: { valid: false, problems: parsed.error },
     };
   }
@@ -51,13 +53,21 @@ export async function define(file: string, opts: DefineOptions, globals: GlobalO
     };
   }
   const { record, outcome, changes } = defined.value;
-  const what =
-    outcome === 'unchanged'
-      ? 'unchanged'
-      : `stored as definition version ${record.definitionVersion}${outcome === 'changed' ? ` (${changes.join('; ')})` : ''}`;
   return {
     exitCode: EXIT.accepted,
-    text: `${op.name} (${op.id}) ${what}: ${op.participants.length} participants, ${op.metrics.length} metrics, window ${op.window.start} to ${op.window.end}; status ${record.status}.`,
+    // What changed is listed as the definition's diff writes it (field paths, in English).
+    text: say('cli.define.stored', {
+      name: op.name,
+      id: op.id,
+      outcome,
+      version: record.definitionVersion,
+      changes: outcome === 'changed' ? ` (${changes.join('; ')})` : '',
+      participants: op.participants.length,
+      metrics: op.metrics.length,
+      start: op.window.start,
+      end: op.window.end,
+      status: record.status,
+    }),
     json: {
       valid: true,
       stored: true,

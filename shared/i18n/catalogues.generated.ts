@@ -12,6 +12,14 @@ export type MessageKey =
   | "cli.advice.signed-in"
   | "cli.advice.token"
   | "cli.advice.unknown-operation"
+  | "cli.audit.no-operation"
+  | "cli.audit.not-local"
+  | "cli.credentials.not-credentials"
+  | "cli.credentials.unreadable"
+  | "cli.define.bad-status"
+  | "cli.define.invalid"
+  | "cli.define.not-json"
+  | "cli.define.stored"
   | "cli.error.api"
   | "cli.error.api-retry"
   | "cli.error.bug"
@@ -801,6 +809,14 @@ export type MessageParams = {
   "cli.advice.signed-in": { api: string | number };
   "cli.advice.token": Record<never, never>;
   "cli.advice.unknown-operation": Record<never, never>;
+  "cli.audit.no-operation": { op: string | number };
+  "cli.audit.not-local": { api: string | number };
+  "cli.credentials.not-credentials": { file: string | number };
+  "cli.credentials.unreadable": { file: string | number; reason: string | number };
+  "cli.define.bad-status": { statuses: string | number };
+  "cli.define.invalid": { file: string | number };
+  "cli.define.not-json": { file: string | number; reason: string | number };
+  "cli.define.stored": { changes: string | number; end: string | number; id: string | number; metrics: number; name: string | number; outcome: string; participants: number; start: string | number; status: string | number; version: string | number };
   "cli.error.api": { answer: string | number; request: string | number; said: string | number };
   "cli.error.api-retry": Record<never, never>;
   "cli.error.bug": { detail: string | number };
