@@ -1,8 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SQSEvent } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeNotifyHandler } from '../../functions/notify/notify.ts';
 import { readMailbox } from '../../local/mail-server.ts';
 import { listNotifications } from '../../shared/app/notify.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
@@ -164,6 +166,33 @@ describe('reminders and notifications on the local stack', () => {
     expect(ofKind(mails, 'digest', cutoff)).toHaveLength(2);
     const left = await listNotifications(stack.notifier.deps, OP, { status: 'failed', limit: 500 });
     expect(left.items).toEqual([]);
+  });
+
+  it('answers report events it could not handle as failures, to be retried, and sends nothing twice for the rest', async () => {
+    const handler = makeNotifyHandler(stack.notifier.deps);
+    const event = (key: string) => ({
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          eventTime: new Date().toISOString(),
+          s3: { bucket: { name: stack.bucket }, object: { key } },
+        },
+      ],
+    });
+    const [sent] = (await stack.notifier.deps.repo.listSubmissions(OP, 'BR', { limit: 1 })).submissions;
+    const before = (await mailbox()).length;
+
+    const answer = await handler({
+      Records: [
+        { messageId: 'not-s3', body: 'not an S3 notification' },
+        { messageId: 'gone', body: JSON.stringify(event(`reports/${OP}/BR/BR-gone.json`)) },
+        { messageId: 'again', body: JSON.stringify(event(`reports/${OP}/BR/${sent?.id}.json`)) },
+      ],
+    } as unknown as SQSEvent);
+
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'not-s3' }, { itemIdentifier: 'gone' }] });
+    expect((await mailbox()).length).toBe(before);
   });
 
   it('lists every message of the outbox for admins, newest first, a page at a time, each sent once', async () => {

@@ -322,6 +322,14 @@ describe('the verdict mail of an upload', () => {
     expect(mail?.text.split('\n').length).toBeLessThan(VERDICT_REPORT_LINES + 20);
   });
 
+  it('says when a later upload has replaced the accepted one', () => {
+    const stored = { ...aStoredReport('BR', 'accepted'), outcome: 'superseded' as const };
+
+    const [mail] = planVerdictMails(op, stored, {});
+
+    expect(mail?.text).toContain('A later upload of Brazil has replaced it since: the later one counts.');
+  });
+
   it('goes nowhere for a country without an address', () => {
     expect(planVerdictMails(op, aStoredReport('KE', 'accepted'), {})).toEqual([]);
   });
