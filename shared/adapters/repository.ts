@@ -18,8 +18,8 @@ import { SlotItems } from './dynamo/slot-items.ts';
  * Each item type has its store in `dynamo/`, one class a type over a shared table helper
  * (`TableAccess`); each class adds its items' methods to the one before, so this class has all of
  * them: operation → country → rollup → submission → slot. The notifier's outbox is a store of its
- * own on the same table (`Outbox`), used through shared/app/notify.ts only. No transactions: every write is a
- * single-item conditional write (the local DynamoDB server has no transactions, and the design
- * does not need them).
+ * own on the same table (`Outbox`), used through shared/app/notify.ts only. No transactions: every
+ * write is a single-item conditional write (the local DynamoDB server has no transactions, and the
+ * design does not need them).
  */
 export class Repository extends SlotItems {}
