@@ -1,8 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { verifyFinal } from '../shared/app/verify-final.ts';
+import { msg } from '../shared/i18n/text.ts';
 import type { GlobalOptions, Outcome } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
+import { say, sayText } from './lang.ts';
 
 export type VerifyOptions = { publicKey: string; proof?: string[]; export?: string[]; raw?: string };
 
@@ -26,10 +28,10 @@ export async function verify(file: string, opts: VerifyOptions, _globals: Global
   return {
     exitCode: failed.length === 0 ? EXIT.accepted : EXIT.rejected,
     text: [
-      ...checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.what}`),
-      failed.length === 0 ? 'All checks hold.' : `${failed.length} check(s) failed.`,
+      ...checks.map((c) => `${c.ok ? '✓' : '✗'} ${sayText(c.text)}`),
+      failed.length === 0 ? say('cli.verify.all-hold') : say('cli.verify.failed', { count: failed.length }),
     ].join('\n'),
-    json: { ok: failed.length === 0, checks },
+    json: { ok: failed.length === 0, checks: checks.map(({ ok, what }) => ({ ok, what })) },
   };
 }
 
@@ -53,7 +55,7 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new CliError(`Cannot read ${path}: ${(e as Error).message}`);
+    throw new CliError(msg('cli.verify.unreadable', { path, reason: (e as Error).message }));
   }
 }
 
@@ -62,9 +64,6 @@ async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new CliError(
-      `${path} is not JSON: give the JSON export (GET …/final?format=json) or a proof file.`,
-      EXIT.rejected,
-    );
+    throw new CliError(msg('cli.verify.not-json', { path }), EXIT.rejected);
   }
 }

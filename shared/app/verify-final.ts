@@ -7,10 +7,19 @@ import type { Operation } from '../domain/operation.ts';
 import { formatOf, readReturn } from '../domain/read-return.ts';
 import { type CountryState, rollup } from '../domain/rollup.ts';
 import { checkSignature, type ManifestSignature } from '../domain/signature.ts';
+import { type CatalogueText, english, msg } from '../i18n/text.ts';
 import { figuresAsStored } from './ingest-upload.ts';
 
 /** One check of `verify` and its outcome, said plainly. */
-export type Check = { ok: boolean; what: string };
+export type Check = {
+  ok: boolean;
+  /** What was checked and found, in English (the JSON output, logs). */
+  what: string;
+  /** The same as a catalogue text, for the reader's language. */
+  text: CatalogueText;
+};
+
+const check = (ok: boolean, text: CatalogueText): Check => ({ ok, what: english(text), text });
 
 /** What `verify` reads: the JSON export, the public key, proofs, and optionally the raw files. */
 export type VerifyInput = {
@@ -38,42 +47,46 @@ export async function verifyFinal(input: VerifyInput): Promise<Check[]> {
   };
   const { manifest, signature } = exported;
   if (!manifest || !signature) {
-    return [
-      { ok: false, what: 'the export holds no signed manifest: use the JSON export of a final operation' },
-    ];
+    return [check(false, msg('cli.verify.no-manifest'))];
   }
   const digest = manifestDigest(manifest);
   checks.push(
     exported.manifestSha256 === digest && signature.manifestSha256 === digest
-      ? { ok: true, what: `manifest digest ${digest}` }
-      : {
-          ok: false,
-          what: `the manifest's digest is ${digest}, but the export says ${exported.manifestSha256} and the signature ${signature.manifestSha256}: the manifest was changed`,
-        },
+      ? check(true, msg('cli.verify.digest', { digest }))
+      : check(
+          false,
+          msg('cli.verify.digest-changed', {
+            digest,
+            exported: String(exported.manifestSha256),
+            signed: signature.manifestSha256,
+          }),
+        ),
   );
   checks.push(
     checkSignature(manifest, signature, input.publicKeyPem)
-      ? { ok: true, what: `signature by ${signature.keyId} (${signature.algorithm})` }
-      : {
-          ok: false,
-          what: 'bad signature: the manifest or the signature was changed, or another key signed it',
-        },
+      ? check(true, msg('cli.verify.signature', { keyId: signature.keyId, algorithm: signature.algorithm }))
+      : check(false, msg('cli.verify.bad-signature')),
   );
   const root = manifest.ledger?.root ?? null;
   for (const { name, content } of input.proofs) {
     const proof = ((content as { proof?: InclusionProof }).proof ?? content) as InclusionProof;
     if (!root) {
-      checks.push({ ok: false, what: `${name}: the manifest has no ledger root to prove against` });
+      checks.push(check(false, msg('cli.verify.no-root', { name })));
     } else if (!proof?.leaf?.key?.startsWith(`incoming/${manifest.operation}/`)) {
-      checks.push({ ok: false, what: `${name}: the proof is not for ${manifest.operation}` });
+      checks.push(check(false, msg('cli.verify.other-operation', { name, op: manifest.operation })));
     } else {
       checks.push(
         checkInclusion(proof, root)
-          ? {
-              ok: true,
-              what: `${name}: ${proof.leaf.key} (${proof.leaf.verdict}) is leaf ${proof.index} of the signed ledger`,
-            }
-          : { ok: false, what: `${name}: the proof does not reach the signed ledger root` },
+          ? check(
+              true,
+              msg('cli.verify.leaf', {
+                name,
+                key: proof.leaf.key,
+                verdict: proof.leaf.verdict,
+                index: String(proof.index),
+              }),
+            )
+          : check(false, msg('cli.verify.no-leaf', { name })),
       );
     }
   }
@@ -94,24 +107,18 @@ function checkExport(
   definition: Operation | null,
 ): Check {
   const format = file.name.endsWith('.sdmx.csv') ? 'sdmx-csv' : file.name.endsWith('.csv') ? 'csv' : null;
-  if (!format) return { ok: false, what: `${file.name}: not a .csv or .sdmx.csv export` };
+  if (!format) return check(false, msg('cli.verify.not-export', { name: file.name }));
   if (format === 'sdmx-csv' && !definition) {
     const digest = manifestDigest(manifest);
     const rows = file.text.trim().split(/\r?\n/).slice(1);
     return rows.length > 0 && rows.every((r) => r.endsWith(`,${digest}`))
-      ? {
-          ok: true,
-          what: `${file.name}: every row names the signed manifest (give --raw to check its figures too)`,
-        }
-      : { ok: false, what: `${file.name}: a row does not name the signed manifest ${digest}` };
+      ? check(true, msg('cli.verify.rows-name-manifest', { name: file.name }))
+      : check(false, msg('cli.verify.row-other-manifest', { name: file.name, digest }));
   }
   const expected = finalFile(manifest, definition?.window ?? { start: '', end: '' }, 'final', format).body;
   return expected === file.text
-    ? { ok: true, what: `${file.name}: exactly the figures of the signed manifest` }
-    : {
-        ok: false,
-        what: `${file.name}: differs from the export of the signed manifest (a figure or a row was changed)`,
-      };
+    ? check(true, msg('cli.verify.export-same', { name: file.name }))
+    : check(false, msg('cli.verify.export-differs', { name: file.name }));
 }
 
 /** The definition the manifest names, from a bucket download, if its hash matches. */
@@ -136,26 +143,28 @@ async function verifyRaw(manifest: Manifest, raw: NonNullable<VerifyInput['raw']
     !definition ||
     createHash('sha256').update(canonicalJson(definition)).digest('hex') !== manifest.definitionSha256
   ) {
-    return [
-      {
-        ok: false,
-        what: `the definition ${manifest.definitionSha256} is missing from the raw files, or changed`,
-      },
-    ];
+    return [check(false, msg('cli.verify.definition-missing', { sha256: manifest.definitionSha256 }))];
   }
   const states: CountryState[] = [];
   for (const p of manifest.provenance) {
     const bytes = await raw.read(p.key);
     if (!bytes) {
-      checks.push({ ok: false, what: `${p.country}: the counted file ${p.key} is missing` });
+      checks.push(check(false, msg('cli.verify.file-missing', { country: p.country, key: p.key })));
       continue;
     }
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (sha !== p.sha256) {
-      checks.push({
-        ok: false,
-        what: `${p.country}: ${p.key} has SHA-256 ${sha}, the manifest says ${p.sha256}: the raw file changed`,
-      });
+      checks.push(
+        check(
+          false,
+          msg('cli.verify.file-changed', {
+            country: p.country,
+            key: p.key,
+            sha256: sha,
+            expected: String(p.sha256),
+          }),
+        ),
+      );
       continue;
     }
     const format = formatOf(p.key);
@@ -172,8 +181,8 @@ async function verifyRaw(manifest: Manifest, raw: NonNullable<VerifyInput['raw']
     const same = figures && canonicalJson(figures) === canonicalJson(manifest.countries[p.country]);
     checks.push(
       same
-        ? { ok: true, what: `${p.country}: ${p.key} gives the figures the manifest holds` }
-        : { ok: false, what: `${p.country}: ${p.key} does not give the figures the manifest holds` },
+        ? check(true, msg('cli.verify.figures-same', { country: p.country, key: p.key }))
+        : check(false, msg('cli.verify.figures-differ', { country: p.country, key: p.key })),
     );
     if (figures) {
       states.push({
@@ -192,22 +201,19 @@ async function verifyRaw(manifest: Manifest, raw: NonNullable<VerifyInput['raw']
   const totals = rollup(definition, states).totals;
   checks.push(
     canonicalJson(totals) === canonicalJson(manifest.figures.totals)
-      ? { ok: true, what: 'the totals recomputed from the raw files equal the manifest’s' }
-      : { ok: false, what: 'the totals recomputed from the raw files differ from the manifest’s' },
+      ? check(true, msg('cli.verify.totals-same'))
+      : check(false, msg('cli.verify.totals-differ')),
   );
   const leavesBytes = await raw.read(finalLedgerKey(op));
   if (!leavesBytes || !manifest.ledger) {
-    checks.push({ ok: false, what: 'the frozen ledger (final/…/ledger.json) is missing from the raw files' });
+    checks.push(check(false, msg('cli.verify.ledger-missing')));
     return checks;
   }
   const leaves = JSON.parse(leavesBytes.toString('utf8')) as LedgerLeaf[];
   checks.push(
     ledgerRoot(leaves).root === manifest.ledger.root
-      ? { ok: true, what: `the ledger's ${leaves.length} submissions give the signed root` }
-      : {
-          ok: false,
-          what: 'the ledger file does not give the signed root: a submission was added, removed or changed',
-        },
+      ? check(true, msg('cli.verify.ledger-root', { count: leaves.length }))
+      : check(false, msg('cli.verify.ledger-root-differs')),
   );
   const inLedger = new Set(leaves.map((l) => l.key));
   const files = await raw.list(`incoming/${op}/`);
@@ -215,14 +221,15 @@ async function verifyRaw(manifest: Manifest, raw: NonNullable<VerifyInput['raw']
   const missing = [...inLedger].filter((k) => !files.includes(k));
   checks.push(
     extra.length === 0 && missing.length === 0
-      ? {
-          ok: true,
-          what: `every raw file is in the ledger, and every ledger file is there (${files.length})`,
-        }
-      : {
-          ok: false,
-          what: `raw files and ledger disagree: ${[...extra.map((k) => `${k} is not in the ledger`), ...missing.map((k) => `${k} is missing`)].join('; ')}`,
-        },
+      ? check(true, msg('cli.verify.files-match', { count: files.length }))
+      : check(
+          false,
+          msg('cli.verify.files-disagree', {
+            extra: extra.join(', ') || 'none',
+            missing: missing.join(', ') || 'none',
+            both: extra.length > 0 && missing.length > 0 ? 'yes' : 'no',
+          }),
+        ),
   );
   return checks;
 }

@@ -112,6 +112,36 @@ export type MessageKey =
   | "cli.upload.waiting"
   | "cli.validate.accepted"
   | "cli.validate.rejected"
+  | "cli.verify.all-hold"
+  | "cli.verify.bad-signature"
+  | "cli.verify.definition-missing"
+  | "cli.verify.digest"
+  | "cli.verify.digest-changed"
+  | "cli.verify.export-differs"
+  | "cli.verify.export-same"
+  | "cli.verify.failed"
+  | "cli.verify.figures-differ"
+  | "cli.verify.figures-same"
+  | "cli.verify.file-changed"
+  | "cli.verify.file-missing"
+  | "cli.verify.files-disagree"
+  | "cli.verify.files-match"
+  | "cli.verify.leaf"
+  | "cli.verify.ledger-missing"
+  | "cli.verify.ledger-root"
+  | "cli.verify.ledger-root-differs"
+  | "cli.verify.no-leaf"
+  | "cli.verify.no-manifest"
+  | "cli.verify.no-root"
+  | "cli.verify.not-export"
+  | "cli.verify.not-json"
+  | "cli.verify.other-operation"
+  | "cli.verify.row-other-manifest"
+  | "cli.verify.rows-name-manifest"
+  | "cli.verify.signature"
+  | "cli.verify.totals-differ"
+  | "cli.verify.totals-same"
+  | "cli.verify.unreadable"
   | "error.bad-format"
   | "error.bad-path"
   | "error.bad-request.as-of"
@@ -909,6 +939,36 @@ export type MessageParams = {
   "cli.upload.waiting": { id: string | number; seconds: number };
   "cli.validate.accepted": { command: string | number };
   "cli.validate.rejected": Record<never, never>;
+  "cli.verify.all-hold": Record<never, never>;
+  "cli.verify.bad-signature": Record<never, never>;
+  "cli.verify.definition-missing": { sha256: string | number };
+  "cli.verify.digest": { digest: string | number };
+  "cli.verify.digest-changed": { digest: string | number; exported: string | number; signed: string | number };
+  "cli.verify.export-differs": { name: string | number };
+  "cli.verify.export-same": { name: string | number };
+  "cli.verify.failed": { count: number };
+  "cli.verify.figures-differ": { country: string | number; key: string | number };
+  "cli.verify.figures-same": { country: string | number; key: string | number };
+  "cli.verify.file-changed": { country: string | number; expected: string | number; key: string | number; sha256: string | number };
+  "cli.verify.file-missing": { country: string | number; key: string | number };
+  "cli.verify.files-disagree": { both: string; extra: string; missing: string };
+  "cli.verify.files-match": { count: string | number };
+  "cli.verify.leaf": { index: string | number; key: string | number; name: string | number; verdict: string | number };
+  "cli.verify.ledger-missing": Record<never, never>;
+  "cli.verify.ledger-root": { count: string | number };
+  "cli.verify.ledger-root-differs": Record<never, never>;
+  "cli.verify.no-leaf": { name: string | number };
+  "cli.verify.no-manifest": Record<never, never>;
+  "cli.verify.no-root": { name: string | number };
+  "cli.verify.not-export": { name: string | number };
+  "cli.verify.not-json": { path: string | number };
+  "cli.verify.other-operation": { name: string | number; op: string | number };
+  "cli.verify.row-other-manifest": { digest: string | number; name: string | number };
+  "cli.verify.rows-name-manifest": { name: string | number };
+  "cli.verify.signature": { algorithm: string | number; keyId: string | number };
+  "cli.verify.totals-differ": Record<never, never>;
+  "cli.verify.totals-same": Record<never, never>;
+  "cli.verify.unreadable": { path: string | number; reason: string | number };
   "error.bad-format": { format: string | number; formats: string | number };
   "error.bad-path": { part: string | number; path: string | number };
   "error.bad-request.as-of": { asOf: string | number };

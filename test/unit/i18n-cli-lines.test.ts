@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiError, CliError, explain, StorageError } from '../../cli/errors.ts';
-import { loadCliLocale } from '../../cli/lang.ts';
+import { loadCliLocale, sayText } from '../../cli/lang.ts';
 import { humanSize } from '../../cli/progress.ts';
+import { verifyFinal } from '../../shared/app/verify-final.ts';
 import { msg } from '../../shared/i18n/text.ts';
 
 const ARABIC = /[\u0600-\u06ff]/;
@@ -54,5 +55,15 @@ describe('the CLI’s own lines in the language it is given', () => {
     expect(message).toContain('(empty-file)');
     expect(humanSize(2_500_000)).toBe('2.4 ميغابايت');
     expect(explain(new Error('boom')).message).toMatch(ARABIC);
+  });
+
+  it('keeps a verification check as its key and parameters, its English in what', async () => {
+    const [check] = await verifyFinal({ exported: {}, publicKeyPem: '', proofs: [], exports: [], raw: null });
+    expect(check?.ok).toBe(false);
+    expect(check?.what).toBe('the export holds no signed manifest: use the JSON export of a final operation');
+    await loadCliLocale('fr');
+    expect(check && sayText(check.text)).toBe(
+      'l’export ne contient pas de manifeste signé : utilisez l’export JSON d’une opération finale',
+    );
   });
 });
