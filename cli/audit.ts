@@ -5,6 +5,7 @@ import { rebuild as rebuildFromS3, reconcile as reconcileWithS3 } from '../share
 import { msg } from '../shared/i18n/text.ts';
 import { type GlobalOptions, note, type Outcome } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
+import { say } from './lang.ts';
 import { localStack } from './local-stack.ts';
 
 export type StorageOptions = { operation: string; bucket?: string; table?: string; region?: string };
@@ -42,16 +43,26 @@ export async function reconcile(opts: StorageOptions, globals: GlobalOptions): P
   const { repo, objects } = await stores(opts, globals);
   const record = await repo.getOperation(opts.operation);
   if (!record) throw new CliError(msg('cli.audit.no-operation', { op: opts.operation }));
-  const result = await reconcileWithS3(repo, objects, record, (line) => note(`reading ${line}`));
+  const result = await reconcileWithS3(repo, objects, record, (line) =>
+    note(say('cli.reconcile.reading', { what: line })),
+  );
   const lines = [
-    `${record.definition.name} (${record.status}): ${result.filesRead} raw file(s) of ${result.countries} countries recomputed.`,
-    `recomputed manifest sha256 ${result.recomputedDigest}`,
-    result.finalDigest ? `final manifest sha256      ${result.finalDigest}` : 'no final manifest yet',
+    say('cli.reconcile.summary', {
+      name: record.definition.name,
+      status: record.status,
+      files: result.filesRead,
+      countries: result.countries,
+    }),
+    say('cli.reconcile.recomputed', { sha256: result.recomputedDigest }),
+    result.finalDigest
+      ? say('cli.reconcile.final', { sha256: result.finalDigest })
+      : say('cli.reconcile.no-final'),
     '',
+    // Each difference as the reconciliation writes it (where, and the two values), in English.
     ...(result.differences.length === 0
-      ? ['IDENTICAL: the stored figures follow from the raw files.']
+      ? [say('cli.reconcile.identical')]
       : [
-          `${result.differences.length} DIFFERENCE(S):`,
+          say('cli.reconcile.differences', { count: result.differences.length }),
           ...result.differences.map((d) => `  ${d.where}: ${d.what}`),
         ]),
   ];
@@ -67,14 +78,18 @@ export async function rebuild(opts: StorageOptions, globals: GlobalOptions): Pro
   const { repo, objects } = await stores(opts, globals);
   const result = await rebuildFromS3(repo, objects, opts.operation, (line) => note(line));
   const lines = [
-    `Rebuilt ${opts.operation}: ${result.submissions} submission(s) restored, ${result.applied} accepted return(s) applied.`,
+    say('cli.rebuild.summary', {
+      op: opts.operation,
+      submissions: result.submissions,
+      applied: result.applied,
+    }),
     ...(result.unprocessed.length > 0
       ? [
-          `${result.unprocessed.length} raw file(s) never got a report (upload them again if they should count):`,
+          say('cli.rebuild.unprocessed', { count: result.unprocessed.length }),
           ...result.unprocessed.map((k) => `  ${k}`),
         ]
       : []),
-    `Check it with: optally reconcile --operation ${opts.operation}`,
+    say('cli.rebuild.check', { op: opts.operation }),
   ];
   return { exitCode: EXIT.accepted, text: lines.join('\n'), json: result };
 }

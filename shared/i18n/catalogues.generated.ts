@@ -65,6 +65,16 @@ export type MessageKey =
   | "cli.progress.done-speed"
   | "cli.progress.live"
   | "cli.progress.uploading"
+  | "cli.rebuild.check"
+  | "cli.rebuild.summary"
+  | "cli.rebuild.unprocessed"
+  | "cli.reconcile.differences"
+  | "cli.reconcile.final"
+  | "cli.reconcile.identical"
+  | "cli.reconcile.no-final"
+  | "cli.reconcile.reading"
+  | "cli.reconcile.recomputed"
+  | "cli.reconcile.summary"
   | "cli.remind.column.attempts"
   | "cli.remind.column.country"
   | "cli.remind.column.error"
@@ -892,6 +902,16 @@ export type MessageParams = {
   "cli.progress.done-speed": { label: string | number; seconds: string | number; size: string | number; speed: string | number };
   "cli.progress.live": { label: string | number; percent: string | number; sent: string | number; total: string | number };
   "cli.progress.uploading": { file: string | number };
+  "cli.rebuild.check": { op: string | number };
+  "cli.rebuild.summary": { applied: number; op: string | number; submissions: number };
+  "cli.rebuild.unprocessed": { count: number };
+  "cli.reconcile.differences": { count: number };
+  "cli.reconcile.final": { sha256: string | number };
+  "cli.reconcile.identical": Record<never, never>;
+  "cli.reconcile.no-final": Record<never, never>;
+  "cli.reconcile.reading": { what: string | number };
+  "cli.reconcile.recomputed": { sha256: string | number };
+  "cli.reconcile.summary": { countries: number; files: number; name: string | number; status: string | number };
   "cli.remind.column.attempts": Record<never, never>;
   "cli.remind.column.country": Record<never, never>;
   "cli.remind.column.error": Record<never, never>;
