@@ -1,5 +1,5 @@
 import { canonicalJson } from './final-export.ts';
-import type { Operation } from './operation.ts';
+import type { Operation, Participant } from './operation.ts';
 
 /**
  * What changed between two definitions of one operation, said plainly (one line a change), for
@@ -14,11 +14,40 @@ export function diffDefinitions(before: Operation, after: Operation): string[] {
   scalar('description', before.description ?? null, after.description ?? null);
   scalar('window', before.window, after.window);
   scalar('reporting deadline', before.reportingDeadline, after.reportingDeadline);
-  byId('participant', before.participants, after.participants, (p) => p.code, changes);
+  // Every role reads the log: contact addresses are named as changed, never shown.
+  byId(
+    'participant',
+    before.participants.map(withoutContacts),
+    after.participants.map(withoutContacts),
+    (p) => p.code,
+    changes,
+  );
+  const contactsBefore = new Map(before.participants.map((p) => [p.code, canonicalJson(p.contacts ?? [])]));
+  for (const p of after.participants) {
+    const was = contactsBefore.get(p.code);
+    if (was !== undefined && was !== canonicalJson(p.contacts ?? []))
+      changes.push(`participant ${p.code}: contact addresses changed`);
+  }
   byId('metric', before.metrics, after.metrics, (m) => m.id, changes);
   byId('rule', before.rules, after.rules, (r) => r.id, changes);
   scalar('limits', before.limits, after.limits);
+  scalar('notification cut-off', before.notifications?.cutoff ?? null, after.notifications?.cutoff ?? null);
+  if (
+    canonicalJson(before.notifications?.coordinators ?? []) !==
+    canonicalJson(after.notifications?.coordinators ?? [])
+  )
+    changes.push(
+      `coordinators' addresses changed: ${before.notifications?.coordinators.length ?? 0} → ${after.notifications?.coordinators.length ?? 0}`,
+    );
+  if ((before.notifications?.from ?? null) !== (after.notifications?.from ?? null))
+    changes.push('sender address changed');
   return changes;
+}
+
+/** A participant as the definition log may show it: without its contact addresses. */
+function withoutContacts(p: Participant): Omit<Participant, 'contacts'> {
+  const { contacts: _contacts, ...shown } = p;
+  return shown;
 }
 
 function byId<T>(
