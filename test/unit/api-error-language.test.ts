@@ -215,7 +215,9 @@ describe('API errors in the request’s language', () => {
     );
     expect(error.message).toBe('"reason" is not valid: Too small: expected string to have >=1 characters.');
     const fr = error.inLocale('fr').message;
-    expect(fr).toBe('« reason » n’est pas valide : Too small: expected string to have >=1 characters.');
+    expect(fr).toBe(
+      '« reason » n’est pas valide (détail technique, en anglais : Too small: expected string to have >=1 characters).',
+    );
     const ar = error.inLocale('ar').message;
     expect(ar).toMatch(ARABIC);
     expect(ar).toContain('Too small: expected string to have >=1 characters');
