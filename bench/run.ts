@@ -71,7 +71,11 @@ if (wanted('requests')) {
 /** One stack process for the freshness and rollup sections, started when first needed. */
 const running: { stack: StackProcess | null } = { stack: null };
 const stackProcess = async (): Promise<StackProcess> => {
-  running.stack ??= await startStackProcess({ storageProcess: true });
+  // The notifier (its own function on AWS) stays out of the ingest and read paths' figures.
+  running.stack ??= await startStackProcess({
+    storageProcess: true,
+    mail: { intervalMs: false, verdicts: false },
+  });
   return running.stack;
 };
 try {
@@ -85,7 +89,7 @@ try {
     // For comparison, the topology of the first measurements: the whole stack and the load
     // generator sharing one Node process (one core).
     // Its DynamoDB requests are counted too: in a burst, batches share reads and rollup refreshes.
-    const shared = await freshStack({ queue: {} });
+    const shared = await freshStack({ queue: {}, mail: { intervalMs: false, verdicts: false } });
     const requests: Record<string, number> = {};
     shared.repo.db.middlewareStack.add(
       (next, context) => async (args) => {

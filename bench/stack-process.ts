@@ -36,7 +36,7 @@ type Ready = Omit<StackProcess, 'objects' | 'putReturn' | 'stop' | 'pid' | 'take
 export type DynamoUsage = { requests: Record<string, number>; readUnits: number; writeUnits: number };
 
 /** The options a benchmark may pass to the stack process (all JSON). */
-export type StackProcessOptions = Pick<StackOptions, 'storageProcess' | 'queue'>;
+export type StackProcessOptions = Pick<StackOptions, 'storageProcess' | 'queue' | 'mail'>;
 
 /**
  * Starts the local stack (as `npm start` runs it: gateway, API, queue, ingest, and the storage

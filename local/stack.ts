@@ -71,9 +71,11 @@ export type StackOptions = {
   storageProcess?: boolean;
   /**
    * The local mail server and notifier: the SMTP port (default: a free one), how often the
-   * notifier runs (default every minute; `false`: only when called, as tests do).
+   * notifier runs (default every minute; `false`: only when called, as tests do), and whether
+   * stored reports are mailed to their agency (default true; the benchmarks of the ingest and
+   * read paths turn it off: on AWS the notifier is a function of its own).
    */
-  mail?: { smtpPort?: number; intervalMs?: number | false };
+  mail?: { smtpPort?: number; intervalMs?: number | false; verdicts?: boolean };
   /** API settings tests change: the clock, the size above which answers go through S3. */
   api?: Pick<ApiDeps, 'now' | 'inlineAnswerLimit' | 'figuresAnswerLimit'>;
   /**
@@ -198,7 +200,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     intervalMs: options.mail?.intervalMs,
     onObjectEvent: (listener) =>
       storage.onObjectEvent((event) => {
-        if (options.notifications !== false) listener(event);
+        if (options.notifications !== false && options.mail?.verdicts !== false) listener(event);
       }),
   });
 
