@@ -67,7 +67,10 @@ export async function buildWeb(outdir = 'web/dist'): Promise<void> {
     outputs.flatMap(([file]) => [path.basename(file), `${path.basename(file)}.LEGAL.txt`]),
   );
   for (const name of await readdir(out)) {
-    if (/^(app|styles|print|chunk)-[A-Z0-9]+\.(js|css)(\.map|\.LEGAL\.txt)?$/.test(name) && !current.has(name)) {
+    if (
+      /^(app|styles|print|chunk)-[A-Z0-9]+\.(js|css)(\.map|\.LEGAL\.txt)?$/.test(name) &&
+      !current.has(name)
+    ) {
       await rm(path.join(out, name), { force: true });
     }
   }

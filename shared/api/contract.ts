@@ -7,7 +7,6 @@
  */
 import * as z from 'zod/mini';
 import { AUDIT_API } from './contract-audit.ts';
-import { NOTIFY_API } from './contract-notify.ts';
 import {
   ALL_ROLES,
   type AnyRoute,
@@ -21,6 +20,7 @@ import {
   route,
   text,
 } from './contract-kit.ts';
+import { NOTIFY_API } from './contract-notify.ts';
 import { RollupViewSchema, UploadRequest, UploadSlotSchema, UploadStatusSchema } from './contract-schemas.ts';
 import type * as R from './responses.ts';
 
