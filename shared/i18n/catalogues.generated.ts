@@ -798,6 +798,8 @@ export type MessageKey =
   | "web.sign-in.hosted"
   | "web.sign-in.hosted-help"
   | "web.sign-in.local"
+  | "web.sign-in.not-json"
+  | "web.sign-in.not-jwt"
   | "web.sign-in.or-paste"
   | "web.sign-in.or-paste-operators"
   | "web.sign-in.paste-first"
@@ -1635,6 +1637,8 @@ export type MessageParams = {
   "web.sign-in.hosted": Record<never, never>;
   "web.sign-in.hosted-help": Record<never, never>;
   "web.sign-in.local": Record<never, never>;
+  "web.sign-in.not-json": Record<never, never>;
+  "web.sign-in.not-jwt": Record<never, never>;
   "web.sign-in.or-paste": Record<never, never>;
   "web.sign-in.or-paste-operators": Record<never, never>;
   "web.sign-in.paste-first": Record<never, never>;

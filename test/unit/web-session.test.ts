@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadLocale, renderMessage } from '../../shared/i18n/render.ts';
 import { readToken, tokenStore } from '../../web/src/session.ts';
 
 /** A token with these claims (the signature is not read by the page). */
@@ -43,6 +44,15 @@ describe('readToken', () => {
       ok: false,
       reason: expect.stringMatching(/not readable JSON/),
     });
+  });
+
+  it('says why in every language of the page', async () => {
+    await loadLocale('fr');
+    const reading = readToken('hello');
+    if (reading.ok) throw new Error('read');
+
+    expect(reading.text.key).toBe('web.sign-in.not-jwt');
+    expect(renderMessage(reading.text.key, reading.text.params, 'fr')).toMatch(/jeton JWT/);
   });
 
   it('refuses an agency token without a country, as the API would', () => {

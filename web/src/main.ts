@@ -103,8 +103,9 @@ function describeFailure(e: unknown): string {
 async function start(token: string): Promise<void> {
   const reading = readToken(token);
   if (!reading.ok) {
-    if (byId('sign-in').hidden) signOut(reading.reason);
-    else signIn.error(reading.reason);
+    const why = t(reading.text.key, reading.text.params);
+    if (byId('sign-in').hidden) signOut(why);
+    else signIn.error(why);
     return;
   }
   if (reading.expiresAt !== null && reading.expiresAt < Date.now()) {

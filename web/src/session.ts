@@ -1,4 +1,5 @@
 import { type Principal, principalFromClaims } from '../../shared/domain/policy.ts';
+import { type CatalogueText, english, msg } from '../../shared/i18n/text.ts';
 
 /**
  * Who the pasted token says the user is, to choose the view. The signature is not checked here:
@@ -6,24 +7,29 @@ import { type Principal, principalFromClaims } from '../../shared/domain/policy.
  */
 export type TokenReading =
   | { ok: true; principal: Principal; expiresAt: number | null }
-  | { ok: false; reason: string };
+  | { ok: false; text: CatalogueText; reason: string };
 
 /** Reads a JWT's claims and role the way the API does (`role`/`country`, or Cognito groups). */
 export function readToken(token: string): TokenReading {
   const parts = token.trim().split('.');
   if (parts.length !== 3 || !parts[1]) {
-    return { ok: false, reason: 'This is not a JSON Web Token (three dot-separated parts, starting "eyJ").' };
+    return refused(msg('web.sign-in.not-jwt'));
   }
   let claims: Record<string, unknown>;
   try {
     claims = JSON.parse(decodeBase64Url(parts[1])) as Record<string, unknown>;
   } catch {
-    return { ok: false, reason: 'The token’s middle part is not readable JSON: copy the whole token again.' };
+    return refused(msg('web.sign-in.not-json'));
   }
   const principal = principalFromClaims(claims);
-  if (!principal.ok) return { ok: false, reason: principal.error.reason };
+  if (!principal.ok) return { ok: false, text: principal.error.text, reason: principal.error.reason };
   const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : null;
   return { ok: true, principal: principal.value, expiresAt: exp };
+}
+
+/** A token that cannot be read: what to change, in the page's language and in English. */
+function refused(text: CatalogueText): TokenReading {
+  return { ok: false, text, reason: english(text) };
 }
 
 function decodeBase64Url(text: string): string {
