@@ -53,18 +53,26 @@ const FORMAT_ACCEPT: Record<FinalFormat, string> = {
 /** A downloaded export: its bytes and the manifest digest the API put in `x-manifest-sha256`. */
 export type Download = { blob: Blob; digest: string | null };
 
-/** A typed client for the endpoints the dashboard reads. */
-export type Api = ReturnType<typeof createApi>;
-
-/** Builds a client (on the one API client, shared/api/client.ts). With a token, every request carries `Authorization: Bearer <token>`. */
-export function createApi(options: { baseUrl: string; token?: string | null; fetch?: Fetch }) {
+/**
+ * The page's one way to reach the API (the one client, shared/api/client.ts): the bearer token on
+ * every request when there is one, and no HTTP cache — the same address answers new figures.
+ */
+export function pageClient(options: { baseUrl: string; token?: string | null; fetch?: Fetch }) {
   const doFetch: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const client = createClient<Response>({
+  return createClient<Response>({
     baseUrl: options.baseUrl,
     token: options.token ?? null,
     fetch: (url, init) => doFetch(url, init),
     cache: 'no-store',
   });
+}
+
+/** A typed client for the endpoints the dashboard reads. */
+export type Api = ReturnType<typeof createApi>;
+
+/** Builds a client (on the one API client, shared/api/client.ts). With a token, every request carries `Authorization: Bearer <token>`. */
+export function createApi(options: { baseUrl: string; token?: string | null; fetch?: Fetch }) {
+  const client = pageClient(options);
   const op = (id: string) => ({ op: id });
   const conditional = async <T>(response: Promise<Response>): Promise<Conditional<T>> => {
     const answer = await response;

@@ -3,10 +3,10 @@
  * (shared/api/client.ts), answers typed by the contract: the country's figures, its submissions
  * (every page) and the figures each accepted submission gave.
  */
-import { ApiError, createClient } from '../../shared/api/client.ts';
+import { ApiError } from '../../shared/api/client.ts';
 import type { CountryView, FiguresSummary, SubmissionView } from '../../shared/api/responses.ts';
 import { API } from '../../shared/api/routes.ts';
-import type { Fetch } from './api-client.ts';
+import { type Fetch, pageClient } from './api-client.ts';
 
 /** Submissions asked for per request (the API's largest page). */
 const PAGE = 1000;
@@ -27,13 +27,7 @@ export type CountryApi = {
 
 /** Builds the drill-down's reads; every request carries the token. */
 export function createCountryApi(options: { baseUrl: string; token: string; fetch?: Fetch }): CountryApi {
-  const doFetch: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const client = createClient<Response>({
-    baseUrl: options.baseUrl,
-    token: options.token,
-    fetch: (url, init) => doFetch(url, init),
-    cache: 'no-store',
-  });
+  const client = pageClient(options);
   return {
     country: async (op, cc) => {
       try {

@@ -3,9 +3,9 @@
  * "as of" a moment. Through the one API client (shared/api/client.ts), answers typed by the
  * contract's responses.
  */
-import { createClient, searchOf } from '../../shared/api/client.ts';
+import { searchOf } from '../../shared/api/client.ts';
 import type { RollupHistoryPage, RollupView } from '../../shared/api/responses.ts';
-import type { Fetch } from './api-client.ts';
+import { type Fetch, pageClient } from './api-client.ts';
 
 /** History entries asked for per request (the API's largest page). */
 export const HISTORY_PAGE = 1000;
@@ -20,13 +20,7 @@ export type TimelineApi = {
 
 /** Builds the timeline's reads; with a token, every request carries it. */
 export function createTimelineApi(options: { baseUrl: string; token: string; fetch?: Fetch }): TimelineApi {
-  const doFetch: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const client = createClient<Response>({
-    baseUrl: options.baseUrl,
-    token: options.token,
-    fetch: (url, init) => doFetch(url, init),
-    cache: 'no-store',
-  });
+  const client = pageClient(options);
   const rollupPath = (op: string) => `/operations/${encodeURIComponent(op)}/rollup`;
   return {
     historyPage: async (op, cursor) =>

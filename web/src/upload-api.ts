@@ -1,4 +1,4 @@
-import { ApiError, createClient } from '../../shared/api/client.ts';
+import { ApiError } from '../../shared/api/client.ts';
 import type {
   CountryView,
   DryRunResult,
@@ -7,7 +7,7 @@ import type {
   UploadStatus,
 } from '../../shared/api/responses.ts';
 import { API } from '../../shared/api/routes.ts';
-import type { Fetch } from './api-client.ts';
+import { type Fetch, pageClient } from './api-client.ts';
 
 /**
  * The requests the "Send a return" panel makes, on the one API client (shared/api/client.ts) and
@@ -29,13 +29,7 @@ export function contentTypeOf(fileName: string): string {
 
 /** Builds the upload client. Every request carries `Authorization: Bearer <token>`. */
 export function createUploadApi(options: { baseUrl: string; token: string; fetch?: Fetch }) {
-  const doFetch: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const client = createClient<Response>({
-    baseUrl: options.baseUrl,
-    token: options.token,
-    fetch: (url, init) => doFetch(url, init),
-    cache: 'no-store',
-  });
+  const client = pageClient(options);
 
   return {
     /**
