@@ -7,7 +7,7 @@ import { measureStreamingIngest } from './ingest-stream.ts';
 import { measureRequests } from './requests.ts';
 import { measureRollupReads } from './rollup-reads.ts';
 import { measureScale } from './scale.ts';
-import { type StackProcess, startStackProcess } from './stack-process.ts';
+import { isPollRead, type StackProcess, startStackProcess } from './stack-process.ts';
 
 /**
  * `npm run bench`: every figure measured side by side in one run on this machine; prints tables
@@ -94,9 +94,9 @@ try {
     shared.repo.db.middlewareStack.add(
       (next, context) => async (args) => {
         // The HTTP polling's read (the rollup head with the operation's status) is counted apart.
-        const poll =
-          JSON.stringify(args.input).includes('"ROLLUP"') && context.commandName === 'BatchGetItemCommand';
-        const name = poll ? 'poll' : (context.commandName ?? 'unknown');
+        const name = isPollRead(context.commandName, args.input)
+          ? 'poll'
+          : (context.commandName ?? 'unknown');
         requests[name] = (requests[name] ?? 0) + 1;
         return next(args);
       },

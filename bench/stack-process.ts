@@ -102,6 +102,16 @@ export function stackDocumentClient(stack: Pick<StackProcess, 'dynamodbEndpoint'
   return documentClient({ dynamodb: stack.dynamodbEndpoint });
 }
 
+/**
+ * A poll's read, counted apart from the ingest's requests: a GetItem of the rollup head (which
+ * carries the operation's status), or the BatchGetItem of the head and the operation record for a
+ * head without that copy. The ingest reads the head only when a refresh finds itself stale.
+ */
+export function isPollRead(command: string | undefined, input: unknown): boolean {
+  if (command === 'GetItemCommand') return (input as { Key?: { sk?: unknown } }).Key?.sk === 'ROLLUP';
+  return command === 'BatchGetItemCommand' && JSON.stringify(input).includes('"ROLLUP"');
+}
+
 type Capacity = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
 
 /** The stack process itself (run by `startStackProcess`). */
@@ -117,10 +127,7 @@ async function serve(): Promise<void> {
       const input = args.input as { ReturnConsumedCapacity?: string };
       input.ReturnConsumedCapacity ??= 'TOTAL';
       const out = await next(args);
-      // A poll's read (the rollup head with the operation's status) is counted apart.
-      const poll =
-        context.commandName === 'BatchGetItemCommand' && JSON.stringify(args.input).includes('"ROLLUP"');
-      const name = poll ? 'poll' : (context.commandName ?? 'unknown');
+      const name = isPollRead(context.commandName, args.input) ? 'poll' : (context.commandName ?? 'unknown');
       usage.requests[name] = (usage.requests[name] ?? 0) + 1;
       const consumed = (out.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
       for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
