@@ -27,7 +27,7 @@ export type StatusRefusal = Refusal<'bad-transition' | 'conflict' | 'still-proce
  * Finalising freezes the manifest **before** the status says `final` (invariant 6), and only once
  * every file received so far has its verdict — so the final figures can never change under the
  * manifest. Asking again to finalise a final operation completes any step a failed first request
- * left undone (the archive), and answers the same digest.
+ * left undone (the archive, the head's copy of the status), and answers the same digest.
  */
 export async function changeStatus(
   stores: StatusStores,
@@ -36,6 +36,9 @@ export async function changeStatus(
   o: { reason: string; by: string },
 ): Promise<Result<StatusChanged, StatusRefusal>> {
   const op = record.definition.id;
+  // Asking again for the status it already has completes what a failed first request may have
+  // left undone: the rollup head's copy of the status (written after the record).
+  if (record.status === to) await stores.repo.mirrorStatus(op, record.status, record.statusLog.length);
   if (to === 'final' && record.status === 'final') {
     const frozen = await stores.objects.getJson<Manifest>(finalManifestKey(op));
     const signed = frozen && (await stores.objects.getJson<ManifestSignature>(finalSignatureKey(op)));

@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../shared/adapters/aws-clients.ts';
 import { ObjectStore } from '../../shared/adapters/objects.ts';
+import { changeStatus } from '../../shared/app/change-status.ts';
 import { readRollup, readRollupAsOf, readRollupHistory, storedRollup } from '../../shared/app/read-rollup.ts';
 import { refreshRollup } from '../../shared/app/refresh-rollup.ts';
 import type { DefinitionChange } from '../../shared/domain/ledger.ts';
@@ -10,7 +11,7 @@ import { rollupBodyKey } from '../../shared/domain/object-keys.ts';
 import type { Operation } from '../../shared/domain/operation.ts';
 import type { Rollup } from '../../shared/domain/rollup.ts';
 import { anOperation } from '../support/builders.ts';
-import { countingRepository, defineOn, freshStack } from '../support/local-servers.ts';
+import { aSigner, countingRepository, defineOn, freshStack } from '../support/local-servers.ts';
 
 type Stack = Awaited<ReturnType<typeof freshStack>>;
 
@@ -375,6 +376,28 @@ describe('the operation’s status in the head: a poll reads one small item', ()
     });
 
     expect(await refreshRollup(stack, op.id)).toBe('written');
+    expect((await head()).Item).toMatchObject({ status: 'closed', statusSeq: 2 });
+  });
+
+  it('repairs it when the admin asks again for the status the operation already has', async () => {
+    await stack.repo.db.send(
+      new UpdateCommand({
+        TableName: stack.table,
+        Key: { pk: `OP#${op.id}`, sk: 'ROLLUP' },
+        UpdateExpression: 'SET #s = :s, statusSeq = :q',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': 'open', ':q': 1 },
+      }),
+    );
+    const record = await stack.repo.getOperation(op.id);
+    if (!record) throw new Error('no operation');
+
+    const again = await changeStatus({ ...stack, signer: await aSigner() }, record, 'closed', {
+      reason: 'retry',
+      by: 'admin',
+    });
+
+    expect(again.ok).toBe(false);
     expect((await head()).Item).toMatchObject({ status: 'closed', statusSeq: 2 });
   });
 
