@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,14 @@ async function startDynamoServer(o: StorageOptions): Promise<DynamoServer> {
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
+  });
+  // A request cut mid-body (stopDynamo cuts the connections still busy after 2 s; a client gives
+  // up) makes its request stream emit 'error' (aborted), and dynalite's listener throws it: an
+  // uncaught exception in the process serving it. Its listener is replaced (this one runs after
+  // dynalite's own handler attached it); the client sees a lost connection and retries.
+  dynamo.on('request', (req: IncomingMessage) => {
+    req.removeAllListeners('error');
+    req.on('error', () => undefined);
   });
   const listen = (port: number) =>
     new Promise<void>((ok, fail) => dynamo.listen(port, '127.0.0.1', (e?: Error) => (e ? fail(e) : ok())));

@@ -1,11 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3rverEvent } from '../../local/s3-notifications.ts';
-import { type StorageServers, startStorageProcess } from '../../local/storage-servers.ts';
+import {
+  type StorageServers,
+  startStorageProcess,
+  startStorageServers,
+} from '../../local/storage-servers.ts';
 import { s3Client } from '../../shared/adapters/aws-clients.ts';
 
 // `npm start` runs s3rver and dynalite each in a child process of its own: the same interface as
@@ -52,6 +57,42 @@ describe('the storage servers in their own processes', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'optally-local', Key: 'incoming/x/BR/b.csv', Body: 'y' }));
     s3.destroy();
     await servers.startDynamo();
+    expect((await db.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+    db.destroy();
+  });
+});
+
+describe('the DynamoDB-API server, when a client goes away mid-request', () => {
+  let dataDir: string;
+  let servers: StorageServers;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'optally-storage-'));
+    servers = await startStorageServers({ dataDir, bucket: 'optally-local' });
+  });
+  afterAll(async () => {
+    await servers.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps serving (dynalite would throw the aborted request as an uncaught exception)', async () => {
+    const { port, hostname } = new URL(servers.dynamodbEndpoint);
+    await new Promise<void>((ok) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n' +
+            'X-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Length: 100\r\n\r\n{"Limit":',
+        );
+        setTimeout(() => {
+          socket.destroy();
+          setTimeout(ok, 200);
+        }, 50);
+      });
+    });
+    const db = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: servers.dynamodbEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     expect((await db.send(new ListTablesCommand({}))).TableNames).toEqual([]);
     db.destroy();
   });
