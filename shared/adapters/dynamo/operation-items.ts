@@ -139,9 +139,11 @@ export class OperationItems extends TableAccess {
           ExpressionAttributeValues: { ':s': status, ':sq': seq },
         }),
       );
-      headChanged();
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    } finally {
+      // The operation record changed before this call, whatever became of the copy.
+      headChanged();
     }
   }
 
