@@ -158,26 +158,27 @@ export class ObjectStore {
 
   /** An object's bytes as stored (no decoding), or null when there is none. */
   async getBytes(key: string): Promise<Uint8Array | null> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return (await out.Body?.transformToByteArray()) ?? null;
-    } catch (e) {
-      if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
-      throw e;
-    }
+    return (await this.getWithMetadata(key))?.bytes ?? null;
   }
 
-  /** An object's bytes as stored and its user metadata (`x-amz-meta-*`), or null when there is none. */
+  /**
+   * An object's bytes as stored and its user metadata (`x-amz-meta-*`), or null when there is none.
+   * A body cut short on the way (the connection reset after the headers: the SDK retries requests,
+   * not the reading of their bodies; the local S3 server also cuts a read whose object is being
+   * rewritten) is read again, up to three times in all.
+   */
   async getWithMetadata(
     key: string,
   ): Promise<{ bytes: Uint8Array; metadata: Record<string, string> } | null> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const bytes = await out.Body?.transformToByteArray();
-      return bytes ? { bytes, metadata: out.Metadata ?? {} } : null;
-    } catch (e) {
-      if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        const bytes = await out.Body?.transformToByteArray();
+        return bytes ? { bytes, metadata: out.Metadata ?? {} } : null;
+      } catch (e) {
+        if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
+        if (attempt >= 3 || !cutShort(e)) throw e;
+      }
     }
   }
 
@@ -264,4 +265,10 @@ async function* versionsUnder(
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
   } while (keyMarker);
+}
+
+/** True for a read that broke off after it began: the connection reset or closed early. */
+function cutShort(e: unknown): boolean {
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' || message === 'aborted' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
