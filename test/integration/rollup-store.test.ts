@@ -301,6 +301,28 @@ describe('the operation’s status in the head: a poll reads one small item', ()
     await stack.dispose();
   });
 
+  /** The head's status copy as a status change that stopped between its two writes leaves it. */
+  const leaveCopyBehind = () =>
+    stack.repo.db.send(
+      new UpdateCommand({
+        TableName: stack.table,
+        Key: { pk: `OP#${op.id}`, sk: 'ROLLUP' },
+        UpdateExpression: 'SET #s = :s, statusSeq = :q',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': 'open', ':q': 1 },
+      }),
+    );
+  /** Kenya's `n`th accepted return, of `arrests` arrests. */
+  const keReports = (arrests: number, n: number) =>
+    stack.repo.applyCountry(op.id, {
+      country: 'KE',
+      figures: { totals: { arrests }, byDay: { '2025-11-10': { arrests } }, byBreakdown: {} },
+      submissionId: `KE-${n}`,
+      orderKey: String(n),
+      receivedAt: '2025-11-10T09:00:00.000Z',
+      acceptedAt: `2025-11-10T09:00:0${n}.000Z`,
+    });
+
   /** A repository whose client counts requests and the read units DynamoDB reports for them. */
   function metered() {
     const counting = countingRepository(stack);
@@ -343,52 +365,22 @@ describe('the operation’s status in the head: a poll reads one small item', ()
     expect(after?.kind === 'rollup' && after.status).toBe('closed');
     expect(after?.etag).not.toBe(before?.etag);
 
-    await stack.repo.applyCountry(op.id, {
-      country: 'KE',
-      figures: { totals: { arrests: 3 }, byDay: { '2025-11-10': { arrests: 3 } }, byBreakdown: {} },
-      submissionId: 'KE-1',
-      orderKey: '1',
-      receivedAt: '2025-11-10T09:00:00.000Z',
-      acceptedAt: '2025-11-10T09:00:01.000Z',
-    });
+    await keReports(3, 1);
     expect(await refreshRollup(stack, op.id)).toBe('written');
     const { Item } = await head();
     expect(Item).toMatchObject({ status: 'closed', statusSeq: 2 });
   });
 
   it('repairs a status copy left behind (a change that stopped between its two writes) at the next refresh', async () => {
-    await stack.repo.db.send(
-      new UpdateCommand({
-        TableName: stack.table,
-        Key: { pk: `OP#${op.id}`, sk: 'ROLLUP' },
-        UpdateExpression: 'SET #s = :s, statusSeq = :q',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':s': 'open', ':q': 1 },
-      }),
-    );
-    await stack.repo.applyCountry(op.id, {
-      country: 'KE',
-      figures: { totals: { arrests: 4 }, byDay: { '2025-11-10': { arrests: 4 } }, byBreakdown: {} },
-      submissionId: 'KE-2',
-      orderKey: '2',
-      receivedAt: '2025-11-10T09:00:00.000Z',
-      acceptedAt: '2025-11-10T09:00:02.000Z',
-    });
+    await leaveCopyBehind();
+    await keReports(4, 2);
 
     expect(await refreshRollup(stack, op.id)).toBe('written');
     expect((await head()).Item).toMatchObject({ status: 'closed', statusSeq: 2 });
   });
 
   it('repairs it when the admin asks again for the status the operation already has', async () => {
-    await stack.repo.db.send(
-      new UpdateCommand({
-        TableName: stack.table,
-        Key: { pk: `OP#${op.id}`, sk: 'ROLLUP' },
-        UpdateExpression: 'SET #s = :s, statusSeq = :q',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':s': 'open', ':q': 1 },
-      }),
-    );
+    await leaveCopyBehind();
     const record = await stack.repo.getOperation(op.id);
     if (!record) throw new Error('no operation');
 
